@@ -1,0 +1,7 @@
+import { Health } from "@kith/core";
+import { httpRoute } from "@kith/core/lambda";
+
+export const handler = httpRoute({ auth: "none" }, async () => {
+  const report = await Health.check();
+  return { status: report.status === "ok" ? 200 : 503, body: report };
+});

@@ -1,0 +1,7 @@
+import { Http } from "@kith/core";
+import { httpRoute } from "@kith/core/lambda";
+
+export const handler = httpRoute({ auth: "bearer" }, async ({ actor }) => {
+  if (!actor) throw new Error("bearer route reached without an actor");
+  return { status: 200, body: Http.describeActor(actor) };
+});

@@ -1,0 +1,85 @@
+import { z } from "zod";
+import type { BusEnvelope } from "../events";
+import { ConditionFailed, db, decodeCursor, encodeCursor, type Page, pageSize } from "../storage";
+
+/**
+ * The domain-event journal: every event published on the bus, kept 30 days, readable per org.
+ * It gives operators a view of what the system did ("did the directory sync run for org X?"),
+ * and the heartbeat entries prove that the schedule → bus → queue → consumer path is alive.
+ */
+
+export const RETENTION_DAYS = 30;
+const SYSTEM_PARTITION = "system";
+
+export const JournalEntrySchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  orgId: z.string().nullable(),
+  occurredAt: z.string(),
+  recordedAt: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type JournalEntry = z.infer<typeof JournalEntrySchema>;
+
+function partition(orgId: string | null): string {
+  return `JOURNAL#${orgId ?? SYSTEM_PARTITION}`;
+}
+
+/**
+ * Records one delivered event. Keyed by (time, event id), and written only if absent, so a
+ * redelivered message is a no-op: the first write wins and the call still succeeds.
+ *
+ * @returns whether this call wrote the entry (false for a duplicate delivery).
+ */
+export async function record(envelope: BusEnvelope, now = new Date()): Promise<boolean> {
+  const event = envelope.detail;
+  const expiresAt = Math.floor(now.getTime() / 1000) + RETENTION_DAYS * 86_400;
+  try {
+    await db.put({
+      Item: {
+        pk: partition(event.orgId),
+        sk: `EV#${event.occurredAt}#${event.id}`,
+        entity: "journal",
+        id: event.id,
+        type: event.type,
+        orgId: event.orgId,
+        occurredAt: event.occurredAt,
+        recordedAt: now.toISOString(),
+        data: event.data,
+        expiresAt,
+      },
+      ConditionExpression: "attribute_not_exists(pk)",
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionFailed) return false;
+    throw error;
+  }
+}
+
+export interface ListJournalInput {
+  orgId: string | null;
+  limit?: string | number;
+  cursor?: string;
+  now?: Date;
+}
+
+/**
+ * Newest first. Expired entries are filtered out, because DynamoDB deletes TTL items lazily
+ * (and DynamoDB Local never does).
+ */
+export async function list(input: ListJournalInput): Promise<Page<JournalEntry>> {
+  const nowSeconds = Math.floor((input.now ?? new Date()).getTime() / 1000);
+  const result = await db.query({
+    KeyConditionExpression: "pk = :pk",
+    FilterExpression: "expiresAt > :now",
+    ExpressionAttributeValues: { ":pk": partition(input.orgId), ":now": nowSeconds },
+    ScanIndexForward: false,
+    Limit: pageSize(input.limit),
+    ExclusiveStartKey: decodeCursor(input.cursor, { pk: partition(input.orgId) }),
+  });
+  return {
+    items: (result.Items ?? []).map((item) => JournalEntrySchema.parse(item)),
+    nextCursor: encodeCursor(result.LastEvaluatedKey),
+  };
+}

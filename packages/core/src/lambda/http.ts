@@ -1,0 +1,192 @@
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy, { type MiddlewareObj } from "@middy/core";
+import httpHeaderNormalizer from "@middy/http-header-normalizer";
+import httpJsonBodyParser from "@middy/http-json-body-parser";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import type { z } from "zod";
+import { type Actor, authenticate } from "../http/actor";
+import { errorResponse } from "../http/response";
+import { InvalidInput, KithError, PayloadTooLarge } from "../util/errors";
+import { logger } from "../util/logger";
+import { issuesToDetails } from "./validation";
+
+/** Mirrors the manifest's auth kinds; a unit test checks every handler against its route. */
+export type AuthKind = "none" | "webhook" | "bearer";
+
+/** Webhooks are capped at 1 MiB by the contract; admin routes get the same ceiling. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export interface RawRequest {
+  /** The body exactly as the caller sent it, before any parsing: what signatures are computed over. */
+  rawBody: Buffer;
+  /** Lower-cased header names. */
+  headers: Record<string, string | undefined>;
+}
+
+export interface HttpRequest<TBody, TQuery> extends RawRequest {
+  body: TBody;
+  query: TQuery;
+  pathParameters: Record<string, string | undefined>;
+  actor: Actor | undefined;
+  event: APIGatewayProxyEventV2;
+}
+
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface HttpRouteOptions<
+  TBodySchema extends z.ZodType | undefined,
+  TQuerySchema extends z.ZodType | undefined,
+> {
+  auth: AuthKind;
+  /** Required for `webhook` routes: throw `Unauthenticated` (401) when the signature is bad. */
+  verify?: (request: RawRequest) => Promise<void> | void;
+  body?: TBodySchema;
+  query?: TQuerySchema;
+  maxBodyBytes?: number;
+}
+
+type Inferred<T> = T extends z.ZodType ? z.infer<T> : undefined;
+
+interface KitContext extends Context {
+  kith?: { rawBody: Buffer; actor?: Actor };
+}
+
+type Event = APIGatewayProxyEventV2;
+type Result = APIGatewayProxyStructuredResultV2;
+
+/** Decodes the body once, enforces the size limit, and keeps the raw bytes for verification. */
+function rawBodyCapture(maxBytes: number): MiddlewareObj<Event, Result, Error, KitContext> {
+  return {
+    before: (request) => {
+      const { body, isBase64Encoded } = request.event;
+      const raw =
+        body === undefined || body === null
+          ? Buffer.alloc(0)
+          : Buffer.from(body, isBase64Encoded ? "base64" : "utf8");
+      if (raw.length > maxBytes) throw new PayloadTooLarge(maxBytes);
+      request.context.kith = { rawBody: raw };
+      // Downstream parsers see plain text; the original bytes stay in context.kith.rawBody.
+      request.event.body = raw.length > 0 ? raw.toString("utf8") : undefined;
+      request.event.isBase64Encoded = false;
+    },
+  };
+}
+
+function signatureVerification(
+  verify: NonNullable<HttpRouteOptions<undefined, undefined>["verify"]>,
+): MiddlewareObj<Event, Result, Error, KitContext> {
+  return {
+    before: async (request) => {
+      await verify({
+        rawBody: request.context.kith?.rawBody ?? Buffer.alloc(0),
+        headers: request.event.headers,
+      });
+    },
+  };
+}
+
+function bearerAuthentication(): MiddlewareObj<Event, Result, Error, KitContext> {
+  return {
+    before: async (request) => {
+      const actor = await authenticate(request.event.headers.authorization);
+      if (request.context.kith) request.context.kith.actor = actor;
+      logger.appendKeys({ actor: actor.actor });
+    },
+  };
+}
+
+/** Parses JSON bodies only when there is one; malformed JSON is the contract's 400. */
+function optionalJsonBody(): MiddlewareObj<Event, Result, Error, KitContext> {
+  const parser = httpJsonBodyParser();
+  return {
+    before: async (request) => {
+      if (request.event.body === undefined || request.event.body === "") return;
+      try {
+        await parser.before?.(request as never);
+      } catch (error) {
+        const status = (error as { statusCode?: number }).statusCode;
+        if (status === 415) {
+          throw new KithError(415, "unsupported_media_type", "Send the body as application/json");
+        }
+        throw new InvalidInput("The body is not valid JSON", { body: "malformed_json" }, "invalid_json");
+      }
+    },
+  };
+}
+
+/** Last line of defence: every failure leaves as the contract's error body, never a stack trace. */
+function errorMapping(): MiddlewareObj<Event, Result, Error, KitContext> {
+  return {
+    onError: (request) => {
+      const mapped = errorResponse(request.error);
+      if (mapped.status >= 500)
+        logger.error("request failed", { error: request.error, route: request.event.routeKey });
+      else logger.info("request rejected", { status: mapped.status, code: mapped.body.error.code });
+      request.response = json(mapped.status, mapped.body, mapped.headers);
+    },
+  };
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Result {
+  if (body === undefined || status === 204) return { statusCode: status, headers };
+  return {
+    statusCode: status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+function parseWith<T extends z.ZodType | undefined>(schema: T, value: unknown, where: string): Inferred<T> {
+  if (!schema) return undefined as Inferred<T>;
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new InvalidInput(`The ${where} is invalid`, issuesToDetails(result.error.issues));
+  }
+  return result.data as Inferred<T>;
+}
+
+/**
+ * Wraps an API Gateway v2 handler: header normalization, raw-body capture and size limit,
+ * signature verification (before any parsing), bearer authentication, JSON parsing, zod
+ * validation of body and query, and error mapping. The wrapped function receives parsed input
+ * and returns `{status, body}`; it holds no HTTP plumbing and no domain logic.
+ */
+export function httpRoute<
+  TBodySchema extends z.ZodType | undefined = undefined,
+  TQuerySchema extends z.ZodType | undefined = undefined,
+>(
+  options: HttpRouteOptions<TBodySchema, TQuerySchema>,
+  fn: (request: HttpRequest<Inferred<TBodySchema>, Inferred<TQuerySchema>>) => Promise<HttpResult>,
+) {
+  if (options.auth === "webhook" && !options.verify) {
+    throw new Error("a webhook route must declare how its signature is verified");
+  }
+  const chain = middy<Event, Result, Error, KitContext>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(errorMapping())
+    .use(httpHeaderNormalizer())
+    .use(rawBodyCapture(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
+  if (options.verify) chain.use(signatureVerification(options.verify));
+  if (options.auth === "bearer") chain.use(bearerAuthentication());
+  chain.use(optionalJsonBody());
+
+  const handler = chain.handler(async (event, context) => {
+    const body = parseWith(options.body as TBodySchema, event.body, "body");
+    const query = parseWith(options.query as TQuerySchema, event.queryStringParameters ?? {}, "query string");
+    const result = await fn({
+      rawBody: context.kith?.rawBody ?? Buffer.alloc(0),
+      headers: event.headers,
+      body,
+      query,
+      pathParameters: event.pathParameters ?? {},
+      actor: context.kith?.actor,
+      event,
+    });
+    return json(result.status, result.body, result.headers);
+  });
+  return Object.assign(handler, { auth: options.auth });
+}

@@ -1,0 +1,4 @@
+export * from "./http";
+export * from "./scheduled";
+export * from "./sqs";
+export * from "./validation";

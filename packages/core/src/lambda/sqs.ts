@@ -1,0 +1,76 @@
+import {
+  BatchProcessor,
+  EventType,
+  processPartialResponse,
+  SqsFifoPartialProcessorAsync,
+} from "@aws-lambda-powertools/batch";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import type { z } from "zod";
+import { logger } from "../util/logger";
+import { issuesToDetails } from "./validation";
+
+export interface SqsConsumerOptions<TSchema extends z.ZodType> {
+  /** The message body's schema; the body is JSON-decoded first. A record that fails it is a batch item failure. */
+  body: TSchema;
+  /**
+   * FIFO queues stop at the first failure in a message group, so later messages of the same group
+   * are retried after it instead of overtaking it.
+   */
+  fifo?: boolean;
+}
+
+/**
+ * Wraps an SQS consumer with Powertools batch processing: each record is parsed and handled on
+ * its own, and only the failed ones are reported back (`batchItemFailures`), so one bad message
+ * never makes its neighbours run twice. The record handler must be idempotent: SQS delivers at
+ * least once.
+ */
+export function sqsConsumer<TSchema extends z.ZodType>(
+  options: SqsConsumerOptions<TSchema>,
+  handleRecord: (message: z.infer<TSchema>, record: SQSRecord) => Promise<void>,
+) {
+  const processor = options.fifo ? new SqsFifoPartialProcessorAsync() : new BatchProcessor(EventType.SQS);
+
+  const recordHandler = async (record: SQSRecord) => {
+    const message = parseBody(options.body, record);
+    await handleRecord(message, record);
+  };
+
+  return middy<SQSEvent, SQSBatchResponse, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event, context) =>
+      processor instanceof SqsFifoPartialProcessorAsync
+        ? processPartialResponse(event, recordHandler, processor, {
+            context,
+            throwOnFullBatchFailure: false,
+            skipGroupOnError: true,
+          })
+        : processPartialResponse(event, recordHandler, processor, {
+            context,
+            throwOnFullBatchFailure: false,
+          }),
+    );
+}
+
+/** A body that is not JSON or not the expected shape can never succeed; it fails and heads for the DLQ. */
+export class UnprocessableMessage extends Error {
+  override readonly name = "UnprocessableMessage";
+}
+
+function parseBody<TSchema extends z.ZodType>(schema: TSchema, record: SQSRecord): z.infer<TSchema> {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(record.body);
+  } catch {
+    throw new UnprocessableMessage(`message ${record.messageId} is not JSON`);
+  }
+  const result = schema.safeParse(decoded);
+  if (!result.success) {
+    throw new UnprocessableMessage(
+      `message ${record.messageId} does not match its schema: ${JSON.stringify(issuesToDetails(result.error.issues))}`,
+    );
+  }
+  return result.data;
+}

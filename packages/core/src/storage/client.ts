@@ -1,0 +1,116 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  DeleteCommand,
+  type DeleteCommandInput,
+  DynamoDBDocumentClient,
+  GetCommand,
+  type GetCommandInput,
+  PutCommand,
+  type PutCommandInput,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import { env } from "../config";
+import { ConditionFailed, StorageThrottled, TransactionCancelled } from "./errors";
+
+/**
+ * Counts every request this process sends to DynamoDB. Benchmarks read it to report requests per
+ * operation (e.g. "resolving a known identity costs 1 request"); nothing else depends on it.
+ */
+export const requestCounter = { total: 0, byCommand: new Map<string, number>() };
+
+function createClient(): DynamoDBDocumentClient {
+  const base = new DynamoDBClient({});
+  base.middlewareStack.add(
+    (next, context) => async (args) => {
+      requestCounter.total++;
+      const command = context.commandName ?? "unknown";
+      requestCounter.byCommand.set(command, (requestCounter.byCommand.get(command) ?? 0) + 1);
+      return next(args);
+    },
+    { step: "initialize", name: "kithRequestCounter" },
+  );
+  return DynamoDBDocumentClient.from(base, {
+    // Optional fields are simply absent, never written as NULL or rejected by the marshaller.
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}
+
+/** One client per process; created lazily so importing a module never needs AWS configuration. */
+let client: DynamoDBDocumentClient | undefined;
+export function documentClient(): DynamoDBDocumentClient {
+  client ??= createClient();
+  return client;
+}
+
+export function tableName(): string {
+  return env.tableName();
+}
+
+/** Turns SDK failures into typed errors; everything else passes through untouched. */
+export function translateStorageError(error: unknown): unknown {
+  const name = (error as { name?: string } | null)?.name;
+  if (name === "ConditionalCheckFailedException") return new ConditionFailed(error);
+  if (name === "TransactionCanceledException") {
+    const raw =
+      (error as { CancellationReasons?: { Code?: string; Message?: string }[] }).CancellationReasons ?? [];
+    return new TransactionCancelled(
+      raw.map((reason, index) => ({ index, code: reason.Code ?? "None", message: reason.Message })),
+      error,
+    );
+  }
+  if (name === "ProvisionedThroughputExceededException" || name === "ThrottlingException") {
+    return new StorageThrottled(error);
+  }
+  return error;
+}
+
+async function send<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw translateStorageError(error);
+  }
+}
+
+type WithoutTable<T> = Omit<T, "TableName">;
+
+/** Table-bound operations. Each call is exactly one DynamoDB request. */
+export const db = {
+  get: (input: WithoutTable<GetCommandInput>) =>
+    send(() => documentClient().send(new GetCommand({ TableName: tableName(), ...input }))),
+  put: (input: WithoutTable<PutCommandInput>) =>
+    send(() => documentClient().send(new PutCommand({ TableName: tableName(), ...input }))),
+  update: (input: WithoutTable<UpdateCommandInput>) =>
+    send(() => documentClient().send(new UpdateCommand({ TableName: tableName(), ...input }))),
+  delete: (input: WithoutTable<DeleteCommandInput>) =>
+    send(() => documentClient().send(new DeleteCommand({ TableName: tableName(), ...input }))),
+  query: (input: WithoutTable<QueryCommandInput>) =>
+    send(() => documentClient().send(new QueryCommand({ TableName: tableName(), ...input }))),
+  /** Items may omit `TableName`; it is filled in. */
+  transactWrite: (items: NonNullable<TransactWriteCommandInput["TransactItems"]>, token?: string) =>
+    send(() =>
+      documentClient().send(
+        new TransactWriteCommand({
+          ClientRequestToken: token,
+          TransactItems: items.map((item) => withTable(item)),
+        }),
+      ),
+    ),
+};
+
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+function withTable(item: TransactItem): TransactItem {
+  const table = tableName();
+  if (item.Put) return { Put: { ...item.Put, TableName: item.Put.TableName ?? table } };
+  if (item.Update) return { Update: { ...item.Update, TableName: item.Update.TableName ?? table } };
+  if (item.Delete) return { Delete: { ...item.Delete, TableName: item.Delete.TableName ?? table } };
+  if (item.ConditionCheck) {
+    return { ConditionCheck: { ...item.ConditionCheck, TableName: item.ConditionCheck.TableName ?? table } };
+  }
+  return item;
+}

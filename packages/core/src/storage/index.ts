@@ -1,0 +1,4 @@
+export * from "./client";
+export * from "./cursor";
+export * from "./errors";
+export * from "./table";

@@ -1,0 +1,154 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { RouteDefinition } from "../../../manifest";
+import {
+  type CompiledRoute,
+  compileRoute,
+  fromResult,
+  matchRoute,
+  sortBySpecificity,
+  toEvent,
+} from "./apigw";
+import { InvocationTimeout, invoke } from "./lambda";
+import { log } from "./log";
+
+/** API Gateway HTTP APIs accept at most 10 MB; the handlers apply their own, smaller limits. */
+const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** API Gateway's integration timeout ceiling. */
+const DEFAULT_ROUTE_TIMEOUT_SECONDS = 30;
+
+export interface LocalRoute {
+  method: string;
+  path: string;
+  handle: (
+    request: IncomingMessage,
+    body: Buffer,
+    parameters: Record<string, string>,
+  ) => Promise<LocalResponse>;
+}
+
+export interface LocalResponse {
+  status: number;
+  body?: unknown;
+}
+
+/**
+ * The local API Gateway: each request becomes a payload-2.0 event for the handler module the
+ * manifest names, and the handler's result is mapped back byte for byte. Routes under `/_local`
+ * belong to the runtime itself (health, firing schedules) and never reach a handler.
+ */
+export class LocalGateway {
+  readonly #routes: CompiledRoute[];
+  readonly #localRoutes: CompiledRoute[];
+  readonly #localHandlers = new Map<string, LocalRoute["handle"]>();
+  #server: Server | undefined;
+
+  constructor(routes: readonly RouteDefinition[], localRoutes: LocalRoute[]) {
+    this.#routes = sortBySpecificity(routes.map(compileRoute));
+    this.#localRoutes = localRoutes.map((route) => {
+      const compiled = compileRoute({
+        method: route.method as RouteDefinition["method"],
+        path: route.path,
+        handler: "",
+        auth: "none",
+      });
+      this.#localHandlers.set(compiled.routeKey, route.handle);
+      return compiled;
+    });
+  }
+
+  async listen(port: number, host = "127.0.0.1"): Promise<number> {
+    this.#server = createServer((request, response) => {
+      this.#handle(request, response).catch((error: Error) => {
+        log("error", "gateway failure", { error: error.message });
+        if (!response.headersSent) send(response, 500, { message: "Internal Server Error" });
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.#server?.once("error", reject);
+      this.#server?.listen(port, host, () => resolve());
+    });
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 2_000).unref();
+    });
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readBody(request, GATEWAY_MAX_BODY_BYTES);
+    if (body === "too_large") return send(response, 413, { message: "Request Entity Too Large" });
+    const method = request.method ?? "GET";
+    const path = new URL(request.url ?? "/", "http://local").pathname;
+
+    const local = matchRoute(this.#localRoutes, method, path);
+    if (local && local !== "method_not_allowed") {
+      const handle = this.#localHandlers.get(local.compiled.routeKey);
+      const result = await handle?.(request, body, local.pathParameters);
+      return send(response, result?.status ?? 500, result?.body);
+    }
+
+    const match = matchRoute(this.#routes, method, path);
+    if (!match || match === "method_not_allowed") return send(response, 404, { message: "Not Found" });
+    const event = toEvent(
+      {
+        method,
+        url: request.url ?? "/",
+        headers: request.headers,
+        body,
+        sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
+        host: request.headers.host ?? "localhost",
+      },
+      match,
+    );
+    const route = match.compiled.route;
+    let result: unknown;
+    try {
+      result = await invoke(route.handler, event, route.timeoutSeconds ?? DEFAULT_ROUTE_TIMEOUT_SECONDS);
+    } catch (error) {
+      // What API Gateway answers when the integration fails or times out.
+      if (error instanceof InvocationTimeout) return send(response, 503, { message: "Service Unavailable" });
+      log("error", `handler for ${match.compiled.routeKey} threw`, { error: (error as Error).message });
+      return send(response, 500, { message: "Internal Server Error" });
+    }
+    const mapped = fromResult(result);
+    response.writeHead(
+      mapped.status,
+      mapped.headers
+        .flatMap(([name, value]) => (Array.isArray(value) ? value.map((v) => [name, v]) : [[name, value]]))
+        .flat(),
+    );
+    response.end(mapped.body);
+  }
+}
+
+function send(response: ServerResponse, status: number, body?: unknown): void {
+  if (body === undefined) {
+    response.writeHead(status);
+    response.end();
+    return;
+  }
+  response.writeHead(status, { "content-type": "application/json" });
+  response.end(JSON.stringify(body));
+}
+
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | "too_large"> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    request.on("end", () => resolve(tooLarge ? "too_large" : Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}

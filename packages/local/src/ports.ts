@@ -1,0 +1,18 @@
+import { createServer } from "node:net";
+
+/**
+ * A port that was free a moment ago, for children that cannot listen on port 0 themselves
+ * (DynamoDB Local). Callers retry on EADDRINUSE, since another process may take it first.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

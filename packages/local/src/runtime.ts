@@ -1,0 +1,255 @@
+import { resolve } from "node:path";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import {
+  manifest as defaultManifest,
+  type Manifest,
+  parseHandlerRef,
+  queueUrlEnvName,
+} from "../../../manifest";
+import { LocalEventBus } from "./bus";
+import { type DynamoLocal, ensureTable, localClient, startDynamoLocal } from "./dynamo";
+import { LocalGateway } from "./gateway";
+import { assertJava } from "./java";
+import { loadHandler } from "./lambda";
+import { log } from "./log";
+import { QueuePoller } from "./pollers";
+import { LocalScheduler } from "./scheduler";
+import { type ProvisionedQueue, provisionQueue, type SqsEmulator, sqsClient, startSqsEmulator } from "./sqs";
+
+export interface RuntimeOptions {
+  /** Gateway port; 0 picks a free one. */
+  port: number;
+  /** Where DynamoDB Local and the SQS emulator keep their data; null keeps everything in memory. */
+  dataDir: string | null;
+  /** Run schedules on their crons (they can always be fired through `/_local/schedules/{name}`). */
+  schedules: boolean;
+  /** Local-only retry delay for failed messages; undefined honours each queue's visibility timeout. */
+  retryDelaySeconds?: number;
+  manifest?: Manifest;
+}
+
+export interface Runtime {
+  url: string;
+  port: number;
+  dynamoEndpoint: string;
+  sqsEndpoint: string;
+  busEndpoint: string;
+  tableName: string;
+  queues: Map<string, ProvisionedQueue>;
+  startedInMs: number;
+  health(): Promise<HealthReport>;
+  stop(): Promise<void>;
+}
+
+export interface HealthReport {
+  status: "ok" | "degraded";
+  components: Record<string, { status: "ok" | "down" } & Record<string, unknown>>;
+}
+
+export const LOCAL_TABLE_NAME = "kith-local";
+export const LOCAL_BUS_NAME = "kith-local";
+const QUEUE_PREFIX = "kith-local-";
+const DEFAULT_OPERATOR_KEY = "local-operator-key";
+
+/**
+ * Starts Kith on one machine: DynamoDB Local, the SQS emulator with every manifest queue and DLQ,
+ * the local bus, queue pollers, the scheduler and the HTTP gateway, all driving the same handler
+ * modules Lambda runs. Everything binds to loopback on free ports except the gateway's `port`.
+ */
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const started = Date.now();
+  const manifest = options.manifest ?? defaultManifest;
+  assertJava();
+
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      await stop().catch((error: Error) =>
+        log("warn", "component did not stop cleanly", { error: error.message }),
+      );
+    }
+    stops.length = 0;
+  };
+
+  try {
+    const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+    const [dynamo, sqsEmulator] = await Promise.all([
+      startDynamoLocal({ dataDir: dataDir && resolve(dataDir, "dynamodb") }),
+      startSqsEmulator({ dataDir: dataDir && resolve(dataDir, "sqs") }),
+    ]);
+    stops.push(dynamo.stop, sqsEmulator.stop);
+
+    const region = process.env.AWS_REGION ?? "us-east-1";
+    configureHandlerEnvironment(dynamo, sqsEmulator, region);
+
+    const dynamoClient = localClient(dynamo.endpoint);
+    stops.push(async () => dynamoClient.destroy());
+    await ensureTable(dynamoClient, LOCAL_TABLE_NAME);
+
+    const sqs = sqsClient(sqsEmulator.endpoint);
+    stops.push(async () => sqs.destroy());
+    const queues = new Map<string, ProvisionedQueue>();
+    for (const definition of manifest.queues) {
+      const queue = await provisionQueue(sqs, definition, QUEUE_PREFIX);
+      queues.set(definition.name, queue);
+      process.env[queueUrlEnvName(definition.name)] = queue.url;
+    }
+
+    // Import every handler now, so a broken module fails the start instead of the first request.
+    await Promise.all(allHandlerRefs(manifest).map((ref) => loadHandler(ref)));
+
+    const bus = new LocalEventBus(
+      manifest.subscriptions,
+      { sqs, queueUrls: new Map([...queues].map(([name, queue]) => [name, queue.url])) },
+      region,
+    );
+    process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = await bus.start();
+    stops.push(() => bus.stop());
+
+    const pollers = [...queues.values()].map(
+      (queue) => new QueuePoller(sqs, queue, { retryDelaySeconds: options.retryDelaySeconds }),
+    );
+    for (const poller of pollers) poller.start();
+    stops.push(() => Promise.all(pollers.map((poller) => poller.stop())).then(() => undefined));
+
+    const scheduler = new LocalScheduler(manifest.schedules, { enabled: options.schedules });
+    stops.push(async () => scheduler.stop());
+
+    const health = async (): Promise<HealthReport> => {
+      const components: HealthReport["components"] = {
+        dynamodb: await probe(async () => {
+          await ensureTable(dynamoClient, LOCAL_TABLE_NAME);
+          return { endpoint: dynamo.endpoint, table: LOCAL_TABLE_NAME };
+        }),
+        sqs: await probe(async () => ({
+          endpoint: sqsEmulator.endpoint,
+          queues: await queueDepths(sqs, queues),
+        })),
+        bus: { status: "ok", ...bus.status() },
+        pollers: {
+          status: pollers.every((poller) => poller.status().running) ? "ok" : "down",
+          queues: pollers.map((poller) => poller.status()),
+        },
+        scheduler: { status: "ok", enabled: options.schedules, schedules: scheduler.status() },
+        gateway: { status: "ok", routes: manifest.routes.length },
+      };
+      const status = Object.values(components).every((component) => component.status === "ok")
+        ? "ok"
+        : "degraded";
+      return { status, components };
+    };
+
+    const gateway = new LocalGateway(manifest.routes, [
+      {
+        method: "GET",
+        path: "/_local/health",
+        handle: async () => {
+          const report = await health();
+          return { status: report.status === "ok" ? 200 : 503, body: report };
+        },
+      },
+      {
+        method: "POST",
+        path: "/_local/schedules/{name}",
+        handle: async (_request, _body, parameters) => {
+          const name = parameters.name ?? "";
+          if (!scheduler.has(name))
+            return { status: 404, body: { error: { code: "not_found", message: `no schedule ${name}` } } };
+          try {
+            await scheduler.fire(name);
+            return { status: 200, body: { name, fired: true } };
+          } catch (error) {
+            return {
+              status: 502,
+              body: { error: { code: "schedule_failed", message: (error as Error).message } },
+            };
+          }
+        },
+      },
+    ]);
+    const port = await gateway.listen(options.port);
+    stops.push(() => gateway.close());
+
+    return {
+      url: `http://127.0.0.1:${port}`,
+      port,
+      dynamoEndpoint: dynamo.endpoint,
+      sqsEndpoint: sqsEmulator.endpoint,
+      busEndpoint: process.env.AWS_ENDPOINT_URL_EVENTBRIDGE,
+      tableName: LOCAL_TABLE_NAME,
+      queues,
+      startedInMs: Date.now() - started,
+      health,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/**
+ * Handlers read the same variables in Lambda; here they point at the local components. Endpoints
+ * are always overridden so the local runtime can never reach real AWS.
+ */
+function configureHandlerEnvironment(dynamo: DynamoLocal, sqs: SqsEmulator, region: string): void {
+  process.env.AWS_REGION = region;
+  process.env.AWS_ACCESS_KEY_ID ||= "local";
+  process.env.AWS_SECRET_ACCESS_KEY ||= "local";
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
+  process.env.AWS_ENDPOINT_URL_SQS = sqs.endpoint;
+  process.env.KITH_TABLE_NAME = LOCAL_TABLE_NAME;
+  process.env.KITH_EVENT_BUS_NAME = LOCAL_BUS_NAME;
+  process.env.KITH_STAGE = "local";
+  process.env.OPERATOR_API_KEY ||= DEFAULT_OPERATOR_KEY;
+  process.env.POWERTOOLS_SERVICE_NAME ||= "kith";
+}
+
+function allHandlerRefs(manifest: Manifest): string[] {
+  const refs = [
+    ...manifest.routes.map((route) => route.handler),
+    ...manifest.queues.map((queue) => queue.consumer),
+    ...manifest.schedules.map((schedule) => schedule.handler),
+    ...manifest.subscriptions.flatMap((subscription) =>
+      "handler" in subscription.target ? [subscription.target.handler] : [],
+    ),
+  ];
+  for (const ref of refs) parseHandlerRef(ref);
+  return [...new Set(refs)];
+}
+
+async function probe(
+  check: () => Promise<Record<string, unknown>>,
+): Promise<{ status: "ok" | "down" } & Record<string, unknown>> {
+  try {
+    return { status: "ok", ...(await check()) };
+  } catch (error) {
+    return { status: "down", error: (error as Error).message };
+  }
+}
+
+async function queueDepths(sqs: SQSClient, queues: Map<string, ProvisionedQueue>) {
+  const depth = async (url: string) => {
+    const result = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+      }),
+    );
+    return {
+      visible: Number(result.Attributes?.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(result.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+    };
+  };
+  const report: Record<string, unknown> = {};
+  for (const [name, queue] of queues) {
+    report[name] = {
+      url: queue.url,
+      dlqUrl: queue.dlqUrl,
+      ...(await depth(queue.url)),
+      dlq: await depth(queue.dlqUrl),
+    };
+  }
+  return report;
+}

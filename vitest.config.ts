@@ -1,0 +1,51 @@
+import { defineConfig } from "vitest/config";
+
+// Four kinds of test, told apart by suffix so each can run alone (`npm run test:<kind>`):
+// unit (pure, no I/O), integration (DynamoDB Local + SQS emulator, started once in globalSetup),
+// stacks (offline CDK synth of the real SST stacks), e2e (`npm start` as a child process).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["**/*.unit.test.ts"],
+          exclude: ["**/node_modules/**"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["**/*.int.test.ts"],
+          exclude: ["**/node_modules/**"],
+          globalSetup: ["test/setup/integration-global.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "stacks",
+          include: ["stacks/**/*.stack.test.ts"],
+          exclude: ["**/node_modules/**"],
+          env: { SST_TELEMETRY_DISABLED: "1", NODE_ENV: "test" },
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // One fork: SST's project state is process-global.
+          pool: "forks",
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.e2e.test.ts"],
+          exclude: ["**/node_modules/**"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
