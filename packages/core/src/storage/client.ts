@@ -92,7 +92,7 @@ export const db = {
   query: (input: WithoutTable<QueryCommandInput>) =>
     send(() => documentClient().send(new QueryCommand({ TableName: tableName(), ...input }))),
   /** Items may omit `TableName`; it is filled in. */
-  transactWrite: (items: NonNullable<TransactWriteCommandInput["TransactItems"]>, token?: string) =>
+  transactWrite: (items: readonly TransactItem[], token?: string) =>
     send(() =>
       documentClient().send(
         new TransactWriteCommand({
@@ -103,8 +103,18 @@ export const db = {
     ),
 };
 
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
-function withTable(item: TransactItem): TransactItem {
+type RawTransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+type TableOptional<T> = Omit<T, "TableName"> & { TableName?: string };
+
+/** One element of a transaction against the single table; `TableName` may be left out. */
+export interface TransactItem {
+  Put?: TableOptional<NonNullable<RawTransactItem["Put"]>>;
+  Update?: TableOptional<NonNullable<RawTransactItem["Update"]>>;
+  Delete?: TableOptional<NonNullable<RawTransactItem["Delete"]>>;
+  ConditionCheck?: TableOptional<NonNullable<RawTransactItem["ConditionCheck"]>>;
+}
+
+function withTable(item: TransactItem): RawTransactItem {
   const table = tableName();
   if (item.Put) return { Put: { ...item.Put, TableName: item.Put.TableName ?? table } };
   if (item.Update) return { Update: { ...item.Update, TableName: item.Update.TableName ?? table } };
@@ -112,5 +122,5 @@ function withTable(item: TransactItem): TransactItem {
   if (item.ConditionCheck) {
     return { ConditionCheck: { ...item.ConditionCheck, TableName: item.ConditionCheck.TableName ?? table } };
   }
-  return item;
+  throw new Error("a transaction item needs one of Put, Update, Delete or ConditionCheck");
 }

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useFreshTable } from "../../../../test/support/integration";
+import type { BusEnvelope } from "../events";
+import { create } from "../events";
+import { db } from "../storage";
+import { list, RETENTION_DAYS, record } from "./index";
+
+function envelope(type: string, orgId: string | null, at: Date): BusEnvelope {
+  return {
+    version: "0",
+    id: "bus-id",
+    "detail-type": type,
+    source: "kith",
+    account: "000000000000",
+    time: at.toISOString(),
+    region: "us-east-1",
+    resources: [],
+    detail: create(type, orgId, { n: at.getTime() }, at),
+  };
+}
+
+describe("domain-event journal", () => {
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    ({ drop } = await useFreshTable());
+  });
+  afterAll(() => drop());
+
+  it("a redelivered event is recorded once: the second call reports a duplicate and changes nothing", async () => {
+    const event = envelope("user.created", "org-dup", new Date("2026-01-01T00:00:00Z"));
+    const now = new Date("2026-01-01T00:00:01Z");
+
+    const first = await record(event, now);
+    const second = await record(event, new Date("2026-01-01T00:05:00Z"));
+
+    expect([first, second]).toEqual([true, false]);
+    const page = await list({ orgId: "org-dup", now });
+    expect(page.items).toHaveLength(1);
+    expect(page.items[0]?.recordedAt).toBe(now.toISOString());
+  });
+
+  it("lists newest first, per org, and pages with a cursor without skipping or repeating", async () => {
+    const base = Date.parse("2026-02-01T00:00:00Z");
+    for (let i = 0; i < 5; i++)
+      await record(envelope("user.updated", "org-page", new Date(base + i * 1000)), new Date(base));
+    await record(envelope("user.updated", "org-other", new Date(base)), new Date(base));
+    const now = new Date(base + 10_000);
+
+    const first = await list({ orgId: "org-page", limit: 2, now });
+    const second = await list({ orgId: "org-page", limit: 2, cursor: first.nextCursor ?? undefined, now });
+    const third = await list({ orgId: "org-page", limit: 2, cursor: second.nextCursor ?? undefined, now });
+
+    const times = [...first.items, ...second.items, ...third.items].map(
+      (item) => Date.parse(item.occurredAt) - base,
+    );
+    expect(times).toEqual([4000, 3000, 2000, 1000, 0]);
+  });
+
+  it("a cursor from another org's journal is refused with a 400, not used", async () => {
+    const base = new Date("2026-03-01T00:00:00Z");
+    await record(envelope("user.updated", "org-a", base), base);
+    await record(envelope("user.updated", "org-a", new Date(base.getTime() + 1)), base);
+    const page = await list({ orgId: "org-a", limit: 1, now: base });
+
+    const attempt = list({ orgId: "org-b", cursor: page.nextCursor ?? undefined, now: base });
+
+    await expect(attempt).rejects.toMatchObject({ status: 400, code: "invalid_cursor" });
+  });
+
+  it("entries past their TTL are never returned, even though DynamoDB has not deleted them yet", async () => {
+    const recordedAt = new Date("2026-04-01T00:00:00Z");
+    await record(envelope("user.deleted", "org-ttl", recordedAt), recordedAt);
+    const justBefore = new Date(recordedAt.getTime() + RETENTION_DAYS * 86_400_000 - 1000);
+    const after = new Date(recordedAt.getTime() + RETENTION_DAYS * 86_400_000 + 1000);
+
+    const visible = await list({ orgId: "org-ttl", now: justBefore });
+    const expired = await list({ orgId: "org-ttl", now: after });
+    const raw = await db.query({
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": "JOURNAL#org-ttl" },
+    });
+
+    expect(visible.items).toHaveLength(1);
+    expect(expired.items).toHaveLength(0);
+    expect(raw.Items).toHaveLength(1);
+  });
+});

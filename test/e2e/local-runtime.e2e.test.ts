@@ -1,0 +1,205 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../packages/local/src/ports";
+
+const OPERATOR_KEY = "e2e-operator-key";
+
+interface Health {
+  status: string;
+  components: {
+    dynamodb: { endpoint: string };
+    sqs: {
+      endpoint: string;
+      queues: Record<
+        string,
+        { url: string; dlqUrl: string; visible: number; inFlight: number; dlq: { visible: number } }
+      >;
+    };
+  };
+}
+
+async function poll<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`timed out waiting for ${what}: ${String(lastError ?? "")}`);
+}
+
+/** Every process in the group `npm start` leads: npm, the node runtime and DynamoDB Local's JVM. */
+function processesInGroup(groupId: number): string[] {
+  const output = execFileSync("ps", ["-eo", "pid=,pgid=,args="], { encoding: "utf8" });
+  return output
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => Number(fields[1]) === groupId)
+    .map((fields) => fields.slice(2).join(" "));
+}
+
+describe("npm start: the whole system as one child process", () => {
+  let child: ChildProcess;
+  let baseUrl: string;
+  let dataDir: string;
+  let output = "";
+  let health: Health;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "kith-e2e-"));
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    child = spawn("npm", ["start"], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        OPERATOR_API_KEY: OPERATOR_KEY,
+        KITH_SCHEDULES: "0",
+        // Failed messages come back after 1 s instead of the queue's 60 s visibility timeout.
+        KITH_LOCAL_RETRY_DELAY_SECONDS: "1",
+      },
+      // Its own process group, so the test can see every process it started.
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    health = await poll(
+      async () => {
+        const response = await fetch(`${baseUrl}/_local/health`);
+        return response.status === 200 ? ((await response.json()) as Health) : undefined;
+      },
+      60_000,
+      "the local runtime to become healthy",
+    );
+  });
+
+  afterAll(() => {
+    if (child.pid && child.exitCode === null) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("reports every component healthy, with the manifest's queue and its DLQ", () => {
+    expect(health.status).toBe("ok");
+    expect(Object.keys(health.components.sqs.queues)).toContain("domain-events");
+    expect(output).toMatch(/Kith is running at/);
+  });
+
+  it("a domain event sent to the queue is processed by the consumer and shows up in the journal over HTTP", async () => {
+    const sqs = new SQSClient({
+      endpoint: health.components.sqs.endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "e2e", secretAccessKey: "e2e" },
+    });
+    const detail = {
+      id: "01JE2E0000000000000000000A",
+      type: "user.created",
+      occurredAt: new Date().toISOString(),
+      orgId: "org-e2e",
+      data: { userId: "u-1" },
+    };
+    const envelope = {
+      version: "0",
+      id: "e2e-envelope",
+      "detail-type": detail.type,
+      source: "kith",
+      account: "000000000000",
+      time: detail.occurredAt,
+      region: "us-east-1",
+      resources: [],
+      detail,
+    };
+
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: health.components.sqs.queues["domain-events"]?.url,
+        MessageBody: JSON.stringify(envelope),
+      }),
+    );
+    const journal = await poll(
+      async () => {
+        const response = await fetch(`${baseUrl}/v1/journal?orgId=org-e2e`, {
+          headers: { authorization: `Bearer ${OPERATOR_KEY}` },
+        });
+        const body = (await response.json()) as { items: { id: string }[] };
+        return body.items.length > 0 ? body : undefined;
+      },
+      20_000,
+      "the journal entry",
+    );
+    sqs.destroy();
+
+    expect(journal.items.map((item) => item.id)).toEqual([detail.id]);
+  });
+
+  it("a poisoned message is retried maxReceiveCount times and then lands in the DLQ", async () => {
+    const sqs = new SQSClient({
+      endpoint: health.components.sqs.endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "e2e", secretAccessKey: "e2e" },
+    });
+
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: health.components.sqs.queues["domain-events"]?.url,
+        MessageBody: "this is not a domain event",
+      }),
+    );
+    const dlqDepth = await poll(
+      async () => {
+        const response = await fetch(`${baseUrl}/_local/health`);
+        const report = (await response.json()) as Health;
+        const queue = report.components.sqs.queues["domain-events"];
+        return queue && queue.dlq.visible > 0 && queue.visible === 0 && queue.inFlight === 0
+          ? queue.dlq.visible
+          : undefined;
+      },
+      30_000,
+      "the poisoned message to reach the DLQ",
+    );
+    sqs.destroy();
+
+    expect(dlqDepth).toBe(1);
+  });
+
+  it("SIGTERM stops everything and leaves no process of the group behind", async () => {
+    const groupId = child.pid as number;
+    expect(processesInGroup(groupId).some((args) => args.includes("DynamoDBLocal.jar"))).toBe(true);
+
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    const code = await exited;
+    const leftovers = await poll(
+      async () => {
+        const remaining = processesInGroup(groupId);
+        return remaining.length === 0 ? remaining : undefined;
+      },
+      20_000,
+      "every process of the group to exit",
+    ).catch(() => processesInGroup(groupId));
+
+    expect(leftovers).toEqual([]);
+    expect(code === 0 || code === null).toBe(true);
+    await expect(fetch(`${baseUrl}/_local/health`)).rejects.toThrow();
+  });
+});
