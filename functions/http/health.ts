@@ -1,4 +1,4 @@
-import { Health } from "@kith/core";
+import * as Health from "@kith/core/health";
 import { httpRoute } from "@kith/core/lambda";
 
 export const handler = httpRoute({ auth: "none" }, async () => {

@@ -1,4 +1,5 @@
-import { Http, Journal } from "@kith/core";
+import * as Http from "@kith/core/http";
+import * as Journal from "@kith/core/journal";
 import { httpRoute } from "@kith/core/lambda";
 import { z } from "zod";
 

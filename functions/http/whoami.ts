@@ -1,4 +1,4 @@
-import { Http } from "@kith/core";
+import * as Http from "@kith/core/http";
 import { httpRoute } from "@kith/core/lambda";
 
 export const handler = httpRoute({ auth: "bearer" }, async ({ actor }) => {

@@ -1,4 +1,4 @@
-import { Events } from "@kith/core";
+import * as Events from "@kith/core/events";
 import { scheduledJob } from "@kith/core/lambda";
 
 /** Proves the schedule → bus → queue → consumer path end to end; the journal shows each beat. */

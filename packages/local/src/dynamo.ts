@@ -145,6 +145,8 @@ export async function ensureTable(
     const present = new Set(existing.Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName));
     for (const index of indexes) {
       if (present.has(index.IndexName)) continue;
+      // DynamoDB builds one new index at a time per table: wait for each before the next.
+      await waitUntilActive(client, tableName);
       await client.send(
         new UpdateTableCommand({
           TableName: tableName,
@@ -156,6 +158,7 @@ export async function ensureTable(
     }
   }
 
+  await waitUntilActive(client, tableName);
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== "ENABLED") {
     await client.send(
@@ -167,4 +170,15 @@ export async function ensureTable(
     if (outcome === "unchanged") outcome = "updated";
   }
   return outcome;
+}
+
+async function waitUntilActive(client: DynamoDBClient, tableName: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === "ACTIVE");
+    if (Table?.TableStatus === "ACTIVE" && indexesActive) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`table ${tableName} did not become ACTIVE within ${timeoutMs} ms`);
 }

@@ -16,6 +16,27 @@ export const env = {
   eventBusName: () => required("KITH_EVENT_BUS_NAME"),
   /** The deployment stage, for log context. */
   stage: () => process.env.KITH_STAGE ?? "local",
-  /** Unset means no operator access at all, never an empty key that matches an empty header. */
-  operatorApiKey: () => process.env.OPERATOR_API_KEY || undefined,
 };
+
+/** Secret names the stacks bind as SST `Config.Secret`s; later issues add theirs. */
+export type SecretName = "OPERATOR_API_KEY";
+
+const cache = new Map<SecretName, string | undefined>();
+
+/**
+ * A secret's value: a plain environment variable wins (local runtime, tests); in Lambda, an SST
+ * binding (`SST_Secret_value_<NAME>`) is resolved from SSM by SST's own loader, once per container.
+ * Unset means undefined, never an empty string that could match an empty header.
+ */
+export async function secret(name: SecretName): Promise<string | undefined> {
+  const direct = process.env[name];
+  if (direct) return direct;
+  if (cache.has(name)) return cache.get(name);
+  let value: string | undefined;
+  if (process.env[`SST_Secret_value_${name}`]) {
+    const { Config } = await import("sst/node/config");
+    value = (Config as unknown as Record<string, string | undefined>)[name] || undefined;
+  }
+  cache.set(name, value);
+  return value;
+}

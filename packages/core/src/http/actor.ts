@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { env } from "../config";
+import { secret } from "../config";
 import { Forbidden, Unauthenticated } from "../util/errors";
 
 /**
@@ -42,7 +42,7 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 export async function authenticate(authorization: string | undefined): Promise<Actor> {
   const token = authorization?.match(BEARER)?.[1];
   if (!token) throw new Unauthenticated("Send Authorization: Bearer <token>");
-  const operatorKey = env.operatorApiKey();
+  const operatorKey = await secret("OPERATOR_API_KEY");
   if (operatorKey && timingSafeEqual(sha256(token), sha256(operatorKey))) {
     return { kind: "operator", actor: operatorActorString(operatorKey) };
   }

@@ -1,0 +1,31 @@
+import type { SSTConfig } from "sst";
+import type { App } from "sst/constructs";
+import { Api } from "./stacks/api";
+import { Events } from "./stacks/events";
+import { Queues } from "./stacks/queues";
+import { Schedules } from "./stacks/schedules";
+import { Secrets } from "./stacks/secrets";
+import { retainsData } from "./stacks/shared";
+import { Storage } from "./stacks/storage";
+
+export function config(_input?: unknown) {
+  return { name: "kith", region: process.env.AWS_REGION || "us-east-1" };
+}
+
+export function stacks(app: App): void {
+  app.setDefaultFunctionProps({
+    runtime: "nodejs22.x",
+    architecture: "arm_64",
+    nodejs: { format: "esm", minify: true, sourcemap: true },
+    tracing: "active",
+    logRetention: "one_month",
+    environment: { KITH_STAGE: app.stage },
+  });
+  // Throwaway stages leave nothing behind on `sst remove`; the others retain the table (see stacks/shared.ts).
+  if (!retainsData(app)) app.setDefaultRemovalPolicy("destroy");
+
+  // Dependency order: each stack only `use()`s the ones before it.
+  app.stack(Storage).stack(Secrets).stack(Events).stack(Queues).stack(Api).stack(Schedules);
+}
+
+export default { config, stacks } satisfies SSTConfig;

@@ -1,0 +1,38 @@
+import { type ApiFunctionRouteProps, Api as SstApi, type StackContext, use } from "sst/constructs";
+import { manifest, type RouteDefinition } from "../manifest";
+import { Queues } from "./queues";
+import { applyNagSuppressions, applyWiring } from "./shared";
+
+/** The `${method} ${path}` route key SST and API Gateway use for a manifest route. */
+export function routeKey(route: Pick<RouteDefinition, "method" | "path">): string {
+  return `${route.method} ${route.path}`;
+}
+
+/** The HTTP API: one route per `manifest.routes` entry, each with its own Lambda. */
+export function Api({ stack }: StackContext) {
+  applyWiring(stack, use(Queues).wiring);
+
+  const routes: Record<string, ApiFunctionRouteProps> = {};
+  for (const route of manifest.routes as readonly RouteDefinition[]) {
+    const key = routeKey(route);
+    if (routes[key]) throw new Error(`duplicate route "${key}"`);
+    routes[key] = {
+      function: {
+        handler: route.handler,
+        ...(route.timeoutSeconds !== undefined ? { timeout: route.timeoutSeconds } : {}),
+        ...(route.memoryMB !== undefined ? { memorySize: route.memoryMB } : {}),
+      },
+    };
+  }
+
+  const api = new SstApi(stack, "Api", {
+    // Authentication happens in the handlers (manifest `auth`); no browser client calls this API yet.
+    cors: false,
+    accessLog: { retention: "one_month" },
+    routes,
+  });
+
+  stack.addOutputs({ ApiUrl: api.url });
+  applyNagSuppressions(stack);
+  return { api };
+}

@@ -1,0 +1,155 @@
+/**
+ * The real app synthesized offline for stage "test": every manifest entry is wired, nothing else is,
+ * and cdk-nag's AwsSolutions pack has no unsuppressed findings.
+ */
+import { Match } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { manifest, type RouteDefinition } from "../manifest";
+import { tableDefinition } from "../packages/core/src/storage/table";
+import { SECRET_NAMES } from "./secrets";
+import { nagFindings, type SynthesizedApp, synthesize } from "./test-support/synth";
+import { Templates } from "./test-support/template";
+import {
+  assertWired,
+  checkFunctionWiring,
+  checkQueues,
+  checkRoutes,
+  checkSchedules,
+  checkSubscriptions,
+  checkWildcardResources,
+  type WiringContext,
+} from "./test-support/wiring";
+
+let synth: SynthesizedApp;
+let ctx: WiringContext;
+
+beforeAll(async () => {
+  synth = await synthesize({ stage: "test", nag: true });
+  ctx = {
+    templates: new Templates(synth.byStackName),
+    handlers: synth.handlers,
+    prefix: synth.prefix,
+    stage: synth.stage,
+  };
+});
+
+describe("storage", () => {
+  it("has the single table from tableDefinition: keys, every GSI, TTL, PITR, on-demand", () => {
+    const template = synth.templates.Storage;
+    template.resourceCountIs("AWS::DynamoDB::Table", 1);
+    const keyAttributes = [
+      tableDefinition.partitionKey,
+      tableDefinition.sortKey,
+      ...tableDefinition.globalIndexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+    ];
+    template.hasResourceProperties("AWS::DynamoDB::Table", {
+      KeySchema: [
+        { AttributeName: tableDefinition.partitionKey, KeyType: "HASH" },
+        { AttributeName: tableDefinition.sortKey, KeyType: "RANGE" },
+      ],
+      AttributeDefinitions: Match.arrayEquals(
+        [...new Set(keyAttributes)].map((name) => ({ AttributeName: name, AttributeType: "S" })),
+      ),
+      GlobalSecondaryIndexes: Match.arrayEquals(
+        tableDefinition.globalIndexes.map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: "HASH" },
+            { AttributeName: index.sortKey, KeyType: "RANGE" },
+          ],
+          Projection: { ProjectionType: "ALL" },
+        })),
+      ),
+      TimeToLiveSpecification: { AttributeName: tableDefinition.timeToLiveAttribute, Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      BillingMode: "PAY_PER_REQUEST",
+    });
+  });
+
+  it("lets a throwaway stage delete the table", () => {
+    synth.templates.Storage.hasResource("AWS::DynamoDB::Table", {
+      DeletionPolicy: "Delete",
+      Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
+    });
+  });
+});
+
+describe("manifest wiring", () => {
+  it("gives every manifest route an API Gateway route to its handler, and no other route", () => {
+    assertWired(checkRoutes(ctx, manifest.routes));
+  });
+
+  it("gives every manifest queue a queue, a DLQ and a consumer with partial batch failures", () => {
+    assertWired(checkQueues(ctx, manifest.queues));
+  });
+
+  it("gives every manifest schedule a cron rule targeting its handler", () => {
+    assertWired(checkSchedules(ctx, manifest.schedules));
+  });
+
+  it("gives every manifest subscription a rule on the custom bus with its pattern and target", () => {
+    assertWired(checkSubscriptions(ctx, manifest.subscriptions, manifest.queues));
+  });
+
+  it("creates exactly one Lambda per manifest handler", () => {
+    const expected =
+      manifest.routes.length +
+      manifest.queues.length +
+      manifest.schedules.length +
+      manifest.subscriptions.filter((s) => "handler" in s.target).length;
+    expect(synth.handlers.size).toBe(expected);
+  });
+
+  it("gives every function the runtime defaults, table, bus, every queue URL and the secrets", () => {
+    assertWired(checkFunctionWiring(ctx, manifest.queues, SECRET_NAMES));
+  });
+
+  it("fails when the manifest declares a route that is not wired", () => {
+    const fake: RouteDefinition = {
+      method: "POST",
+      path: "/v1/fake",
+      handler: "functions/http/fake.handler",
+      auth: "bearer",
+    };
+    expect(() => assertWired(checkRoutes(ctx, [...manifest.routes, fake]))).toThrow(/POST \/v1\/fake/);
+  });
+
+  it("fails when a wired route is not in the manifest", () => {
+    expect(() => assertWired(checkRoutes(ctx, manifest.routes.slice(1)))).toThrow(/not in the manifest/);
+  });
+
+  it("fails when a handler differs from the manifest", () => {
+    const [first, ...rest] = manifest.routes;
+    const changed = [{ ...first, handler: "functions/http/other.handler" }, ...rest];
+    expect(() => assertWired(checkRoutes(ctx, changed))).toThrow(
+      /manifest says functions\/http\/other\.handler/,
+    );
+  });
+
+  it("fails when a queue setting differs from the manifest", () => {
+    const changed = manifest.queues.map((q) => ({ ...q, maxReceiveCount: q.maxReceiveCount + 1 }));
+    expect(() => assertWired(checkQueues(ctx, changed))).toThrow(/maxReceiveCount/);
+  });
+});
+
+describe("api", () => {
+  it("logs access and outputs its URL", () => {
+    const template = synth.templates.Api;
+    template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+    template.hasOutput("ApiUrl", {});
+  });
+});
+
+describe("cdk-nag AwsSolutions", () => {
+  it("has no unsuppressed findings", () => {
+    const findings = nagFindings(synth);
+    if (findings.length) console.error(findings.join("\n"));
+    expect(findings).toEqual([]);
+  });
+
+  it("allows `*` resources only for X-Ray and log retention (guards the stack-wide IAM5 suppression)", () => {
+    assertWired(checkWildcardResources(ctx));
+  });
+});

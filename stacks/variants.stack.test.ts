@@ -1,0 +1,115 @@
+/**
+ * Manifest shapes the real manifest does not use yet (a FIFO queue, a subscription with a Lambda target
+ * and a detail-type pattern, a route with its own timeout and memory), wired through the same stacks by
+ * mocking the manifest module, and checked with the same checks.
+ */
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import type { Manifest } from "../manifest";
+import { type SynthesizedApp, synthesize } from "./test-support/synth";
+import { Templates } from "./test-support/template";
+import {
+  assertWired,
+  checkFunctionWiring,
+  checkQueues,
+  checkRoutes,
+  checkSchedules,
+  checkSubscriptions,
+  type WiringContext,
+} from "./test-support/wiring";
+
+vi.mock("../manifest", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../manifest")>();
+  const base = original.manifest;
+  const manifest: Manifest = {
+    routes: [
+      ...base.routes,
+      {
+        method: "POST",
+        path: "/v1/orgs/{orgId}/sync",
+        handler: "functions/http/whoami.handler",
+        auth: "bearer",
+        timeoutSeconds: 25,
+        memoryMB: 512,
+      },
+    ],
+    queues: [
+      ...base.queues,
+      {
+        name: "directory-events",
+        fifo: true,
+        visibilityTimeoutSeconds: 120,
+        batchSize: 5,
+        maxReceiveCount: 5,
+        consumer: "functions/queues/journal-domain-events.handler",
+        consumerTimeoutSeconds: 60,
+      },
+    ],
+    schedules: [
+      ...base.schedules,
+      {
+        name: "nightly",
+        cron: "0 0 * * ? *",
+        handler: "functions/schedules/heartbeat.handler",
+        timeoutSeconds: 300,
+      },
+    ],
+    subscriptions: [
+      ...base.subscriptions,
+      {
+        name: "on-user-resolved",
+        pattern: { source: [original.EVENT_SOURCE], detailType: ["user.resolved"] },
+        target: { handler: "functions/schedules/heartbeat.handler" },
+      },
+      { name: "everything", pattern: {}, target: { queue: "domain-events" } },
+    ],
+  };
+  return { ...original, manifest };
+});
+
+const { manifest } = await import("../manifest");
+
+let synth: SynthesizedApp;
+let ctx: WiringContext;
+
+beforeAll(async () => {
+  synth = await synthesize({ stage: "test" });
+  ctx = {
+    templates: new Templates(synth.byStackName),
+    handlers: synth.handlers,
+    prefix: synth.prefix,
+    stage: synth.stage,
+  };
+});
+
+describe("manifest variants", () => {
+  it("uses the extended manifest", () => {
+    expect(manifest.queues.some((q) => q.fifo)).toBe(true);
+  });
+
+  it("wires a route with its own timeout and memory", () => {
+    assertWired(checkRoutes(ctx, manifest.routes));
+  });
+
+  it("wires a FIFO queue with a FIFO DLQ and no batching window", () => {
+    assertWired(checkQueues(ctx, manifest.queues));
+    synth.templates.Queues.hasResourceProperties("AWS::SQS::Queue", {
+      QueueName: "test-kith-directory-events-dlq.fifo",
+      FifoQueue: true,
+    });
+  });
+
+  it("wires a schedule with its own timeout", () => {
+    assertWired(checkSchedules(ctx, manifest.schedules));
+  });
+
+  it("wires Lambda targets, detail-type patterns and match-all patterns on the bus", () => {
+    assertWired(checkSubscriptions(ctx, manifest.subscriptions, manifest.queues));
+  });
+
+  it("gives every function, subscribers included, the full wiring", () => {
+    expect(synth.handlers.size).toBe(
+      manifest.routes.length + manifest.queues.length + manifest.schedules.length + 1,
+    );
+    assertWired(checkFunctionWiring(ctx, manifest.queues, ["OPERATOR_API_KEY"]));
+  });
+});
