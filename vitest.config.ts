@@ -5,6 +5,7 @@ import { defineConfig } from "vitest/config";
 // stacks (offline CDK synth of the real SST stacks), e2e (`npm start` as a child process).
 export default defineConfig({
   test: {
+    reporters: ["default", "./test/support/summary-reporter.ts"],
     projects: [
       {
         test: {

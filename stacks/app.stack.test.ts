@@ -132,6 +132,25 @@ describe("manifest wiring", () => {
   });
 });
 
+describe("alarms", () => {
+  it("alarms when any manifest queue's DLQ holds a message", () => {
+    const alarms = ctx.templates
+      .all("AWS::CloudWatch::Alarm")
+      .map((alarm) => alarm.resource.Properties ?? {});
+    for (const queue of manifest.queues) {
+      const dlqName = `${synth.prefix}${queue.name}-dlq${queue.fifo ? ".fifo" : ""}`;
+      const alarm = alarms.find((properties) => properties.AlarmName === `${dlqName}-not-empty`);
+      expect(alarm, `alarm for ${dlqName}`).toMatchObject({
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Namespace: "AWS/SQS",
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        TreatMissingData: "notBreaching",
+      });
+    }
+  });
+});
+
 describe("api", () => {
   it("logs access and outputs its URL", () => {
     const template = synth.templates.Api;

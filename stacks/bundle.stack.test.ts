@@ -4,8 +4,8 @@
  * same checks as app.stack.test.ts but reading handlers from the template instead of the constructs.
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { pathToFileURL } from "node:url";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { manifest, parseHandlerRef, type SubscriptionDefinition } from "../manifest";
 import { type SynthesizedApp, synthesize } from "./test-support/synth";

@@ -1,4 +1,5 @@
 import { Duration } from "aws-cdk-lib";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as sqs from "aws-cdk-lib/aws-sqs";
@@ -67,6 +68,16 @@ export function Queues({ stack, app }: StackContext) {
       deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: definition.maxReceiveCount },
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+    });
+    // Any message in a DLQ means work was given up on; operators route this alarm to their pager.
+    new cloudwatch.Alarm(stack, `${id}-dlq-not-empty`, {
+      alarmName: `${deadLetterQueuePhysicalName(definition, prefix)}-not-empty`,
+      alarmDescription: `Messages of ${definition.name} failed ${definition.maxReceiveCount} times; see docs/operations.md`,
+      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     created.set(definition.name, { definition, queue, deadLetterQueue });
   }

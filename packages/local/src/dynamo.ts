@@ -176,7 +176,9 @@ async function waitUntilActive(client: DynamoDBClient, tableName: string, timeou
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === "ACTIVE");
+    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every(
+      (index) => index.IndexStatus === "ACTIVE",
+    );
     if (Table?.TableStatus === "ACTIVE" && indexesActive) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -25,7 +25,12 @@ describe("errorResponse", () => {
     ["Conflict", new Conflict("email_taken", "That email is taken"), 409, "email_taken"],
     ["PayloadTooLarge", new PayloadTooLarge(1024), 413, "payload_too_large"],
     ["Throttled", new Throttled(), 429, "throttled"],
-    ["a 415 KithError", new KithError(415, "unsupported_media_type", "Send JSON"), 415, "unsupported_media_type"],
+    [
+      "a 415 KithError",
+      new KithError(415, "unsupported_media_type", "Send JSON"),
+      415,
+      "unsupported_media_type",
+    ],
   ] as const)("%s maps to %i with code %s and keeps its message and details", (_, error, status, code) => {
     // act
     const response = errorResponse(error);

@@ -40,7 +40,10 @@ const TOKEN_PATTERNS: readonly (readonly [RegExp, string])[] = [
   // JWTs (Microsoft access tokens, id tokens)
   [/\beyJ[A-Za-z0-9\-_]{8,}\.[A-Za-z0-9\-_]{8,}\.[A-Za-z0-9\-_]*/g, WHOLE],
   // Secrets in query strings or form bodies
-  [/([?&](?:access_token|refresh_token|client_secret|code|token|key|api_key)=)[^&\s"']+/gi, `$1${REDACTED}`],
+  [
+    /((?:^|[?&\s])(?:access_token|refresh_token|client_secret|code|token|key|api_key)=)[^&\s"']+/gi,
+    `$1${REDACTED}`,
+  ],
   // "access_token":"..." fragments inside a larger string
   [
     /("(?:access_token|refresh_token|id_token|client_secret|secret|password|token)"\s*:\s*")[^"]*"/gi,
@@ -69,22 +72,29 @@ export function scrub<T>(value: T): T {
 function scrubValue(value: unknown, seen: WeakSet<object>): unknown {
   if (typeof value === "string") return scrubString(value);
   if (value === null || typeof value !== "object") return value;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  // `seen` holds only the ancestors of this value: an object reached twice through siblings is
+  // copied twice, and only a true cycle is cut.
   if (seen.has(value)) return "[circular]";
   seen.add(value);
-  if (Array.isArray(value)) return value.map((item) => scrubValue(item, seen));
-  if (value instanceof Error) {
-    return {
-      name: value.name,
-      message: scrubString(value.message),
-      stack: value.stack && scrubString(value.stack),
-    };
+  try {
+    if (Array.isArray(value)) return value.map((item) => scrubValue(item, seen));
+    if (value instanceof Error) {
+      return {
+        name: value.name,
+        message: scrubString(value.message),
+        stack: value.stack && scrubString(value.stack),
+      };
+    }
+    const output: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      output[key] =
+        isSensitiveKey(key) && item !== null && item !== undefined ? REDACTED : scrubValue(item, seen);
+    }
+    return output;
+  } finally {
+    seen.delete(value);
   }
-  const output: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    output[key] =
-      isSensitiveKey(key) && item !== null && item !== undefined ? REDACTED : scrubValue(item, seen);
-  }
-  return output;
 }
 
 /**

@@ -130,6 +130,27 @@ describe("scrubString", () => {
     expect(output).toBe(`https://example.com/cb${expected}`);
   });
 
+  // Regression: the form-body pattern once required `?` or `&` before the parameter name, so an
+  // OAuth token request body that starts with a secret kept it in clear text.
+  it("a form body that starts with a secret parameter loses its value", () => {
+    // prepare
+    const bodies = [
+      "refresh_token=opaque-rt-value&grant_type=refresh_token",
+      "code=opaque-auth-code&client_id=kith",
+      "client_secret=cs-opaque&client_id=kith",
+    ];
+
+    // act
+    const output = bodies.map(scrubString);
+
+    // assess
+    expect(output).toEqual([
+      `refresh_token=${REDACTED}&grant_type=refresh_token`,
+      `code=${REDACTED}&client_id=kith`,
+      `client_secret=${REDACTED}&client_id=kith`,
+    ]);
+  });
+
   it.each([
     [
       '{"refresh_token":"rt-opaque-value","expires_in":3600}',
@@ -345,9 +366,8 @@ describe("scrub", () => {
     expect(output.list).toEqual(["a", "[circular]"]);
   });
 
-  // BUG (open): scrub.ts `scrubValue` adds every object to `seen` and never removes it, so an object
-  // that is merely referenced twice (no cycle) is reported as "[circular]" the second time.
-  it("BUG (open): an object referenced twice without a cycle is copied in both places", () => {
+  // Regression: an object merely referenced twice (no cycle) was once reported as "[circular]".
+  it("an object referenced twice without a cycle is copied in both places", () => {
     // prepare
     const shared = { orgId: "org_1" };
 
@@ -358,10 +378,8 @@ describe("scrub", () => {
     expect(output).toEqual({ before: { orgId: "org_1" }, after: { orgId: "org_1" } });
   });
 
-  // BUG (open): scrub.ts `scrubValue` copies every non-array, non-Error object through
-  // Object.entries, so a Date (which has no own enumerable properties) becomes `{}` and the
-  // timestamp disappears from local log lines (packages/local/src/log.ts logs `Util.scrub(fields)`).
-  it("BUG (open): a Date survives scrubbing and serializes as before", () => {
+  // Regression: a Date (no own enumerable properties) was once copied as `{}`.
+  it("a Date survives scrubbing and serializes as before", () => {
     // prepare
     const fields = { scheduledAt: new Date("2026-01-01T06:00:00.000Z") };
 
