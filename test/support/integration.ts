@@ -24,7 +24,7 @@ export function useEmulators(): { dynamoEndpoint: string; sqsEndpoint: string } 
   return { dynamoEndpoint, sqsEndpoint };
 }
 
-/** Creates a fresh table from the shared definition and makes it the one core code uses. */
+/** Creates a fresh table from the shared definition and makes it the one core code uses; call it per test for isolation. */
 export async function useFreshTable(): Promise<{ tableName: string; drop: () => Promise<void> }> {
   const { dynamoEndpoint } = useEmulators();
   const tableName = uniqueName("kith-test");

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { useFreshTable } from "../../../../test/support/integration";
 import type { BusEnvelope } from "../events";
 import { create } from "../events";
@@ -21,10 +21,10 @@ function envelope(type: string, orgId: string | null, at: Date): BusEnvelope {
 
 describe("domain-event journal", () => {
   let drop: () => Promise<void>;
-  beforeAll(async () => {
+  beforeEach(async () => {
     ({ drop } = await useFreshTable());
   });
-  afterAll(() => drop());
+  afterEach(() => drop());
 
   it("a redelivered event is recorded once: the second call reports a duplicate and changes nothing", async () => {
     const event = envelope("user.created", "org-dup", new Date("2026-01-01T00:00:00Z"));

@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { useFreshTable } from "../../../../test/support/integration";
 import { ConditionFailed, db, TransactionCancelled } from "./index";
 
 describe("storage client against DynamoDB Local", () => {
   let drop: () => Promise<void>;
-  beforeAll(async () => {
+  beforeEach(async () => {
     ({ drop } = await useFreshTable());
   });
-  afterAll(() => drop());
+  afterEach(() => drop());
 
   it("a conditional put on an existing key throws ConditionFailed, a typed 409, and leaves the item as it was", async () => {
     await db.put({ Item: { pk: "CLAIM#a", sk: "CLAIM", owner: "first" } });
