@@ -1,10 +1,12 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { manifest } from "../../manifest";
 import { freePort } from "../../packages/local/src/ports";
+import { poll, processesInGroup } from "../support/processes";
 
 const OPERATOR_KEY = "e2e-operator-key";
 
@@ -12,6 +14,7 @@ interface Health {
   status: string;
   components: {
     dynamodb: { endpoint: string };
+    pollers: { queues: { queue: string; failed: number; succeeded: number }[] };
     sqs: {
       endpoint: string;
       queues: Record<
@@ -20,31 +23,6 @@ interface Health {
       >;
     };
   };
-}
-
-async function poll<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`timed out waiting for ${what}: ${String(lastError ?? "")}`);
-}
-
-/** Every process in the group `npm start` leads: npm, the node runtime and DynamoDB Local's JVM. */
-function processesInGroup(groupId: number): string[] {
-  const output = execFileSync("ps", ["-eo", "pid=,pgid=,args="], { encoding: "utf8" });
-  return output
-    .split("\n")
-    .map((line) => line.trim().split(/\s+/))
-    .filter((fields) => Number(fields[1]) === groupId)
-    .map((fields) => fields.slice(2).join(" "));
 }
 
 describe("npm start: the whole system as one child process", () => {
@@ -165,13 +143,13 @@ describe("npm start: the whole system as one child process", () => {
         MessageBody: "this is not a domain event",
       }),
     );
-    const dlqDepth = await poll(
+    const settled = await poll(
       async () => {
         const response = await fetch(`${baseUrl}/_local/health`);
         const report = (await response.json()) as Health;
         const queue = report.components.sqs.queues["domain-events"];
         return queue && queue.dlq.visible > 0 && queue.visible === 0 && queue.inFlight === 0
-          ? queue.dlq.visible
+          ? report
           : undefined;
       },
       30_000,
@@ -179,7 +157,11 @@ describe("npm start: the whole system as one child process", () => {
     );
     sqs.destroy();
 
-    expect(dlqDepth).toBe(1);
+    const poller = settled.components.pollers.queues.find((queue) => queue.queue === "domain-events");
+    const maxReceiveCount = manifest.queues.find((queue) => queue.name === "domain-events")?.maxReceiveCount;
+    expect(settled.components.sqs.queues["domain-events"]?.dlq.visible).toBe(1);
+    // Delivered and failed exactly maxReceiveCount times before the redrive, never more, never fewer.
+    expect(poller?.failed).toBe(maxReceiveCount);
   });
 
   it("SIGTERM stops everything and leaves no process of the group behind", async () => {

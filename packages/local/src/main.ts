@@ -1,3 +1,4 @@
+import { Lifecycle, StartupCancelled } from "./lifecycle";
 import { startRuntime } from "./runtime";
 
 /**
@@ -6,37 +7,36 @@ import { startRuntime } from "./runtime";
  * KITH_LOCAL_RETRY_DELAY_SECONDS (unset: failed messages wait out the visibility timeout, as in AWS).
  */
 async function main(): Promise<void> {
-  const port = Number(process.env.PORT ?? 3000);
-  const retryDelay = process.env.KITH_LOCAL_RETRY_DELAY_SECONDS;
-  let runtime: Awaited<ReturnType<typeof startRuntime>>;
-  try {
-    runtime = await startRuntime({
-      port,
-      dataDir: process.env.DATA_DIR || ".data",
-      schedules: process.env.KITH_SCHEDULES !== "0",
-      retryDelaySeconds: retryDelay === undefined || retryDelay === "" ? undefined : Number(retryDelay),
-    });
-  } catch (error) {
-    process.stderr.write(`Kith could not start: ${(error as Error).message}\n`);
-    process.exit(1);
-  }
-
-  process.stdout.write(
-    `Kith is running at ${runtime.url} (healthy in ${runtime.startedInMs} ms). Health: ${runtime.url}/_local/health. Ctrl-C stops it.\n`,
-  );
-
-  let stopping = false;
+  // Signal handlers come first: a Ctrl-C while DynamoDB Local is still booting must stop it too.
+  const lifecycle = new Lifecycle();
   const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    if (lifecycle.stopped) return;
     process.stdout.write(`Stopping Kith (${signal})...\n`);
-    const force = setTimeout(() => process.exit(1), 15_000);
-    force.unref();
-    await runtime.stop();
+    setTimeout(() => process.exit(1), 15_000).unref();
+    await lifecycle.stop();
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+  const retryDelay = process.env.KITH_LOCAL_RETRY_DELAY_SECONDS;
+  try {
+    const runtime = await startRuntime({
+      port: Number(process.env.PORT ?? 3000),
+      dataDir: process.env.DATA_DIR || ".data",
+      schedules: process.env.KITH_SCHEDULES !== "0",
+      retryDelaySeconds: retryDelay === undefined || retryDelay === "" ? undefined : Number(retryDelay),
+      lifecycle,
+    });
+    process.stdout.write(
+      `Kith is running at ${runtime.url} (healthy in ${runtime.startedInMs} ms). Health: ${runtime.url}/_local/health. Ctrl-C stops it.\n`,
+    );
+  } catch (error) {
+    if (error instanceof StartupCancelled) return;
+    process.stderr.write(`Kith could not start: ${(error as Error).message}\n`);
+    await lifecycle.stop();
+    process.exit(1);
+  }
 }
 
 void main();

@@ -12,6 +12,7 @@ import { type DynamoLocal, ensureTable, localClient, startDynamoLocal } from "./
 import { LocalGateway } from "./gateway";
 import { assertJava } from "./java";
 import { loadHandler } from "./lambda";
+import { Lifecycle } from "./lifecycle";
 import { log } from "./log";
 import { QueuePoller } from "./pollers";
 import { LocalScheduler } from "./scheduler";
@@ -27,6 +28,8 @@ export interface RuntimeOptions {
   /** Local-only retry delay for failed messages; undefined honours each queue's visibility timeout. */
   retryDelaySeconds?: number;
   manifest?: Manifest;
+  /** Lets the caller stop the runtime at any moment, including mid-startup. */
+  lifecycle?: Lifecycle;
 }
 
 export interface Runtime {
@@ -55,40 +58,43 @@ const DEFAULT_OPERATOR_KEY = "local-operator-key";
 /**
  * Starts Kith on one machine: DynamoDB Local, the SQS emulator with every manifest queue and DLQ,
  * the local bus, queue pollers, the scheduler and the HTTP gateway, all driving the same handler
- * modules Lambda runs. Everything binds to loopback on free ports except the gateway's `port`.
+ * modules Lambda runs. Internal components use free ports; the gateway and bus bind to loopback,
+ * but DynamoDB Local and fauxqs listen on every interface (neither has a bind option): see
+ * docs/local-runtime.md.
  */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const started = Date.now();
   const manifest = options.manifest ?? defaultManifest;
   assertJava();
 
-  const stops: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    for (const stop of stops.reverse()) {
-      await stop().catch((error: Error) =>
-        log("warn", "component did not stop cleanly", { error: error.message }),
-      );
-    }
-    stops.length = 0;
-  };
+  const lifecycle = options.lifecycle ?? new Lifecycle();
+  const stopAll = () =>
+    lifecycle.stop((error) => log("warn", "component did not stop cleanly", { error: error.message }));
 
   try {
     const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
     const [dynamo, sqsEmulator] = await Promise.all([
-      startDynamoLocal({ dataDir: dataDir && resolve(dataDir, "dynamodb") }),
-      startSqsEmulator({ dataDir: dataDir && resolve(dataDir, "sqs") }),
+      startDynamoLocal({
+        dataDir: dataDir && resolve(dataDir, "dynamodb"),
+        onSpawn: (stop) => lifecycle.add(stop),
+      }),
+      startSqsEmulator({ dataDir: dataDir && resolve(dataDir, "sqs") }).then((emulator) => {
+        lifecycle.add(emulator.stop);
+        return emulator;
+      }),
     ]);
-    stops.push(dynamo.stop, sqsEmulator.stop);
+    lifecycle.assertRunning();
 
     const region = process.env.AWS_REGION ?? "us-east-1";
     configureHandlerEnvironment(dynamo, sqsEmulator, region);
 
     const dynamoClient = localClient(dynamo.endpoint);
-    stops.push(async () => dynamoClient.destroy());
+    lifecycle.add(async () => dynamoClient.destroy());
     await ensureTable(dynamoClient, LOCAL_TABLE_NAME);
+    lifecycle.assertRunning();
 
     const sqs = sqsClient(sqsEmulator.endpoint);
-    stops.push(async () => sqs.destroy());
+    lifecycle.add(async () => sqs.destroy());
     const queues = new Map<string, ProvisionedQueue>();
     for (const definition of manifest.queues) {
       const queue = await provisionQueue(sqs, definition, QUEUE_PREFIX);
@@ -98,6 +104,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     // Import every handler now, so a broken module fails the start instead of the first request.
     await Promise.all(allHandlerRefs(manifest).map((ref) => loadHandler(ref)));
+    lifecycle.assertRunning();
 
     const bus = new LocalEventBus(
       manifest.subscriptions,
@@ -105,21 +112,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       region,
     );
     process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = await bus.start();
-    stops.push(() => bus.stop());
+    lifecycle.add(() => bus.stop());
 
     const pollers = [...queues.values()].map(
       (queue) => new QueuePoller(sqs, queue, { retryDelaySeconds: options.retryDelaySeconds }),
     );
     for (const poller of pollers) poller.start();
-    stops.push(() => Promise.all(pollers.map((poller) => poller.stop())).then(() => undefined));
+    lifecycle.add(() => Promise.all(pollers.map((poller) => poller.stop())).then(() => undefined));
 
     const scheduler = new LocalScheduler(manifest.schedules, { enabled: options.schedules });
-    stops.push(async () => scheduler.stop());
+    lifecycle.add(async () => scheduler.stop());
 
     const health = async (): Promise<HealthReport> => {
       const components: HealthReport["components"] = {
         dynamodb: await probe(async () => {
           await ensureTable(dynamoClient, LOCAL_TABLE_NAME);
+          lifecycle.assertRunning();
           return { endpoint: dynamo.endpoint, table: LOCAL_TABLE_NAME };
         }),
         sqs: await probe(async () => ({
@@ -169,7 +177,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
     ]);
     const port = await gateway.listen(options.port);
-    stops.push(() => gateway.close());
+    lifecycle.add(() => gateway.close());
 
     return {
       url: `http://127.0.0.1:${port}`,
@@ -189,14 +197,27 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
 }
 
+/** A loopback port nothing listens on (discard), so an SDK client with no local stand-in fails at once. */
+const UNROUTABLE_ENDPOINT = "http://127.0.0.1:9";
+
 /**
- * Handlers read the same variables in Lambda; here they point at the local components. Endpoints
- * are always overridden so the local runtime can never reach real AWS.
+ * Handlers read the same variables in Lambda; here they point at the local components. The
+ * developer's own AWS credentials and profile are removed and every other service's endpoint goes
+ * nowhere, so the local runtime cannot touch a real AWS account even by mistake.
  */
 function configureHandlerEnvironment(dynamo: DynamoLocal, sqs: SqsEmulator, region: string): void {
   process.env.AWS_REGION = region;
-  process.env.AWS_ACCESS_KEY_ID ||= "local";
-  process.env.AWS_SECRET_ACCESS_KEY ||= "local";
+  for (const name of [
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+  ]) {
+    delete process.env[name];
+  }
+  process.env.AWS_ACCESS_KEY_ID = "local";
+  process.env.AWS_SECRET_ACCESS_KEY = "local";
+  process.env.AWS_ENDPOINT_URL = UNROUTABLE_ENDPOINT;
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
   process.env.AWS_ENDPOINT_URL_SQS = sqs.endpoint;
   process.env.KITH_TABLE_NAME = LOCAL_TABLE_NAME;
