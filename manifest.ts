@@ -73,6 +73,12 @@ export interface Manifest {
   subscriptions: readonly SubscriptionDefinition[];
 }
 
+/**
+ * Every function's timeout unless its entry says otherwise: `sst.config.ts` sets it as the default
+ * function prop, and the local runtime enforces the same limit.
+ */
+export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 10;
+
 /** The `source` every Kith domain event is published with. */
 export const EVENT_SOURCE = "kith";
 

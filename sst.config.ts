@@ -1,5 +1,6 @@
 import type { SSTConfig } from "sst";
 import type { App } from "sst/constructs";
+import { DEFAULT_FUNCTION_TIMEOUT_SECONDS } from "./manifest";
 import { Api } from "./stacks/api";
 import { Events } from "./stacks/events";
 import { Queues } from "./stacks/queues";
@@ -15,6 +16,7 @@ export function config(_input?: unknown) {
 export function stacks(app: App): void {
   app.setDefaultFunctionProps({
     runtime: "nodejs22.x",
+    timeout: DEFAULT_FUNCTION_TIMEOUT_SECONDS,
     architecture: "arm_64",
     nodejs: { format: "esm", minify: true, sourcemap: true },
     tracing: "active",

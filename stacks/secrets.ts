@@ -1,14 +1,13 @@
 import { Config, type StackContext } from "sst/constructs";
+import { SECRET_NAMES, type SecretName } from "../packages/core/src/config";
 import { applyNagSuppressions, type FunctionWiring } from "./shared";
 
+export { SECRET_NAMES };
+
 /**
- * Every secret the functions read, as SST `Config.Secret`s (`npx sst secrets set <NAME> <value>`).
- * Add a name here and every function is bound to it.
+ * Every secret the functions read (`SECRET_NAMES` in core config), as SST `Config.Secret`s
+ * (`npx sst secrets set <NAME> <value>`), bound to every function.
  */
-export const SECRET_NAMES = ["OPERATOR_API_KEY"] as const;
-
-export type SecretName = (typeof SECRET_NAMES)[number];
-
 export function Secrets({ stack }: StackContext) {
   const secrets = Config.Secret.create(stack, ...SECRET_NAMES) as Record<SecretName, Config.Secret>;
   // Binding grants ssm:GetParameters on the secret's parameter and lets `sst/node/config` fetch it.

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { Cron } from "croner";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import {
   deadLetterQueuePhysicalName,
@@ -105,6 +106,14 @@ describe("manifest queues", () => {
     expect(consumer).toBeTypeOf("function");
   });
 
+  it.each(queues)("%s's consumer processes in order exactly when the queue is FIFO", async (_, queue) => {
+    // act
+    const consumer = await exported(queue.consumer);
+
+    // assess: a FIFO queue whose consumer is not FIFO-aware would let a group's later messages overtake a failed one
+    expect(Boolean((consumer as { fifo?: boolean }).fifo)).toBe(queue.fifo);
+  });
+
   it.each(queues)("%s's visibility timeout is at least its consumer's timeout", (_, queue) => {
     expect(queue.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(queue.consumerTimeoutSeconds);
   });
@@ -126,8 +135,13 @@ describe("manifest schedules", () => {
     expect(duplicates(schedules.map(([name]) => name))).toEqual([]);
   });
 
-  it.each(schedules)("%s's cron converts for the local scheduler", (_, schedule) => {
-    expect(toLocalCron(schedule.cron).split(" ")).toHaveLength(5);
+  it.each(schedules)("%s's cron converts to an expression the local scheduler accepts", (_, schedule) => {
+    // act
+    const job = new Cron(toLocalCron(schedule.cron), { timezone: "UTC", paused: true });
+
+    // assess
+    expect(job.nextRun()).toBeInstanceOf(Date);
+    job.stop();
   });
 
   it.each(schedules)("%s's handler is an exported function in an existing file", async (_, schedule) => {
@@ -144,6 +158,17 @@ describe("manifest subscriptions", () => {
   it("subscription names are unique", () => {
     expect(duplicates(subscriptions.map(([name]) => name))).toEqual([]);
   });
+
+  it.each(subscriptions)(
+    "%s's pattern lists are never empty (EventBridge rejects empty arrays)",
+    (_, subscription) => {
+      const lists = [subscription.pattern.source, subscription.pattern.detailType].filter(
+        (list) => list !== undefined,
+      );
+
+      expect(lists.every((list) => list.length > 0)).toBe(true);
+    },
+  );
 
   it.each(subscriptions)("%s targets a manifest queue or an existing handler", (_, subscription) => {
     // prepare

@@ -61,17 +61,12 @@ export interface RouteMatch {
   pathParameters: Record<string, string>;
 }
 
-export function matchRoute(
-  routes: CompiledRoute[],
-  method: string,
-  path: string,
-): RouteMatch | "method_not_allowed" | undefined {
-  let pathMatched = false;
+/** API Gateway answers 404 both for an unknown path and for a known path with another method. */
+export function matchRoute(routes: CompiledRoute[], method: string, path: string): RouteMatch | undefined {
   for (const compiled of routes) {
+    if (compiled.route.method !== method) continue;
     const match = compiled.pattern.exec(path);
     if (!match) continue;
-    pathMatched = true;
-    if (compiled.route.method !== method) continue;
     const pathParameters: Record<string, string> = {};
     compiled.parameterNames.forEach((name, index) => {
       const raw = match[index + 1] as string;
@@ -83,7 +78,7 @@ export function matchRoute(
     });
     return { compiled, pathParameters };
   }
-  return pathMatched ? "method_not_allowed" : undefined;
+  return undefined;
 }
 
 const TEXT_CONTENT_TYPE =
@@ -109,7 +104,10 @@ export function toEvent(
   now = new Date(),
 ): APIGatewayProxyEventV2 {
   const url = new URL(request.url, "http://local");
-  const rawQueryString = url.search.startsWith("?") ? url.search.slice(1) : url.search;
+  // The path exactly as sent: URL parsing would resolve "/a/../b" and re-encode characters.
+  const queryStart = request.url.indexOf("?");
+  const rawPath = queryStart === -1 ? request.url : request.url.slice(0, queryStart);
+  const rawQueryString = queryStart === -1 ? "" : request.url.slice(queryStart + 1);
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
   for (const [name, value] of Object.entries(request.headers)) {
@@ -136,7 +134,7 @@ export function toEvent(
   return {
     version: "2.0",
     routeKey: match.compiled.routeKey,
-    rawPath: url.pathname,
+    rawPath,
     rawQueryString,
     ...(cookies ? { cookies } : {}),
     headers,
@@ -149,7 +147,7 @@ export function toEvent(
       domainPrefix: request.host.split(".")[0] ?? request.host,
       http: {
         method: request.method,
-        path: url.pathname,
+        path: rawPath,
         protocol: "HTTP/1.1",
         sourceIp: request.sourceIp,
         userAgent: headers["user-agent"] ?? "",
@@ -173,18 +171,18 @@ function formatRequestTime(date: Date): string {
 
 export interface OutgoingResponse {
   status: number;
-  /** Each header once, except those with several values (Set-Cookie, or multiValueHeaders). */
+  /** Each header once, except Set-Cookie, which appears once per cookie. */
   headers: [string, string | string[]][];
   body: Buffer;
 }
 
-type HandlerResult = APIGatewayProxyStructuredResultV2 & {
-  multiValueHeaders?: Record<string, (string | number | boolean)[]>;
-};
+type HandlerResult = APIGatewayProxyStructuredResultV2;
 
 /**
  * Maps a handler's result back as API Gateway does for payload format 2.0: a structured result
- * keeps its status, headers, cookies and (base64) body; anything else becomes a 200 JSON body.
+ * keeps its status, headers (a value with commas stays one header), `cookies` (one Set-Cookie
+ * each) and (base64) body; `multiValueHeaders` is ignored, as in AWS; anything else becomes a 200
+ * JSON body.
  */
 export function fromResult(result: unknown): OutgoingResponse {
   if (!isStructured(result)) {
@@ -197,8 +195,6 @@ export function fromResult(result: unknown): OutgoingResponse {
     grouped.set(key, [...(grouped.get(key) ?? []), String(value)]);
   };
   for (const [name, value] of Object.entries(result.headers ?? {})) add(name, value);
-  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {}))
-    for (const value of values) add(name, value);
   for (const cookie of result.cookies ?? []) add("set-cookie", cookie);
   const body =
     result.body === undefined

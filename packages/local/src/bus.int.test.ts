@@ -41,6 +41,7 @@ describe("local event bus", () => {
         ]),
       },
       "us-east-1",
+      "kith-test",
     );
     process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = await bus.start();
     process.env.KITH_EVENT_BUS_NAME = "kith-test";
@@ -70,5 +71,16 @@ describe("local event bus", () => {
     expect(Events.BusEnvelopeSchema.safeParse(toUsers[0]).success).toBe(true);
     expect(toUsers[0]).toMatchObject({ source: "kith", "detail-type": "user.created", region: "us-east-1" });
     expect(bus.status()).toMatchObject({ accepted: 2, delivered: 3 });
+  });
+
+  it("an event for another bus is refused, as AWS refuses a bus that does not exist, and nothing is delivered", async () => {
+    process.env.KITH_EVENT_BUS_NAME = "no-such-bus";
+    const before = bus.status();
+
+    const attempt = Events.publish([Events.create("user.created", "org-1", { userId: "u2" })]);
+
+    await expect(attempt).rejects.toThrow(/ResourceNotFoundException/);
+    expect(bus.status().delivered).toBe(before.delivered);
+    process.env.KITH_EVENT_BUS_NAME = "kith-test";
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { SubscriptionDefinition } from "../../../manifest";
+import { DEFAULT_FUNCTION_TIMEOUT_SECONDS, type SubscriptionDefinition } from "../../../manifest";
 import { invoke } from "./lambda";
 import { log } from "./log";
 
@@ -29,8 +29,6 @@ export interface BusStatus {
   unmatched: number;
 }
 
-const HANDLER_TARGET_TIMEOUT_SECONDS = 60;
-
 /**
  * A local stand-in for the custom EventBridge bus. It speaks the one call Kith's code makes,
  * `PutEvents` (AWS JSON 1.1), so `@aws-sdk/client-eventbridge` talks to it unchanged through
@@ -51,6 +49,8 @@ export class LocalEventBus {
     private readonly subscriptions: readonly SubscriptionDefinition[],
     private readonly targets: BusTargets,
     private readonly region: string,
+    /** Entries naming another bus are refused, as AWS refuses a bus that does not exist. */
+    private readonly busName: string,
   ) {}
 
   async start(): Promise<string> {
@@ -99,6 +99,13 @@ export class LocalEventBus {
     if (entries.length === 0 || entries.length > 10) throw new Error("PutEvents takes 1 to 10 entries");
     const results = [];
     for (const entry of entries) {
+      if (entry.EventBusName !== undefined && entry.EventBusName !== this.busName) {
+        results.push({
+          ErrorCode: "ResourceNotFoundException",
+          ErrorMessage: `Event bus ${entry.EventBusName} does not exist.`,
+        });
+        continue;
+      }
       if (!entry.Source || !entry.DetailType || !entry.Detail) {
         results.push({
           ErrorCode: "MalformedDetail",
@@ -129,9 +136,19 @@ export class LocalEventBus {
         resources: entry.Resources ?? [],
         detail,
       };
-      this.#status.accepted++;
-      await this.#deliver(envelope);
-      results.push({ EventId: id });
+      try {
+        await this.#deliver(envelope);
+        this.#status.accepted++;
+        results.push({ EventId: id });
+      } catch (error) {
+        // One entry's failure is reported on that entry, as EventBridge does, so the caller retries
+        // only what failed instead of re-sending entries that were delivered.
+        log("error", "bus delivery failed", {
+          error: (error as Error).message,
+          detailType: entry.DetailType,
+        });
+        results.push({ ErrorCode: "InternalFailure", ErrorMessage: "delivery to a target failed" });
+      }
     }
     return { FailedEntryCount: results.filter((result) => "ErrorCode" in result).length, Entries: results };
   }
@@ -150,7 +167,7 @@ export class LocalEventBus {
         );
         this.#status.delivered++;
       } else {
-        invoke(target.handler, envelope, HANDLER_TARGET_TIMEOUT_SECONDS)
+        invoke(target.handler, envelope, DEFAULT_FUNCTION_TIMEOUT_SECONDS)
           .then(() => {
             this.#status.delivered++;
           })

@@ -3,8 +3,8 @@
  * local scheduler (croner) reads, so one manifest expression fires at the same times in both.
  *
  * The differences handled: EventBridge numbers weekdays 1-7 from Sunday where classic cron uses
- * 0-6; `?` ("no specific value") becomes `*`; the year field is dropped, and a year other than
- * `*` is refused rather than silently ignored.
+ * 0-6; `?` ("no specific value") becomes `*`; `start/step` becomes `start-max/step`; the year field
+ * is dropped, and a year other than `*` is refused rather than silently ignored.
  */
 export function toLocalCron(expression: string): string {
   const fields = expression.trim().split(/\s+/);
@@ -25,7 +25,26 @@ export function toLocalCron(expression: string): string {
   if (dayOfMonth === "?" && dayOfWeek === "?")
     throw new Error(`"${expression}": day-of-month and day-of-week cannot both be "?"`);
   const local = (field: string) => (field === "?" ? "*" : field);
-  return [minute, hour, local(dayOfMonth), month, shiftWeekdays(local(dayOfWeek))].join(" ");
+  return [
+    expandSteps(minute, 59),
+    expandSteps(hour, 23),
+    expandSteps(local(dayOfMonth), 31),
+    expandSteps(month, 12),
+    expandSteps(shiftWeekdays(local(dayOfWeek)), 6),
+  ].join(" ");
+}
+
+/**
+ * EventBridge reads `0/15` as "from 0, every 15"; croner only accepts a range before a step, so
+ * each `start/step` item becomes `start-max/step`.
+ */
+function expandSteps(field: string, max: number): string {
+  return field
+    .split(",")
+    .map((item) =>
+      item.replace(/^(\d+)\/(\d+)$/, (_, start: string, step: string) => `${start}-${max}/${step}`),
+    )
+    .join(",");
 }
 
 /** Shifts numeric weekdays down by one (EventBridge 1=SUN → cron 0=SUN), leaving names, `L` and `#n` intact. */

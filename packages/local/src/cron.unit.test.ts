@@ -20,6 +20,9 @@ describe("toLocalCron", () => {
     ["a stepped weekday range whose step is a count", "0 8 ? * 1-7/2 *", "0 8 * * 0-6/2"],
     ["a single weekday", "30 23 ? * 1 *", "30 23 * * 0"],
     ["extra whitespace", "  0   6 *  * ?   * ", "0 6 * * *"],
+    ["a start/step minute (AWS's own example)", "0/15 * * * ? *", "0-59/15 * * * *"],
+    ["start/step hours and days", "0 8/6 1/2 * ? *", "0 8-23/6 1-31/2 * *"],
+    ["a start/step weekday", "0 0 ? * 2/2 *", "0 0 * * 1-6/2"],
   ])("%s: %s becomes %s", (_, eventBridge, local) => {
     expect(toLocalCron(eventBridge)).toBe(local);
   });
@@ -70,5 +73,9 @@ describe("toLocalCron", () => {
 
   it("a converted five-minute schedule fires on the next multiple of five minutes", () => {
     expect(nextRun("*/5 * * * ? *", "2026-01-01T00:01:00Z")).toBe("2026-01-01T00:05:00.000Z");
+  });
+
+  it("a converted quarter-hourly 0/15 schedule fires every 15 minutes from the hour", () => {
+    expect(nextRun("0/15 * * * ? *", "2026-01-01T00:16:00Z")).toBe("2026-01-01T00:30:00.000Z");
   });
 });

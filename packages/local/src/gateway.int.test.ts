@@ -106,10 +106,11 @@ describe("local API gateway", () => {
     expect([unknown.status, wrongMethod.status]).toEqual([404, 404]);
   });
 
-  it("a handler that outlives the route's timeout gets API Gateway's 503", async () => {
+  it("a function that outlives its timeout is a failed integration: API Gateway's 500", async () => {
     const reply = await call(port, "GET", "/slow");
 
-    expect(reply.status).toBe(503);
+    expect(reply.status).toBe(500);
+    expect(JSON.parse(reply.body.toString())).toEqual({ message: "Internal Server Error" });
   });
 
   it("runs the real health and whoami handlers against DynamoDB Local", async () => {

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { RouteDefinition } from "../../../manifest";
+import { DEFAULT_FUNCTION_TIMEOUT_SECONDS, type RouteDefinition } from "../../../manifest";
 import {
   type CompiledRoute,
   compileRoute,
@@ -14,8 +14,8 @@ import { log } from "./log";
 
 /** API Gateway HTTP APIs accept at most 10 MB; the handlers apply their own, smaller limits. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
-/** API Gateway's integration timeout ceiling. */
-const DEFAULT_ROUTE_TIMEOUT_SECONDS = 30;
+/** API Gateway HTTP APIs give up on an integration after 30 s, whatever the function's timeout. */
+const INTEGRATION_TIMEOUT_SECONDS = 30;
 
 export interface LocalRoute {
   method: string;
@@ -88,14 +88,14 @@ export class LocalGateway {
     const path = new URL(request.url ?? "/", "http://local").pathname;
 
     const local = matchRoute(this.#localRoutes, method, path);
-    if (local && local !== "method_not_allowed") {
+    if (local) {
       const handle = this.#localHandlers.get(local.compiled.routeKey);
       const result = await handle?.(request, body, local.pathParameters);
       return send(response, result?.status ?? 500, result?.body);
     }
 
     const match = matchRoute(this.#routes, method, path);
-    if (!match || match === "method_not_allowed") return send(response, 404, { message: "Not Found" });
+    if (!match) return send(response, 404, { message: "Not Found" });
     const event = toEvent(
       {
         method,
@@ -108,12 +108,16 @@ export class LocalGateway {
       match,
     );
     const route = match.compiled.route;
+    const functionTimeout = route.timeoutSeconds ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS;
     let result: unknown;
     try {
-      result = await invoke(route.handler, event, route.timeoutSeconds ?? DEFAULT_ROUTE_TIMEOUT_SECONDS);
+      result = await invoke(route.handler, event, Math.min(functionTimeout, INTEGRATION_TIMEOUT_SECONDS));
     } catch (error) {
-      // What API Gateway answers when the integration fails or times out.
-      if (error instanceof InvocationTimeout) return send(response, 503, { message: "Service Unavailable" });
+      // What API Gateway answers: a function that times out is a failed integration (500); only
+      // the gateway's own 30 s limit gives 503.
+      if (error instanceof InvocationTimeout && functionTimeout >= INTEGRATION_TIMEOUT_SECONDS) {
+        return send(response, 503, { message: "Service Unavailable" });
+      }
       log("error", `handler for ${match.compiled.routeKey} threw`, { error: (error as Error).message });
       return send(response, 500, { message: "Internal Server Error" });
     }

@@ -1,6 +1,7 @@
 import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   SendMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
@@ -98,14 +99,40 @@ describe("queue poller: Lambda's SQS event-source mapping, locally", () => {
   });
 
   it("a consumer that throws fails the whole batch, so every message in it is delivered again", async () => {
-    const crash = await sqs.send(
-      new SendMessageCommand({ QueueUrl: queue.url, MessageBody: '{"crash":true}' }),
+    const sent = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queue.url,
+        Entries: [
+          { Id: "crash", MessageBody: '{"crash":true}' },
+          { Id: "bystander", MessageBody: '{"ok":"bystander"}' },
+        ],
+      }),
+    );
+    const ids = (sent.Successful ?? []).map((entry) => entry.MessageId as string);
+
+    await waitFor(async () =>
+      ids.every((id) => deliveries.filter((d) => d.messageId === id).length >= 2) ? true : undefined,
+    );
+
+    for (const id of ids) {
+      expect(deliveries.filter((d) => d.messageId === id)[1]?.receiveCount).toBe("2");
+    }
+  });
+
+  it("a failure report naming no message of the batch fails the whole batch, as Lambda does", async () => {
+    const bogus = await sqs.send(
+      new SendMessageCommand({ QueueUrl: queue.url, MessageBody: '{"bogus":true}' }),
     );
 
     await waitFor(async () =>
-      deliveries.filter((d) => d.messageId === crash.MessageId).length >= 2 ? true : undefined,
+      deliveries.filter((d) => d.messageId === bogus.MessageId).length >= 2 ? true : undefined,
     );
 
-    expect(deliveries.filter((d) => d.messageId === crash.MessageId)[1]?.receiveCount).toBe("2");
+    expect(
+      deliveries
+        .filter((d) => d.messageId === bogus.MessageId)
+        .map((d) => d.receiveCount)
+        .slice(0, 2),
+    ).toEqual(["1", "2"]);
   });
 });

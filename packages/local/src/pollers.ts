@@ -105,17 +105,26 @@ export class QueuePoller {
     const definition = this.queue.definition;
     const event: SQSEvent = { Records: messages.map((message) => toRecord(message, this.queue)) };
     this.#status.batches++;
+    const allIds = messages.map((message) => message.MessageId as string);
     let failedIds: Set<string>;
     try {
       const response = (await invoke(definition.consumer, event, definition.consumerTimeoutSeconds)) as
         | SQSBatchResponse
         | undefined;
-      failedIds = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+      const reported = (response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier);
+      // Lambda treats a failure report naming no message of the batch as a failure of the whole batch.
+      const valid = reported.every((id) => typeof id === "string" && allIds.includes(id));
+      failedIds = new Set(valid ? reported : allIds);
+      if (!valid)
+        log(
+          "error",
+          `consumer for ${definition.name} reported an unknown itemIdentifier; the whole batch will be retried`,
+        );
     } catch (error) {
       log("error", `consumer for ${definition.name} failed; the whole batch will be retried`, {
         error: (error as Error).message,
       });
-      failedIds = new Set(messages.map((message) => message.MessageId as string));
+      failedIds = new Set(allIds);
     }
 
     const succeeded = messages.filter((message) => !failedIds.has(message.MessageId as string));

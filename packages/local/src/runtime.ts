@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import {
@@ -110,6 +111,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       manifest.subscriptions,
       { sqs, queueUrls: new Map([...queues].map(([name, queue]) => [name, queue.url])) },
       region,
+      LOCAL_BUS_NAME,
     );
     process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = await bus.start();
     lifecycle.add(() => bus.stop());
@@ -126,8 +128,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const health = async (): Promise<HealthReport> => {
       const components: HealthReport["components"] = {
         dynamodb: await probe(async () => {
-          await ensureTable(dynamoClient, LOCAL_TABLE_NAME);
-          lifecycle.assertRunning();
+          // Read-only: a health check never creates or alters the table.
+          const described = await dynamoClient.send(
+            new DescribeTableCommand({ TableName: LOCAL_TABLE_NAME }),
+          );
+          if (described.Table?.TableStatus !== "ACTIVE")
+            throw new Error(`table is ${described.Table?.TableStatus}`);
           return { endpoint: dynamo.endpoint, table: LOCAL_TABLE_NAME };
         }),
         sqs: await probe(async () => ({

@@ -1,5 +1,5 @@
 import { Cron } from "croner";
-import type { ScheduleDefinition } from "../../../manifest";
+import { DEFAULT_FUNCTION_TIMEOUT_SECONDS, type ScheduleDefinition } from "../../../manifest";
 import { toLocalCron } from "./cron";
 import { invoke } from "./lambda";
 import { log } from "./log";
@@ -12,8 +12,6 @@ export interface ScheduleStatus {
   lastError: string | null;
   runs: number;
 }
-
-const DEFAULT_TIMEOUT_SECONDS = 60;
 
 /** Runs each manifest schedule on its cron, in UTC, and lets any of them be fired on demand. */
 export class LocalScheduler {
@@ -64,7 +62,7 @@ export class LocalScheduler {
           resources: [`arn:aws:events:${region}:000000000000:rule/kith-local-${name}`],
           detail: {},
         },
-        job.definition.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+        job.definition.timeoutSeconds ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS,
       );
       job.status.lastError = null;
     } catch (error) {

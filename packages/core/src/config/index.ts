@@ -18,8 +18,12 @@ export const env = {
   stage: () => process.env.KITH_STAGE ?? "local",
 };
 
-/** Secret names the stacks bind as SST `Config.Secret`s; later issues add theirs. */
-export type SecretName = "OPERATOR_API_KEY";
+/**
+ * Every secret the functions read. `stacks/secrets.ts` creates an SST `Config.Secret` for each
+ * name and binds it to every function; later issues add theirs here.
+ */
+export const SECRET_NAMES = ["OPERATOR_API_KEY"] as const;
+export type SecretName = (typeof SECRET_NAMES)[number];
 
 const cache = new Map<SecretName, string | undefined>();
 

@@ -90,25 +90,3 @@ export async function publish(events: readonly DomainEvent[]): Promise<void> {
     }
   }
 }
-
-/**
- * Collects events during a unit of work and publishes them only once it has committed
- * (`afterCommit`). If the work throws, nothing is published.
- */
-export class Outbox {
-  readonly #events: DomainEvent[] = [];
-
-  add(type: string, orgId: string | null, data: Record<string, unknown>): DomainEvent {
-    const event = create(type, orgId, data);
-    this.#events.push(event);
-    return event;
-  }
-
-  get events(): readonly DomainEvent[] {
-    return this.#events;
-  }
-
-  async afterCommit(): Promise<void> {
-    if (this.#events.length > 0) await publish(this.#events);
-  }
-}

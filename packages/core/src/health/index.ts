@@ -1,3 +1,4 @@
+import { env } from "../config";
 import { db } from "../storage";
 
 export interface HealthReport {
@@ -20,6 +21,6 @@ export async function check(): Promise<HealthReport> {
   return {
     status: table === "ok" ? "ok" : "degraded",
     checks: { table },
-    stage: process.env.KITH_STAGE ?? "local",
+    stage: env.stage(),
   };
 }

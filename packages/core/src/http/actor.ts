@@ -11,10 +11,6 @@ export type Actor =
   | { kind: "user"; actor: string; userId: string; orgId: string; accessRole: "admin" | "member" }
   | { kind: "system"; actor: string };
 
-export function systemActor(name: string): Actor {
-  return { kind: "system", actor: `system:${name}` };
-}
-
 function sha256(value: string): Buffer {
   return createHash("sha256").update(value, "utf8").digest();
 }
@@ -69,6 +65,13 @@ export interface WhoAmI {
 
 /** The contract's `/v1/whoami` body. The user document is filled in by the identity module. */
 export function describeActor(actor: Actor): WhoAmI {
-  if (actor.kind === "user") return { actor: actor.actor, kind: "user", orgId: actor.orgId, user: null };
-  return { actor: actor.actor, kind: "operator", orgId: null, user: null };
+  switch (actor.kind) {
+    case "operator":
+      return { actor: actor.actor, kind: "operator", orgId: null, user: null };
+    case "user":
+      return { actor: actor.actor, kind: "user", orgId: actor.orgId, user: null };
+    case "system":
+      // System actors (webhook pipelines, schedules) never authenticate over HTTP.
+      throw new Error(`system actor ${actor.actor} cannot describe itself over HTTP`);
+  }
 }

@@ -12,22 +12,43 @@ export interface ErrorResponse {
 }
 
 /**
- * Maps any thrown value to a status and a body that is safe to send. Only errors that declare
- * themselves exposable keep their message; everything else is an opaque 500.
+ * Maps any thrown value to a status and a body that is safe to send. Errors that declare themselves
+ * exposable keep their message; a non-exposable 4xx keeps its status and code with a generic
+ * message; anything else is an opaque 500.
  */
 export function errorResponse(error: unknown): ErrorResponse {
-  if (isKithError(error) && error.expose) {
-    const headers: Record<string, string> = {};
-    const retryAfter = error.details?.retryAfterSeconds;
-    if (error.status === 429 && typeof retryAfter === "number") headers["retry-after"] = String(retryAfter);
+  if (!isKithError(error)) return INTERNAL;
+  if (!error.expose) {
+    // The status is still right for the caller; only the wording and details stay private.
+    if (error.status >= 500) return INTERNAL;
     return {
       status: error.status,
-      body: { error: { code: error.code, message: error.message, details: error.details } },
-      headers,
+      body: { error: { code: error.code, message: GENERIC_MESSAGES[error.status] ?? "Request failed" } },
     };
   }
+  const headers: Record<string, string> = {};
+  const retryAfter = error.details?.retryAfterSeconds;
+  if (error.status === 429 && typeof retryAfter === "number") headers["retry-after"] = String(retryAfter);
   return {
-    status: 500,
-    body: { error: { code: "internal_error", message: "Something went wrong. It has been logged." } },
+    status: error.status,
+    body: { error: { code: error.code, message: error.message, details: error.details } },
+    headers,
   };
 }
+
+const INTERNAL: ErrorResponse = {
+  status: 500,
+  body: { error: { code: "internal_error", message: "Something went wrong. It has been logged." } },
+};
+
+const GENERIC_MESSAGES: Record<number, string> = {
+  400: "The request is invalid",
+  401: "Missing or invalid credentials",
+  403: "This caller may not do that",
+  404: "Not found",
+  409: "The request conflicts with the current state",
+  413: "The body is too large",
+  415: "Unsupported media type",
+  422: "The request cannot be processed",
+  429: "Too many requests",
+};

@@ -89,9 +89,9 @@ describe("errorResponse", () => {
     expect(JSON.stringify(response)).not.toContain("hunter2");
   });
 
-  it("a KithError with expose false is an opaque 500, whatever its status and code", () => {
+  it("a 4xx KithError with expose false keeps its status and code but hides its message and details", () => {
     // prepare
-    const error = new KithError(400, "secret_code", "internal detail: row 42 of kith-prod", {
+    const error = new KithError(404, "not_found", "internal detail: row 42 of kith-prod", {
       expose: false,
       details: { table: "kith-prod" },
     });
@@ -100,8 +100,21 @@ describe("errorResponse", () => {
     const response = errorResponse(error);
 
     // assess
-    expect(response).toEqual(OPAQUE);
+    expect(response).toEqual({ status: 404, body: { error: { code: "not_found", message: "Not found" } } });
     expect(JSON.stringify(response)).not.toContain("kith-prod");
+  });
+
+  it("a 5xx KithError with expose false is an opaque 500", () => {
+    // act
+    const response = errorResponse(
+      new KithError(503, "upstream", "internal detail: kith-prod", {
+        expose: false,
+        details: { table: "kith-prod" },
+      }),
+    );
+
+    // assess
+    expect(response).toEqual(OPAQUE);
   });
 
   it("a 5xx KithError is unexposed by default and so becomes an opaque 500", () => {

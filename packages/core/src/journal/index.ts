@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { BusEnvelope } from "../events";
+import { create, type DomainEvent, publish } from "../events";
 import { ConditionFailed, db, decodeCursor, encodeCursor, type Page, pageSize } from "../storage";
 
 /**
@@ -31,8 +31,7 @@ function partition(orgId: string | null): string {
  *
  * @returns whether this call wrote the entry (false for a duplicate delivery).
  */
-export async function record(envelope: BusEnvelope, now = new Date()): Promise<boolean> {
-  const event = envelope.detail;
+export async function record(event: DomainEvent, now = new Date()): Promise<boolean> {
   const expiresAt = Math.floor(now.getTime() / 1000) + RETENTION_DAYS * 86_400;
   try {
     await db.put({
@@ -65,21 +64,38 @@ export interface ListJournalInput {
 }
 
 /**
- * Newest first. Expired entries are filtered out, because DynamoDB deletes TTL items lazily
- * (and DynamoDB Local never does).
+ * Newest first. Expired entries are filtered out, because DynamoDB deletes TTL items lazily (and
+ * DynamoDB Local never does); the query goes on past filtered entries until the page is full, so a
+ * page is only short when the journal has no more.
  */
 export async function list(input: ListJournalInput): Promise<Page<JournalEntry>> {
   const nowSeconds = Math.floor((input.now ?? new Date()).getTime() / 1000);
-  const result = await db.query({
-    KeyConditionExpression: "pk = :pk",
-    FilterExpression: "expiresAt > :now",
-    ExpressionAttributeValues: { ":pk": partition(input.orgId), ":now": nowSeconds },
-    ScanIndexForward: false,
-    Limit: pageSize(input.limit),
-    ExclusiveStartKey: decodeCursor(input.cursor, { pk: partition(input.orgId) }),
+  const pk = partition(input.orgId);
+  const limit = pageSize(input.limit);
+  const items: JournalEntry[] = [];
+  let startKey: Record<string, unknown> | undefined = decodeCursor(input.cursor, {
+    keys: ["pk", "sk"],
+    partition: { pk },
   });
-  return {
-    items: (result.Items ?? []).map((item) => JournalEntrySchema.parse(item)),
-    nextCursor: encodeCursor(result.LastEvaluatedKey),
-  };
+  do {
+    // Limit counts evaluated items, so the last one evaluated is the last one returned when the page fills.
+    const result = await db.query({
+      KeyConditionExpression: "pk = :pk",
+      FilterExpression: "expiresAt > :now",
+      ExpressionAttributeValues: { ":pk": pk, ":now": nowSeconds },
+      ScanIndexForward: false,
+      Limit: limit - items.length,
+      ExclusiveStartKey: startKey,
+    });
+    for (const item of result.Items ?? []) items.push(JournalEntrySchema.parse(item));
+    startKey = result.LastEvaluatedKey;
+  } while (items.length < limit && startKey);
+  return { items, nextCursor: encodeCursor(startKey) };
+}
+
+/** The heartbeat a schedule publishes: when it lands in the journal, schedule → bus → queue → consumer works. */
+export async function publishHeartbeat(scheduledAt: string): Promise<DomainEvent> {
+  const event = create("system.heartbeat", null, { scheduledAt });
+  await publish([event]);
+  return event;
 }

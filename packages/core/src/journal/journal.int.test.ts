@@ -1,22 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { useFreshTable } from "../../../../test/support/integration";
-import type { BusEnvelope } from "../events";
-import { create } from "../events";
+import { create, type DomainEvent } from "../events";
 import { db } from "../storage";
 import { list, RETENTION_DAYS, record } from "./index";
 
-function envelope(type: string, orgId: string | null, at: Date): BusEnvelope {
-  return {
-    version: "0",
-    id: "bus-id",
-    "detail-type": type,
-    source: "kith",
-    account: "000000000000",
-    time: at.toISOString(),
-    region: "us-east-1",
-    resources: [],
-    detail: create(type, orgId, { n: at.getTime() }, at),
-  };
+function domainEvent(type: string, orgId: string | null, at: Date): DomainEvent {
+  return create(type, orgId, { n: at.getTime() }, at);
 }
 
 describe("domain-event journal", () => {
@@ -27,7 +16,7 @@ describe("domain-event journal", () => {
   afterEach(() => drop());
 
   it("a redelivered event is recorded once: the second call reports a duplicate and changes nothing", async () => {
-    const event = envelope("user.created", "org-dup", new Date("2026-01-01T00:00:00Z"));
+    const event = domainEvent("user.created", "org-dup", new Date("2026-01-01T00:00:00Z"));
     const now = new Date("2026-01-01T00:00:01Z");
 
     const first = await record(event, now);
@@ -42,8 +31,8 @@ describe("domain-event journal", () => {
   it("lists newest first, per org, and pages with a cursor without skipping or repeating", async () => {
     const base = Date.parse("2026-02-01T00:00:00Z");
     for (let i = 0; i < 5; i++)
-      await record(envelope("user.updated", "org-page", new Date(base + i * 1000)), new Date(base));
-    await record(envelope("user.updated", "org-other", new Date(base)), new Date(base));
+      await record(domainEvent("user.updated", "org-page", new Date(base + i * 1000)), new Date(base));
+    await record(domainEvent("user.updated", "org-other", new Date(base)), new Date(base));
     const now = new Date(base + 10_000);
 
     const first = await list({ orgId: "org-page", limit: 2, now });
@@ -58,8 +47,8 @@ describe("domain-event journal", () => {
 
   it("a cursor from another org's journal is refused with a 400, not used", async () => {
     const base = new Date("2026-03-01T00:00:00Z");
-    await record(envelope("user.updated", "org-a", base), base);
-    await record(envelope("user.updated", "org-a", new Date(base.getTime() + 1)), base);
+    await record(domainEvent("user.updated", "org-a", base), base);
+    await record(domainEvent("user.updated", "org-a", new Date(base.getTime() + 1)), base);
     const page = await list({ orgId: "org-a", limit: 1, now: base });
 
     const attempt = list({ orgId: "org-b", cursor: page.nextCursor ?? undefined, now: base });
@@ -69,7 +58,7 @@ describe("domain-event journal", () => {
 
   it("entries past their TTL are never returned, even though DynamoDB has not deleted them yet", async () => {
     const recordedAt = new Date("2026-04-01T00:00:00Z");
-    await record(envelope("user.deleted", "org-ttl", recordedAt), recordedAt);
+    await record(domainEvent("user.deleted", "org-ttl", recordedAt), recordedAt);
     const justBefore = new Date(recordedAt.getTime() + RETENTION_DAYS * 86_400_000 - 1000);
     const after = new Date(recordedAt.getTime() + RETENTION_DAYS * 86_400_000 + 1000);
 
@@ -83,5 +72,23 @@ describe("domain-event journal", () => {
     expect(visible.items).toHaveLength(1);
     expect(expired.items).toHaveLength(0);
     expect(raw.Items).toHaveLength(1);
+  });
+
+  it("a page is filled past expired entries, so it is short only when the journal has no more", async () => {
+    const base = Date.parse("2026-05-01T00:00:00Z");
+    const longAgo = new Date(base - (RETENTION_DAYS + 1) * 86_400_000);
+    await record(domainEvent("user.updated", "org-gap", new Date(base + 4000)), new Date(base));
+    await record(domainEvent("user.updated", "org-gap", new Date(base + 3000)), longAgo);
+    await record(domainEvent("user.updated", "org-gap", new Date(base + 2000)), longAgo);
+    await record(domainEvent("user.updated", "org-gap", new Date(base + 1000)), new Date(base));
+    await record(domainEvent("user.updated", "org-gap", new Date(base)), new Date(base));
+    const now = new Date(base + 10_000);
+
+    const first = await list({ orgId: "org-gap", limit: 2, now });
+    const second = await list({ orgId: "org-gap", limit: 2, cursor: first.nextCursor ?? undefined, now });
+
+    expect(first.items.map((item) => Date.parse(item.occurredAt) - base)).toEqual([4000, 1000]);
+    expect(second.items.map((item) => Date.parse(item.occurredAt) - base)).toEqual([0]);
+    expect(second.nextCursor).toBeNull();
   });
 });

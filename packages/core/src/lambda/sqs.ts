@@ -38,7 +38,7 @@ export function sqsConsumer<TSchema extends z.ZodType>(
     await handleRecord(message, record);
   };
 
-  return middy<SQSEvent, SQSBatchResponse, Error, Context>()
+  const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event, context) =>
       processor instanceof SqsFifoPartialProcessorAsync
@@ -52,6 +52,8 @@ export function sqsConsumer<TSchema extends z.ZodType>(
             throwOnFullBatchFailure: false,
           }),
     );
+  // Exposed so a unit test can check it against the manifest queue's `fifo`.
+  return Object.assign(handler, { fifo: options.fifo === true });
 }
 
 /** A body that is not JSON or not the expected shape can never succeed; it fails and heads for the DLQ. */

@@ -15,26 +15,11 @@ import {
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import { env } from "../config";
-import { ConditionFailed, StorageThrottled, TransactionCancelled } from "./errors";
-
-/**
- * Counts every request this process sends to DynamoDB. Benchmarks read it to report requests per
- * operation (e.g. "resolving a known identity costs 1 request"); nothing else depends on it.
- */
-export const requestCounter = { total: 0, byCommand: new Map<string, number>() };
+import { InvalidInput } from "../util/errors";
+import { ConditionFailed, isInvalidStartKey, StorageThrottled, TransactionCancelled } from "./errors";
 
 function createClient(): DynamoDBDocumentClient {
-  const base = new DynamoDBClient({});
-  base.middlewareStack.add(
-    (next, context) => async (args) => {
-      requestCounter.total++;
-      const command = context.commandName ?? "unknown";
-      requestCounter.byCommand.set(command, (requestCounter.byCommand.get(command) ?? 0) + 1);
-      return next(args);
-    },
-    { step: "initialize", name: "kithRequestCounter" },
-  );
-  return DynamoDBDocumentClient.from(base, {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     // Optional fields are simply absent, never written as NULL or rejected by the marshaller.
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
@@ -62,6 +47,9 @@ export function translateStorageError(error: unknown): unknown {
       raw.map((reason, index) => ({ index, code: reason.Code ?? "None", message: reason.Message })),
       error,
     );
+  }
+  if (isInvalidStartKey(error)) {
+    return new InvalidInput("cursor is not valid for this list", { cursor: "invalid" }, "invalid_cursor");
   }
   if (name === "ProvisionedThroughputExceededException" || name === "ThrottlingException") {
     return new StorageThrottled(error);

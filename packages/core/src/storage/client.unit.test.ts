@@ -65,6 +65,38 @@ describe("translateStorageError", () => {
   it.each([
     ["ThrottlingError", ["ThrottlingError"]],
     ["ProvisionedThroughputExceeded", ["ProvisionedThroughputExceeded"]],
+  ])("a transaction throttled with %s is retryable and a 503", (_, codes) => {
+    // act
+    const error = translateStorageError(cancelled(codes)) as TransactionCancelled;
+
+    // assess
+    expect(error.retryable).toBe(true);
+    expect(error.status).toBe(503);
+  });
+
+  it("a transaction rejected for ValidationError is our bug: an unexposed 500", () => {
+    // act
+    const error = translateStorageError(cancelled(["None", "ValidationError"])) as TransactionCancelled;
+
+    // assess
+    expect(error).toMatchObject({ status: 500, expose: false, retryable: false });
+    expect(errorResponse(error).body.error.code).toBe("internal_error");
+  });
+
+  it("DynamoDB refusing a pagination key becomes a 400 invalid_cursor, not a 500", () => {
+    // act
+    const error = translateStorageError(
+      sdkError("ValidationException", {
+        message:
+          "The provided starting key is invalid: Exclusive Start Key must have same size as table's key schema",
+      }),
+    );
+
+    // assess
+    expect(error).toMatchObject({ status: 400, code: "invalid_cursor" });
+  });
+
+  it.each([
     ["ValidationError", ["ValidationError"]],
     ["ItemCollectionSizeLimitExceeded", ["None", "ItemCollectionSizeLimitExceeded"]],
     ["only None", ["None", "None"]],

@@ -9,26 +9,39 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
   return Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
 }
 
+/** What a list's cursor must look like: exactly the key attributes of the table or index it pages. */
+export interface CursorShape {
+  /** Every key attribute DynamoDB returns in `LastEvaluatedKey` for this query (table keys, plus the index's). */
+  keys: readonly string[];
+  /** Attributes whose value is fixed for this list, so a cursor from another list or tenant is refused. */
+  partition?: Record<string, string>;
+}
+
 export function decodeCursor(
   cursor: string | undefined | null,
-  /** Key attributes the cursor must carry, so a cursor from another list or tenant is refused. */
-  expected: Record<string, string> = {},
-): Record<string, unknown> | undefined {
+  shape: CursorShape,
+): Record<string, string> | undefined {
   if (cursor === undefined || cursor === null || cursor === "") return undefined;
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (value && typeof value === "object" && !Array.isArray(value)) {
-      const entries = Object.entries(value);
-      const wellFormed = entries.every(([, v]) => typeof v === "string" || typeof v === "number");
-      const matches = Object.entries(expected).every(([k, v]) => (value as Record<string, unknown>)[k] === v);
-      if (entries.length > 0 && wellFormed && matches) {
-        return value as Record<string, unknown>;
-      }
-    }
+    value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
-    // fall through to the typed error
+    value = undefined;
   }
-  throw new InvalidInput("cursor is not valid for this list", { cursor: "invalid" }, "invalid_cursor");
+  // Every key attribute is a string (see table.ts); anything else would reach DynamoDB as a
+  // ValidationException, i.e. a 500, so it is refused here.
+  const wellFormed =
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === shape.keys.length &&
+    shape.keys.every((key) => typeof (value as Record<string, unknown>)[key] === "string") &&
+    Object.entries(shape.partition ?? {}).every(
+      ([key, expected]) => (value as Record<string, unknown>)[key] === expected,
+    );
+  if (!wellFormed)
+    throw new InvalidInput("cursor is not valid for this list", { cursor: "invalid" }, "invalid_cursor");
+  return value as Record<string, string>;
 }
 
 export const DEFAULT_PAGE_SIZE = 50;

@@ -27,13 +27,22 @@ export class TransactionCancelled extends KithError {
   readonly reasons: CancellationReason[];
 
   constructor(reasons: CancellationReason[], cause?: unknown) {
-    const conflict = reasons.some((reason) => reason.code === "ConditionalCheckFailed");
-    super(
-      conflict ? 409 : 503,
-      conflict ? "condition_failed" : "transaction_conflict",
-      conflict ? "A condition in the transaction did not hold" : "The transaction conflicted; retry",
-      { cause, expose: true },
-    );
+    const codes = new Set(reasons.map((reason) => reason.code));
+    if (codes.has("ConditionalCheckFailed")) {
+      super(409, "condition_failed", "A condition in the transaction did not hold", { cause });
+    } else if (
+      codes.has("TransactionConflict") ||
+      codes.has("ThrottlingError") ||
+      codes.has("ProvisionedThroughputExceeded")
+    ) {
+      super(503, "transaction_conflict", "The transaction conflicted with another; retry", {
+        cause,
+        expose: true,
+      });
+    } else {
+      // ValidationError and the like are bugs in the request we built, not the caller's problem.
+      super(500, "transaction_failed", "The transaction was rejected", { cause, expose: false });
+    }
     this.reasons = reasons;
   }
 
@@ -44,13 +53,19 @@ export class TransactionCancelled extends KithError {
       .map((reason) => reason.index);
   }
 
-  /** True when the transaction lost a race with another transaction, and a retry may succeed. */
+  /** True when the transaction lost a race or was throttled, so the same request may succeed later. */
   get retryable(): boolean {
-    return this.reasons.some((reason) => reason.code === "TransactionConflict");
+    return this.status === 503;
   }
 }
 
 /** DynamoDB throttled us beyond the SDK's own retries. */
+/** DynamoDB refused a pagination key: a forged or stale cursor that slipped past `decodeCursor`. */
+export function isInvalidStartKey(error: unknown): boolean {
+  const { name, message } = (error ?? {}) as { name?: string; message?: string };
+  return name === "ValidationException" && /exclusive ?start ?key/i.test(message ?? "");
+}
+
 export class StorageThrottled extends KithError {
   override readonly name = "StorageThrottled";
   constructor(cause?: unknown) {
