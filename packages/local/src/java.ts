@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 
 export const JAVA_MISSING_MESSAGE =
-  "Kith's local runtime needs Java 17 or newer for DynamoDB Local: install a JDK (for example `apt-get install openjdk-17-jre-headless` or `brew install openjdk@17`) and make sure `java` is on your PATH.";
+  "Kith's local runtime needs Java 17 or newer for DynamoDB Local: install a Java 17 runtime (for example `apt-get install openjdk-17-jre-headless` or `brew install openjdk@17`) and make sure `java` is on your PATH.";
 
 /** Returns the Java major version, or undefined when `java` cannot be run. */
 export function javaMajorVersion(command = "java"): number | undefined {
