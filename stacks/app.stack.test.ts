@@ -8,7 +8,6 @@ import { manifest, type RouteDefinition } from "../manifest";
 import { tableDefinition } from "../packages/core/src/storage/table";
 import { SECRET_NAMES } from "./secrets";
 import { nagFindings, type SynthesizedApp, synthesize } from "./test-support/synth";
-import { Templates } from "./test-support/template";
 import {
   assertWired,
   checkFunctionWiring,
@@ -18,6 +17,7 @@ import {
   checkSubscriptions,
   checkWildcardResources,
   type WiringContext,
+  wiringContext,
 } from "./test-support/wiring";
 
 let synth: SynthesizedApp;
@@ -25,12 +25,7 @@ let ctx: WiringContext;
 
 beforeAll(async () => {
   synth = await synthesize({ stage: "test", nag: true });
-  ctx = {
-    templates: new Templates(synth.byStackName),
-    handlers: synth.handlers,
-    prefix: synth.prefix,
-    stage: synth.stage,
-  };
+  ctx = wiringContext(synth);
 });
 
 describe("storage", () => {

@@ -17,6 +17,7 @@ import {
   checkSchedules,
   checkSubscriptions,
   type WiringContext,
+  wiringContext,
 } from "./test-support/wiring";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -49,7 +50,7 @@ describe("bundled app", () => {
       const key = `${fn.stack}/${fn.logicalId}`;
       if (synth.handlers.has(key)) handlers.set(key, String(fn.resource.Properties?.Handler));
     }
-    ctx = { templates, handlers, prefix: synth.prefix, stage: synth.stage };
+    ctx = wiringContext(synth, handlers);
   });
 
   it("replaces every placeholder with bundled code", () => {

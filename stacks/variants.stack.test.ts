@@ -6,7 +6,6 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Manifest } from "../manifest";
 import { type SynthesizedApp, synthesize } from "./test-support/synth";
-import { Templates } from "./test-support/template";
 import {
   assertWired,
   checkFunctionWiring,
@@ -15,6 +14,7 @@ import {
   checkSchedules,
   checkSubscriptions,
   type WiringContext,
+  wiringContext,
 } from "./test-support/wiring";
 
 vi.mock("../manifest", async (importOriginal) => {
@@ -73,12 +73,7 @@ let ctx: WiringContext;
 
 beforeAll(async () => {
   synth = await synthesize({ stage: "test" });
-  ctx = {
-    templates: new Templates(synth.byStackName),
-    handlers: synth.handlers,
-    prefix: synth.prefix,
-    stage: synth.stage,
-  };
+  ctx = wiringContext(synth);
 });
 
 describe("manifest variants", () => {

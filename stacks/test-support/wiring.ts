@@ -14,13 +14,8 @@ import {
   type ScheduleDefinition,
   type SubscriptionDefinition,
 } from "../../manifest";
-import {
-  asArray,
-  type CfnResource,
-  type Located,
-  type PolicyStatementJson,
-  type Templates,
-} from "./template";
+import type { SynthesizedApp } from "./synth";
+import { asArray, type CfnResource, type Located, type PolicyStatementJson, Templates } from "./template";
 
 export interface WiringContext {
   templates: Templates;
@@ -29,6 +24,14 @@ export interface WiringContext {
   /** Physical name prefix, `<stage>-kith-`. */
   prefix: string;
   stage: string;
+}
+
+/** The context the checks read, for a synthesized app (handlers may be overridden, e.g. after bundling). */
+export function wiringContext(
+  synth: SynthesizedApp,
+  handlers: ReadonlyMap<string, string> = synth.handlers,
+): WiringContext {
+  return { templates: new Templates(synth.byStackName), handlers, prefix: synth.prefix, stage: synth.stage };
 }
 
 export function assertWired(problems: readonly string[]): void {
