@@ -15,7 +15,7 @@ import {
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import { env } from "../config";
-import { InvalidInput } from "../util/errors";
+import { invalidCursor } from "./cursor";
 import { ConditionFailed, isInvalidStartKey, StorageThrottled, TransactionCancelled } from "./errors";
 
 function createClient(): DynamoDBDocumentClient {
@@ -49,7 +49,7 @@ export function translateStorageError(error: unknown): unknown {
     );
   }
   if (isInvalidStartKey(error)) {
-    return new InvalidInput("cursor is not valid for this list", { cursor: "invalid" }, "invalid_cursor");
+    return invalidCursor();
   }
   if (name === "ProvisionedThroughputExceededException" || name === "ThrottlingException") {
     return new StorageThrottled(error);

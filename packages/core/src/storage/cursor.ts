@@ -9,6 +9,11 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
   return Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
 }
 
+/** The one error for a cursor that does not belong to the list it is used with. */
+export function invalidCursor(): InvalidInput {
+  return new InvalidInput("cursor is not valid for this list", { cursor: "invalid" }, "invalid_cursor");
+}
+
 /** What a list's cursor must look like: exactly the key attributes of the table or index it pages. */
 export interface CursorShape {
   /** Every key attribute DynamoDB returns in `LastEvaluatedKey` for this query (table keys, plus the index's). */
