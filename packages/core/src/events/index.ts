@@ -90,3 +90,5 @@ export async function publish(events: readonly DomainEvent[]): Promise<void> {
     }
   }
 }
+
+export { publishAfterCommit } from "./after-commit";

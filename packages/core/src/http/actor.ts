@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { secret } from "../config";
-import { Forbidden, Unauthenticated } from "../util/errors";
+import { authenticate as authenticateUserToken } from "../identity/tokens";
+import { Forbidden, NotFound, Unauthenticated } from "../util/errors";
 
 /**
  * Who is calling. Resolved once per request by the handler kit and passed down explicitly; audit
@@ -20,13 +21,18 @@ export function operatorActorString(key: string): string {
   return `op:${sha256(key).toString("hex").slice(0, 16)}`;
 }
 
-/** Resolves a user token to its actor. Supplied by the identity module once it exists. */
+/** Resolves a user token to its actor, or undefined when the token is unknown, revoked or its user inactive. */
 export type UserTokenVerifier = (token: string) => Promise<Actor | undefined>;
-let userTokenVerifier: UserTokenVerifier | undefined;
 
-/** Lets the module that owns user tokens plug into bearer authentication. */
-export function registerUserTokenVerifier(verifier: UserTokenVerifier): void {
-  userTokenVerifier = verifier;
+const verifyWithIdentityTokens: UserTokenVerifier = async (token) => {
+  const owner = await authenticateUserToken(token);
+  return owner ? { kind: "user", actor: `user:${owner.userId}`, ...owner } : undefined;
+};
+let userTokenVerifier: UserTokenVerifier = verifyWithIdentityTokens;
+
+/** Swaps how user tokens are verified; pure unit tests of the handler kit use it to stay off storage. */
+export function registerUserTokenVerifier(verifier: UserTokenVerifier | undefined): void {
+  userTokenVerifier = verifier ?? verifyWithIdentityTokens;
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -42,10 +48,8 @@ export async function authenticate(authorization: string | undefined): Promise<A
   if (operatorKey && timingSafeEqual(sha256(token), sha256(operatorKey))) {
     return { kind: "operator", actor: operatorActorString(operatorKey) };
   }
-  if (userTokenVerifier) {
-    const actor = await userTokenVerifier(token);
-    if (actor) return actor;
-  }
+  const actor = await userTokenVerifier(token);
+  if (actor) return actor;
   throw new Unauthenticated("The token is not valid");
 }
 
@@ -54,6 +58,25 @@ export function requireOperator(
   actor: Actor | undefined,
 ): asserts actor is Extract<Actor, { kind: "operator" }> {
   if (actor?.kind !== "operator") throw new Forbidden("Only an operator may do that");
+}
+
+/**
+ * What a caller may do within one org. Operators act on every org. A user token acts only on its
+ * own org, and another org's resources look absent (404) rather than forbidden, so ids in other
+ * tenants cannot be probed. Within its org an `admin` may do everything; a `member` only what
+ * concerns itself (`self`).
+ */
+export function requireOrgAccess(
+  actor: Actor | undefined,
+  orgId: string,
+  need: { admin: true; self?: string } | { admin: false },
+): void {
+  if (!actor) throw new Unauthenticated();
+  if (actor.kind === "operator" || actor.kind === "system") return;
+  if (actor.orgId !== orgId) throw new NotFound("Org", "org_not_found");
+  if (!need.admin || actor.accessRole === "admin") return;
+  if (need.self !== undefined && need.self === actor.userId) return;
+  throw new Forbidden("This needs an admin token of the org");
 }
 
 export interface WhoAmI {
@@ -74,4 +97,21 @@ export function describeActor(actor: Actor): WhoAmI {
       // System actors (webhook pipelines, schedules) never authenticate over HTTP.
       throw new Error(`system actor ${actor.actor} cannot describe itself over HTTP`);
   }
+}
+
+/** The audit actor string of an authenticated caller. */
+export function actorString(actor: Actor | undefined): string {
+  if (!actor) throw new Unauthenticated();
+  return actor.actor;
+}
+
+/**
+ * A path parameter the route declares. API Gateway always supplies it, so absence is a wiring
+ * bug; a value that cannot be an id (too long) is a 404, since nothing has that id.
+ */
+export function pathParameter(parameters: Record<string, string | undefined>, name: string): string {
+  const value = parameters[name];
+  if (value === undefined) throw new Error(`route has no {${name}} path parameter`);
+  if (value.length === 0 || value.length > 128) throw new NotFound(name.replace(/Id$/, ""));
+  return value;
 }

@@ -59,9 +59,12 @@ beforeEach(() => {
   // The kit logs every rejection through the shared Powertools logger; keep test output clean.
   stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
   stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+  // A pure unit test: user tokens are verified by a stand-in, never against storage.
+  registerUserTokenVerifier(async () => undefined);
 });
 
 afterEach(() => {
+  registerUserTokenVerifier(undefined);
   vi.restoreAllMocks();
   vi.unstubAllEnvs();
 });

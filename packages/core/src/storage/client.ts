@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
+  BatchGetCommand,
   DeleteCommand,
   type DeleteCommandInput,
   DynamoDBDocumentClient,
@@ -17,9 +18,18 @@ import {
 import { env } from "../config";
 import { invalidCursor } from "./cursor";
 import { ConditionFailed, isInvalidStartKey, StorageThrottled, TransactionCancelled } from "./errors";
+import { recordRequest } from "./metrics";
 
 function createClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  const base = new DynamoDBClient({});
+  base.middlewareStack.add(
+    (next, context) => (args) => {
+      recordRequest(context.commandName ?? "unknown");
+      return next(args);
+    },
+    { step: "initialize", name: "kithRequestCounter" },
+  );
+  return DynamoDBDocumentClient.from(base, {
     // Optional fields are simply absent, never written as NULL or rejected by the marshaller.
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
@@ -79,6 +89,27 @@ export const db = {
     send(() => documentClient().send(new DeleteCommand({ TableName: tableName(), ...input }))),
   query: (input: WithoutTable<QueryCommandInput>) =>
     send(() => documentClient().send(new QueryCommand({ TableName: tableName(), ...input }))),
+  /** Up to 100 keys; unprocessed keys are retried until every item is read. */
+  batchGet: async (keys: readonly Record<string, unknown>[], consistentRead = false) => {
+    const items: Record<string, unknown>[] = [];
+    for (let start = 0; start < keys.length; start += 100) {
+      let pending: Record<string, unknown>[] = keys.slice(start, start + 100);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0)
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+        const result = await send(() =>
+          documentClient().send(
+            new BatchGetCommand({
+              RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: consistentRead } },
+            }),
+          ),
+        );
+        items.push(...((result.Responses?.[tableName()] ?? []) as Record<string, unknown>[]));
+        pending = (result.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
+      }
+    }
+    return items;
+  },
   /** Items may omit `TableName`; it is filled in. */
   transactWrite: (items: readonly TransactItem[], token?: string) =>
     send(() =>

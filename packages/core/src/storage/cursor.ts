@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { InvalidInput } from "../util/errors";
 
 /**
@@ -66,3 +67,9 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+
+/** The contract's list query: `?limit=&cursor=`; `limit` is checked by `pageSize`. */
+export const PageQuerySchema = z.object({
+  limit: z.string().max(8).optional(),
+  cursor: z.string().max(2048).optional(),
+});

@@ -1,4 +1,6 @@
 export * from "./client";
 export * from "./cursor";
 export * from "./errors";
+export * from "./metrics";
 export * from "./table";
+export * from "./transaction";

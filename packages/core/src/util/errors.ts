@@ -30,49 +30,49 @@ export class KithError extends Error {
 }
 
 export class InvalidInput extends KithError {
-  override readonly name = "InvalidInput";
+  override readonly name: string = "InvalidInput";
   constructor(message: string, details?: Record<string, unknown>, code = "invalid_input") {
     super(400, code, message, { details });
   }
 }
 
 export class Unauthenticated extends KithError {
-  override readonly name = "Unauthenticated";
+  override readonly name: string = "Unauthenticated";
   constructor(message = "Missing or invalid credentials", code = "unauthenticated") {
     super(401, code, message);
   }
 }
 
 export class Forbidden extends KithError {
-  override readonly name = "Forbidden";
+  override readonly name: string = "Forbidden";
   constructor(message = "This caller may not do that", code = "forbidden") {
     super(403, code, message);
   }
 }
 
 export class NotFound extends KithError {
-  override readonly name = "NotFound";
+  override readonly name: string = "NotFound";
   constructor(what: string, code = "not_found") {
     super(404, code, `${what} not found`);
   }
 }
 
 export class Conflict extends KithError {
-  override readonly name = "Conflict";
+  override readonly name: string = "Conflict";
   constructor(code: string, message: string, details?: Record<string, unknown>) {
     super(409, code, message, { details });
   }
 }
 
 export class PayloadTooLarge extends KithError {
-  override readonly name = "PayloadTooLarge";
+  override readonly name: string = "PayloadTooLarge";
   constructor(limitBytes: number) {
     super(413, "payload_too_large", `Body exceeds ${limitBytes} bytes`, { details: { limitBytes } });
   }
 }
 
 export class Throttled extends KithError {
-  override readonly name = "Throttled";
+  override readonly name: string = "Throttled";
   constructor(message = "Too many requests", retryAfterSeconds?: number) {
     super(429, "throttled", message, {
       details: retryAfterSeconds === undefined ? undefined : { retryAfterSeconds },

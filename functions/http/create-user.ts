@@ -1,0 +1,13 @@
+import * as Http from "@kith/core/http";
+import * as Identity from "@kith/core/identity";
+import { httpRoute } from "@kith/core/lambda";
+
+export const handler = httpRoute(
+  { auth: "bearer", body: Identity.CreateUserInputSchema },
+  async ({ actor, body, pathParameters }) => {
+    const orgId = Http.pathParameter(pathParameters, "orgId");
+    Http.requireOrgAccess(actor, orgId, { admin: true });
+    const user = await Identity.create(orgId, body, { actor: Http.actorString(actor) });
+    return { status: 201, body: user };
+  },
+);

@@ -1,0 +1,16 @@
+import * as Http from "@kith/core/http";
+import * as Identity from "@kith/core/identity";
+import { httpRoute } from "@kith/core/lambda";
+
+export const handler = httpRoute(
+  { auth: "bearer", body: Identity.UpdateUserInputSchema },
+  async ({ actor, body, pathParameters }) => {
+    const orgId = Http.pathParameter(pathParameters, "orgId");
+    const userId = Http.pathParameter(pathParameters, "userId");
+    Http.requireOrgAccess(actor, orgId, { admin: true });
+    return {
+      status: 200,
+      body: await Identity.update(orgId, userId, body, { actor: Http.actorString(actor) }),
+    };
+  },
+);

@@ -1,0 +1,15 @@
+export * from "./admin";
+export * from "./errors";
+export {
+  canonicalRef,
+  emailOwner,
+  type Resolution,
+  type ResolveOptions,
+  resolve,
+  userIdForIdentity,
+} from "./resolve";
+export * from "./schemas";
+export { keys } from "./store";
+export * as Tokens from "./tokens";
+export * as Unmapped from "./unmapped";
+export * from "./users";

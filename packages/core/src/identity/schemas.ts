@@ -1,0 +1,284 @@
+import { z } from "zod";
+
+/**
+ * The identity module's public shapes. Handlers validate with these, and the OpenAPI document is
+ * generated from them, so the contract cannot drift from what the code accepts.
+ */
+
+export const IDENTITY_KINDS = ["slack", "github", "gitlab", "linear", "workos"] as const;
+export const IdentityKindSchema = z.enum(IDENTITY_KINDS);
+export type IdentityKind = z.infer<typeof IdentityKindSchema>;
+
+export const ACCESS_ROLES = ["admin", "member"] as const;
+export const USER_STATUSES = ["invited", "active", "suspended"] as const;
+
+/** Caps that keep every change to one user (and a merge of two) inside one 100-item transaction. */
+export const LIMITS = { identities: 25, emailAliases: 10, tokens: 10, metadataBytes: 16_384 } as const;
+
+/** Emails are compared and stored lower-cased and trimmed; primary and aliases share one claim space. */
+export const EmailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .pipe(z.email("not a valid email address"));
+
+const SLACK = /^T[A-Z0-9]{2,}:[UW][A-Z0-9]{2,}$/;
+const NUMERIC = /^\d{1,20}$/;
+const HOST = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const WORKOS = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** gitlab.com ids carry no host prefix; a self-managed instance's ids are `host:id`. */
+const GITLAB_DOTCOM = "gitlab.com";
+
+function stripLeadingZeros(digits: string): string {
+  return digits.replace(/^0+(?=\d)/, "");
+}
+
+/**
+ * The one canonical spelling of an external id, so one account can never be claimed twice under
+ * two spellings. Returns undefined when the id is not valid for its kind.
+ * - slack: `T…:U…`, team-scoped, upper-case.
+ * - github: the numeric user id (never the login, which can change).
+ * - gitlab: the numeric user id, prefixed `host:` for a self-managed instance.
+ * - linear: the user uuid, lower-case.
+ * - workos: the directory user id, as issued.
+ */
+export function canonicalExternalId(kind: IdentityKind, raw: string): string | undefined {
+  const value = raw.trim();
+  switch (kind) {
+    case "slack": {
+      const upper = value.toUpperCase();
+      return SLACK.test(upper) ? upper : undefined;
+    }
+    case "github":
+      return NUMERIC.test(value) ? stripLeadingZeros(value) : undefined;
+    case "gitlab": {
+      if (NUMERIC.test(value)) return stripLeadingZeros(value);
+      const separator = value.lastIndexOf(":");
+      if (separator <= 0) return undefined;
+      const host = value.slice(0, separator).toLowerCase().replace(/\.$/, "");
+      const id = value.slice(separator + 1);
+      if (!HOST.test(host) || !NUMERIC.test(id)) return undefined;
+      return host === GITLAB_DOTCOM ? stripLeadingZeros(id) : `${host}:${stripLeadingZeros(id)}`;
+    }
+    case "linear": {
+      const lower = value.toLowerCase();
+      return UUID.test(lower) ? lower : undefined;
+    }
+    case "workos":
+      return WORKOS.test(value) ? value : undefined;
+  }
+}
+
+/** `{kind, externalId}` with the external id canonicalized, or a 400 naming `externalId`. */
+export const IdentityRefSchema = z
+  .object({ kind: IdentityKindSchema, externalId: z.string().min(1).max(300) })
+  .transform((value, context) => {
+    const externalId = canonicalExternalId(value.kind, value.externalId);
+    if (externalId === undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["externalId"],
+        message: `not a valid ${value.kind} id (see the identity kinds in the API docs)`,
+      });
+      return z.NEVER;
+    }
+    return { kind: value.kind, externalId };
+  })
+  .meta({ id: "IdentityRef" });
+export type IdentityRef = z.output<typeof IdentityRefSchema>;
+
+const TimezoneSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "not an IANA time zone");
+
+const MetadataSchema = z
+  .record(z.string(), z.unknown())
+  .refine(
+    (value) => Buffer.byteLength(JSON.stringify(value)) <= LIMITS.metadataBytes,
+    `at most ${LIMITS.metadataBytes} bytes as JSON`,
+  );
+
+const profileFields = {
+  name: z.string().trim().min(1).max(200),
+  email: EmailSchema.nullable(),
+  emailAliases: z.array(EmailSchema).max(LIMITS.emailAliases),
+  role: z.string().trim().max(200).nullable(),
+  accessRole: z.enum(ACCESS_ROLES),
+  status: z.enum(USER_STATUSES),
+  timezone: TimezoneSchema.nullable(),
+  preferredChannel: z.string().trim().min(1).max(32),
+  notes: z.string().max(4000).nullable(),
+  metadata: MetadataSchema.nullable(),
+  dailyBudgetUsd: z.number().finite().min(0).max(1_000_000).nullable(),
+};
+
+export const CreateUserInputSchema = z
+  .strictObject({
+    name: profileFields.name,
+    email: profileFields.email.optional(),
+    emailAliases: profileFields.emailAliases.optional(),
+    role: profileFields.role.optional(),
+    accessRole: profileFields.accessRole.optional(),
+    status: profileFields.status.optional(),
+    timezone: profileFields.timezone.optional(),
+    preferredChannel: profileFields.preferredChannel.optional(),
+    notes: profileFields.notes.optional(),
+    metadata: profileFields.metadata.optional(),
+    dailyBudgetUsd: profileFields.dailyBudgetUsd.optional(),
+    identities: z.array(IdentityRefSchema).max(LIMITS.identities).optional(),
+  })
+  .meta({ id: "CreateUserInput" });
+export type CreateUserInput = z.input<typeof CreateUserInputSchema>;
+
+export const UpdateUserInputSchema = z
+  .strictObject({
+    name: profileFields.name.optional(),
+    email: profileFields.email.optional(),
+    emailAliases: profileFields.emailAliases.optional(),
+    role: profileFields.role.optional(),
+    accessRole: profileFields.accessRole.optional(),
+    status: profileFields.status.optional(),
+    timezone: profileFields.timezone.optional(),
+    preferredChannel: profileFields.preferredChannel.optional(),
+    notes: profileFields.notes.optional(),
+    metadata: profileFields.metadata.optional(),
+    dailyBudgetUsd: profileFields.dailyBudgetUsd.optional(),
+  })
+  .meta({ id: "UpdateUserInput" });
+export type UpdateUserInput = z.input<typeof UpdateUserInputSchema>;
+
+export const IdentitySchema = z
+  .object({ kind: IdentityKindSchema, externalId: z.string(), createdAt: z.string() })
+  .meta({ id: "Identity" });
+export type Identity = z.infer<typeof IdentitySchema>;
+
+export const TokenMetadataSchema = z
+  .object({
+    id: z.string(),
+    preview: z.string(),
+    label: z.string().nullable(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+  })
+  .meta({ id: "TokenMetadata" });
+export type TokenMetadata = z.infer<typeof TokenMetadataSchema>;
+
+export const UserSchema = z
+  .object({
+    id: z.string(),
+    orgId: z.string(),
+    name: z.string(),
+    email: z.string().nullable(),
+    emailAliases: z.array(z.string()),
+    role: z.string().nullable(),
+    accessRole: z.enum(ACCESS_ROLES),
+    status: z.enum(USER_STATUSES),
+    timezone: z.string().nullable(),
+    preferredChannel: z.string(),
+    notes: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()).nullable(),
+    dailyBudgetUsd: z.number().nullable(),
+    identities: z.array(IdentitySchema),
+    tokens: z.array(TokenMetadataSchema),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: "User" });
+export type User = z.infer<typeof UserSchema>;
+
+export const AUDIT_EVENT_TYPES = [
+  "user_created",
+  "user_deleted",
+  "auto_link",
+  "manual_merge",
+  "identity_added",
+  "identity_removed",
+  "email_added",
+  "email_removed",
+  "token_minted",
+  "token_revoked",
+  "budget_changed",
+  "status_changed",
+  "profile_changed",
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+export const AuditEventSchema = z
+  .object({
+    id: z.string(),
+    userId: z.string(),
+    eventType: z.enum(AUDIT_EVENT_TYPES),
+    actor: z.string(),
+    before: z.unknown().nullable(),
+    after: z.unknown().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: "AuditEvent" });
+export type AuditEvent = z.infer<typeof AuditEventSchema>;
+
+export const UnmappedIdentitySchema = z
+  .object({
+    kind: IdentityKindSchema,
+    externalId: z.string(),
+    count: z.number().int(),
+    firstSeenAt: z.string(),
+    lastSeenAt: z.string(),
+    sampleEventType: z.string(),
+    sampleContext: z.string(),
+    candidates: z.array(z.string()),
+  })
+  .meta({ id: "UnmappedIdentity" });
+export type UnmappedIdentity = z.infer<typeof UnmappedIdentitySchema>;
+
+export const MintTokenInputSchema = z
+  .strictObject({ label: z.string().trim().min(1).max(100).optional() })
+  .meta({ id: "MintTokenInput" });
+
+export const MintedTokenSchema = z
+  .object({
+    id: z.string(),
+    token: z.string(),
+    preview: z.string(),
+    label: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: "MintedToken" });
+export type MintedToken = z.infer<typeof MintedTokenSchema>;
+
+export const MergeInputSchema = z
+  .strictObject({ sourceUserId: z.string().min(1).max(64) })
+  .meta({ id: "MergeInput" });
+
+export const ResolveUnmappedInputSchema = z
+  .union([
+    z.strictObject({ userId: z.string().min(1).max(64) }),
+    z.strictObject({ name: profileFields.name, email: EmailSchema.optional() }),
+  ])
+  .meta({ id: "ResolveUnmappedInput" });
+export type ResolveUnmappedInput = z.output<typeof ResolveUnmappedInputSchema>;
+
+/** `GET /resolve`: `?kind=&externalId=` or `?email=`. */
+export const LookupQuerySchema = z.object({
+  kind: IdentityKindSchema.optional(),
+  externalId: z.string().min(1).max(300).optional(),
+  email: z.string().min(1).max(254).optional(),
+});
+
+/** `GET /unmapped`: optionally one kind, plus the list query. */
+export const UnmappedQuerySchema = z.object({
+  kind: IdentityKindSchema.optional(),
+  limit: z.string().max(8).optional(),
+  cursor: z.string().max(2048).optional(),
+});
