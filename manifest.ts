@@ -86,6 +86,7 @@ export const manifest = {
   routes: [
     { method: "GET", path: "/health", handler: "functions/http/health.handler", auth: "none" },
     { method: "GET", path: "/v1/whoami", handler: "functions/http/whoami.handler", auth: "bearer" },
+    { method: "GET", path: "/v1/openapi.json", handler: "functions/http/openapi.handler", auth: "none" },
     {
       method: "GET",
       path: "/v1/journal",

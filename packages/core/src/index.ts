@@ -1,8 +1,12 @@
+export * as Api from "./api";
 export * as Config from "./config";
 export * as Events from "./events";
 export * as Health from "./health";
 export * as Http from "./http";
+export * as Identity from "./identity";
 export * as Journal from "./journal";
 export * as Lambda from "./lambda";
+export * as OpenApi from "./openapi";
+export * as Orgs from "./orgs";
 export * as Storage from "./storage";
 export * as Util from "./util";

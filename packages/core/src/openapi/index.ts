@@ -21,7 +21,7 @@ export interface ApiOperation {
   /** Mirrors the route's `AuthKind`. */
   auth: "none" | "bearer" | "webhook";
   /** Each property becomes a query parameter, required unless the field is optional. */
-  query?: z.ZodObject<any>;
+  query?: z.ZodObject<z.core.$ZodShape, z.core.$ZodObjectConfig>;
   /** Documented as a required `application/json` request body, in the schema's input shape. */
   body?: z.ZodType;
   /** Success responses (output shape) and error statuses that deserve their own description. */
@@ -89,9 +89,9 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 /**
  * Builds an OpenAPI 3.1 document from operation declarations. Schemas registered with
  * `.meta({ id })` become `components.schemas` entries and are referenced, never inlined. Request
- * bodies and query parameters use the schema's input shape and responses its output shape; where
- * the two differ for a named schema (defaults, transforms, coercion), the input variant is the
- * component `<id>Input`. The result is plain JSON, and the same operations always give
+ * bodies and query parameters use the schema's input shape and responses its output shape; when a
+ * named schema is used both ways and the shapes differ (unknown keys, defaults, transforms), the
+ * input variant is the component `<id>Input`. The result is plain JSON, and the same operations always give
  * byte-identical output, so a committed document diffs cleanly.
  *
  * @throws Error when operations are inconsistent (duplicate operationId or route, a bad
@@ -102,8 +102,8 @@ export function buildDocument(operations: readonly ApiOperation[], info: ApiInfo
   const schemas = new SchemaSet();
   const errorRoot = schemas.convert(ErrorBodySchema, "output");
 
-  // First pass: convert everything, so every named schema and both of its shapes are known
-  // before any reference is given its final component name.
+  // Convert everything first: a reference's final name depends on whether its schema is used
+  // both ways anywhere in the document.
   const drafts = operations.map((operation) => draftOperation(operation, schemas, errorRoot));
   const naming = schemas.naming();
 
@@ -201,6 +201,9 @@ function draftOperation(operation: ApiOperation, schemas: SchemaSet, errorRoot: 
   const responses: DraftOperation["responses"] = [];
   for (const [key, response] of Object.entries(operation.responses)) {
     const status = Number(key);
+    if (!Number.isInteger(status) || status < 100 || status > 599) {
+      throw new Error(`${operation.operationId}: ${key} is not an HTTP status`);
+    }
     if (status >= 400) {
       // The error mapper sends every failure as the contract's error body, whatever the route.
       if (response.schema !== undefined && response.schema !== ErrorBodySchema) {
@@ -235,13 +238,14 @@ function draftOperation(operation: ApiOperation, schemas: SchemaSet, errorRoot: 
 }
 
 /** Query parameters are read off the object's input JSON Schema, so `required` is zod's own verdict. */
-function queryParameters(query: z.ZodObject<any>, schemas: SchemaSet): DraftOperation["parameters"] {
+function queryParameters(query: z.core.$ZodObject, schemas: SchemaSet): DraftOperation["parameters"] {
   const root = schemas.resolve(schemas.convert(query, "input"), "input");
   const properties = isObject(root.properties) ? root.properties : {};
   const required = new Set(Array.isArray(root.required) ? root.required : []);
   return Object.entries(properties).map(([name, schema]) => {
     const parameter: JsonObject = { name, in: "query", required: required.has(name) };
-    if (isObject(schema) && typeof schema.description === "string") parameter.description = schema.description;
+    if (isObject(schema) && typeof schema.description === "string")
+      parameter.description = schema.description;
     return { parameter, schema };
   });
 }
@@ -260,7 +264,8 @@ function finishOperation(draft: DraftOperation, naming: Naming): JsonObject {
   const responses: JsonObject = {};
   for (const response of draft.responses) {
     const entry: JsonObject = { description: response.description };
-    if (response.schema !== undefined) entry.content = jsonContent(naming.rewrite(response.schema, response.io));
+    if (response.schema !== undefined)
+      entry.content = jsonContent(naming.rewrite(response.schema, response.io));
     responses[String(response.status)] = entry;
   }
   result.responses = responses;
@@ -283,8 +288,8 @@ function isObject(value: unknown): value is JsonObject {
 class SchemaSet {
   /** Named definitions by id, per shape, as zod emitted them (references still `#/$defs/<id>`). */
   private readonly defs: Record<Io, Map<string, JsonObject>> = { input: new Map(), output: new Map() };
-  /** The zod schema behind each id, needed to produce the shape no operation asked for. */
-  private readonly named = new Map<string, z.core.$ZodType>();
+  /** Ids given with `.meta({ id })`, as opposed to the ones zod invents to break a cycle. */
+  private readonly named = new Set<string>();
   private readonly cache: Record<Io, WeakMap<z.core.$ZodType, Json>> = {
     input: new WeakMap(),
     output: new WeakMap(),
@@ -301,7 +306,7 @@ class SchemaSet {
       unrepresentable: "any",
       override: ({ zodSchema }) => {
         const id = z.globalRegistry.get(zodSchema)?.id;
-        if (id !== undefined && !this.named.has(id)) this.named.set(id, zodSchema);
+        if (id !== undefined) this.named.add(id);
       },
     });
     const { $schema: _dialect, $defs, ...root } = toJson(result) as JsonObject;
@@ -321,32 +326,32 @@ class SchemaSet {
   }
 
   /**
-   * Settles component names. A named schema's input variant is `<id>Input` when its input shape
-   * differs from its output shape, or when it references a schema whose does; the rule depends on
-   * the schema alone, so a name does not change when some other operation starts using it.
+   * Settles component names. An input variant needs a name of its own only when the same named
+   * schema also appears in a response with a different shape, directly or through a schema it
+   * references; otherwise the component keeps its id. zod's input objects accept unknown keys and
+   * its output objects do not, so a plain object used both ways nearly always gets `<id>Input`.
    */
   naming(): Naming {
-    for (const id of this.defs.input.keys()) {
-      const schema = this.named.get(id);
-      if (schema && !this.defs.output.has(id)) this.convert(schema, "output");
-    }
+    const { input, output } = this.defs;
     const inputVariants = new Set<string>();
-    for (const [id, definition] of this.defs.input) {
-      if (JSON.stringify(definition) !== JSON.stringify(this.defs.output.get(id))) inputVariants.add(id);
+    for (const [id, definition] of input) {
+      const counterpart = output.get(id);
+      if (counterpart !== undefined && JSON.stringify(definition) !== JSON.stringify(counterpart)) {
+        inputVariants.add(id);
+      }
     }
     for (let changed = true; changed; ) {
       changed = false;
-      for (const [id, definition] of this.defs.input) {
-        if (inputVariants.has(id)) continue;
+      for (const [id, definition] of input) {
+        if (inputVariants.has(id) || !output.has(id)) continue;
         if (collectRefs(definition, DEFS).some((ref) => inputVariants.has(decodePointer(ref)))) {
           inputVariants.add(id);
           changed = true;
         }
       }
     }
-    const taken = new Set([...this.defs.input.keys(), ...this.defs.output.keys()]);
     for (const id of inputVariants) {
-      if (taken.has(`${id}Input`)) {
+      if (input.has(`${id}Input`) || output.has(`${id}Input`)) {
         throw new Error(`schema id "${id}Input" is taken, but is needed for the input shape of "${id}"`);
       }
     }

@@ -1,0 +1,8 @@
+import * as Api from "@kith/core/api";
+import { httpRoute } from "@kith/core/lambda";
+
+export const handler = httpRoute({ auth: "none" }, async () => ({
+  status: 200,
+  body: Api.document(),
+  headers: { "cache-control": "public, max-age=300" },
+}));
