@@ -20,19 +20,28 @@ describe("identity resolution", () => {
   it("50 parallel resolutions of one new person with a verified email create exactly one user and one identity", async () => {
     // prepare
     const identity = { kind: "github" as const, externalId: "5550001" };
-    const options = { email: "New.Person@Example.com", emailVerified: true, source: "webhook:github", allowCreate: true };
+    const options = {
+      email: "New.Person@Example.com",
+      emailVerified: true,
+      source: "webhook:github",
+      allowCreate: true,
+    };
 
     // act
     const results = await Promise.all(Array.from({ length: 50 }, () => resolve(orgId, identity, options)));
 
     // assess
-    const userIds = new Set(results.map((result) => (result.outcome === "resolved" ? result.userId : "unresolved")));
+    const userIds = new Set(
+      results.map((result) => (result.outcome === "resolved" ? result.userId : "unresolved")),
+    );
     expect(userIds.size).toBe(1);
     expect([...userIds][0]).not.toBe("unresolved");
     const page = await Users.list(orgId, { limit: 200 });
     const matching = page.items.filter((user) => user.email === "new.person@example.com");
     expect(matching).toHaveLength(1);
-    expect(matching[0]?.identities).toEqual([expect.objectContaining({ kind: "github", externalId: "5550001" })]);
+    expect(matching[0]?.identities).toEqual([
+      expect.objectContaining({ kind: "github", externalId: "5550001" }),
+    ]);
     const created = await db.query({
       KeyConditionExpression: "pk = :pk AND begins_with(sk, :audit)",
       ExpressionAttributeValues: { ":pk": `ORG#${orgId}#USER#${matching[0]?.id}`, ":audit": "AUDIT#" },
@@ -48,7 +57,9 @@ describe("identity resolution", () => {
 
     // act
     const outcomes = await Promise.allSettled(
-      spellings.map((email, index) => Users.create(orgId, { name: `Racer ${index}`, email }, { actor: "op:test" })),
+      spellings.map((email, index) =>
+        Users.create(orgId, { name: `Racer ${index}`, email }, { actor: "op:test" }),
+      ),
     );
 
     // assess
