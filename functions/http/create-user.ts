@@ -3,10 +3,9 @@ import * as Identity from "@kith/core/identity";
 import { httpRoute } from "@kith/core/lambda";
 
 export const handler = httpRoute(
-  { auth: "bearer", body: Identity.CreateUserInputSchema },
+  { auth: "bearer", authorize: Http.orgAccess({ admin: true }), body: Identity.CreateUserInputSchema },
   async ({ actor, body, pathParameters }) => {
     const orgId = Http.pathParameter(pathParameters, "orgId");
-    Http.requireOrgAccess(actor, orgId, { admin: true });
     const user = await Identity.create(orgId, body, { actor: Http.actorString(actor) });
     return { status: 201, body: user };
   },

@@ -9,8 +9,10 @@ const query = z.object({
   cursor: z.string().max(2048).optional(),
 });
 
-export const handler = httpRoute({ auth: "bearer", query }, async ({ actor, query }) => {
-  Http.requireOperator(actor);
-  const page = await Journal.list({ orgId: query.orgId ?? null, limit: query.limit, cursor: query.cursor });
-  return { status: 200, body: page };
-});
+export const handler = httpRoute(
+  { auth: "bearer", authorize: ({ actor }) => Http.requireOperator(actor), query },
+  async ({ query }) => {
+    const page = await Journal.list({ orgId: query.orgId ?? null, limit: query.limit, cursor: query.cursor });
+    return { status: 200, body: page };
+  },
+);

@@ -4,11 +4,10 @@ import { httpRoute } from "@kith/core/lambda";
 import { PageQuerySchema } from "@kith/core/storage";
 
 export const handler = httpRoute(
-  { auth: "bearer", query: PageQuerySchema },
-  async ({ actor, query, pathParameters }) => {
+  { auth: "bearer", authorize: Http.orgAccess({ admin: true }), query: PageQuerySchema },
+  async ({ query, pathParameters }) => {
     const orgId = Http.pathParameter(pathParameters, "orgId");
     const userId = Http.pathParameter(pathParameters, "userId");
-    Http.requireOrgAccess(actor, orgId, { admin: true });
     return { status: 200, body: await Identity.listEvents(orgId, userId, query) };
   },
 );

@@ -3,10 +3,9 @@ import * as Identity from "@kith/core/identity";
 import { httpRoute } from "@kith/core/lambda";
 
 export const handler = httpRoute(
-  { auth: "bearer", body: Identity.ResolveUnmappedInputSchema },
+  { auth: "bearer", authorize: Http.orgAccess({ admin: true }), body: Identity.ResolveUnmappedInputSchema },
   async ({ actor, body, pathParameters }) => {
     const orgId = Http.pathParameter(pathParameters, "orgId");
-    Http.requireOrgAccess(actor, orgId, { admin: true });
     const ref = Identity.IdentityRefSchema.safeParse({
       kind: pathParameters.kind,
       externalId: pathParameters.externalId,

@@ -3,10 +3,9 @@ import * as Identity from "@kith/core/identity";
 import { httpRoute } from "@kith/core/lambda";
 
 export const handler = httpRoute(
-  { auth: "bearer", query: Identity.LookupQuerySchema },
-  async ({ actor, query, pathParameters }) => {
+  { auth: "bearer", authorize: Http.orgAccess({ admin: true }), query: Identity.LookupQuerySchema },
+  async ({ query, pathParameters }) => {
     const orgId = Http.pathParameter(pathParameters, "orgId");
-    Http.requireOrgAccess(actor, orgId, { admin: true });
     return { status: 200, body: await Identity.lookup(orgId, query) };
   },
 );

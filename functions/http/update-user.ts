@@ -3,11 +3,10 @@ import * as Identity from "@kith/core/identity";
 import { httpRoute } from "@kith/core/lambda";
 
 export const handler = httpRoute(
-  { auth: "bearer", body: Identity.UpdateUserInputSchema },
+  { auth: "bearer", authorize: Http.orgAccess({ admin: true }), body: Identity.UpdateUserInputSchema },
   async ({ actor, body, pathParameters }) => {
     const orgId = Http.pathParameter(pathParameters, "orgId");
     const userId = Http.pathParameter(pathParameters, "userId");
-    Http.requireOrgAccess(actor, orgId, { admin: true });
     return {
       status: 200,
       body: await Identity.update(orgId, userId, body, { actor: Http.actorString(actor) }),

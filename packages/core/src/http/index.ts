@@ -1,2 +1,3 @@
 export * from "./actor";
+export * from "./org-access";
 export * from "./response";

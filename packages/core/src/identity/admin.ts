@@ -24,7 +24,7 @@ export async function lookup(
   query: { kind?: IdentityKind; externalId?: string; email?: string },
 ): Promise<User> {
   let userId: string | undefined;
-  if (query.kind && query.externalId) {
+  if (query.kind && query.externalId && !query.email) {
     userId = await userIdForIdentity(orgId, canonicalRef(query.kind, query.externalId));
   } else if (query.email && !query.kind && !query.externalId) {
     const email = EmailSchema.safeParse(query.email);

@@ -101,10 +101,21 @@ export function fromItem(item: Record<string, unknown>): StoredUser {
   };
 }
 
-/** The sort key of the users-by-name index: case-insensitive name, then id so equal names stay distinct. */
+/**
+ * The sort key of the users-by-name index: case-insensitive name, then id so equal names stay
+ * distinct. The separator sorts below every character a name keeps (control characters are
+ * dropped), so "Al" comes before "Al Green".
+ */
 function nameSortKey(user: StoredUser): string {
-  return `${user.name.toLocaleLowerCase("en-US").slice(0, 200)}#${user.id}`;
+  const name = [...user.name.toLocaleLowerCase("en-US")]
+    .filter((character) => character >= " ")
+    .join("")
+    .slice(0, 200);
+  return `${name}${NAME_SEPARATOR}${user.id}`;
 }
+
+/** Below every character a name keeps (control characters are dropped from the key). */
+const NAME_SEPARATOR = String.fromCharCode(1);
 
 function toItem(user: StoredUser): Record<string, unknown> {
   return {

@@ -44,6 +44,14 @@ export interface HttpRouteOptions<
   auth: AuthKind;
   /** Required for `webhook` routes: throw `Unauthenticated` (401) when the signature is bad. */
   verify?: (request: RawRequest) => Promise<void> | void;
+  /**
+   * Runs after authentication and before the body and query are validated, so a caller who may
+   * not touch a resource learns nothing about it, not even which fields its requests would need.
+   */
+  authorize?: (request: {
+    actor: Actor | undefined;
+    pathParameters: Record<string, string | undefined>;
+  }) => Promise<void> | void;
   body?: TBodySchema;
   query?: TQuerySchema;
   maxBodyBytes?: number;
@@ -175,6 +183,7 @@ export function httpRoute<
   chain.use(optionalJsonBody());
 
   const handler = chain.handler(async (event, context) => {
+    await options.authorize?.({ actor: context.kith?.actor, pathParameters: event.pathParameters ?? {} });
     const body = parseWith(options.body as TBodySchema, event.body, "body");
     const query = parseWith(options.query as TQuerySchema, event.queryStringParameters ?? {}, "query string");
     const result = await fn({
