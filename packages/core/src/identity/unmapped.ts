@@ -57,15 +57,19 @@ export async function recordSighting(
     ":byKind": byKindPartition(orgId, ref.kind),
     ":one": 1,
   };
+  // A sighting without an email says nothing about candidates: it keeps the ones already found.
+  const candidatesUpdate =
+    values[":candidates"].length > 0 ? ":candidates" : "if_not_exists(candidates, :candidates)";
   let count: number;
   try {
     const result = await db.update({
       Key: keys.unmapped(orgId, ref.kind, ref.externalId),
-      UpdateExpression:
-        "SET entity = :entity, orgId = :orgId, kind = :kind, externalId = :externalId, " +
-        "firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now, sampleEventType = :eventType, " +
-        "sampleContext = :context, candidates = :candidates, expiresAt = :expiresAt, gsi1pk = :byCount, gsi2pk = :byKind " +
-        "ADD #count :one",
+      UpdateExpression: [
+        "SET entity = :entity, orgId = :orgId, kind = :kind, externalId = :externalId,",
+        "firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now, sampleEventType = :eventType,",
+        `sampleContext = :context, candidates = ${candidatesUpdate}, expiresAt = :expiresAt,`,
+        "gsi1pk = :byCount, gsi2pk = :byKind ADD #count :one",
+      ].join(" "),
       // An expired entry that TTL has not removed yet is not continued: it starts over below.
       ConditionExpression: "attribute_not_exists(pk) OR expiresAt > :nowSeconds",
       ExpressionAttributeNames: { "#count": "count" },

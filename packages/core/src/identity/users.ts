@@ -268,7 +268,10 @@ export async function update(
       (field) => !(emailSetChanged && (field === "email" || field === "emailAliases")),
     );
     if (profileOnlyFields.length > 0) {
-      entries.push({ eventType: "profile_changed", before: profileBefore, after: profileAfter });
+      // Email-set changes already have their own events; the profile event names only the rest.
+      const pick = (values: Record<string, unknown>) =>
+        Object.fromEntries(profileOnlyFields.map((field) => [field, values[field]]));
+      entries.push({ eventType: "profile_changed", before: pick(profileBefore), after: pick(profileAfter) });
     }
     if (entries.length === 0) return toUser(before);
 
