@@ -88,6 +88,12 @@ export const manifest = {
     { method: "GET", path: "/v1/whoami", handler: "functions/http/whoami.handler", auth: "bearer" },
     { method: "GET", path: "/v1/openapi.json", handler: "functions/http/openapi.handler", auth: "none" },
     {
+      method: "POST",
+      path: "/webhooks/workos",
+      handler: "functions/webhooks/workos.handler",
+      auth: "webhook",
+    },
+    {
       method: "GET",
       path: "/v1/journal",
       handler: "functions/http/list-journal.handler",
@@ -192,8 +198,27 @@ export const manifest = {
       consumerTimeoutSeconds: 30,
       maxBatchingWindowSeconds: 1,
     },
+    {
+      // One message group per directory organization: its events are applied in order, one sync at a time.
+      name: "directory-events",
+      fifo: true,
+      visibilityTimeoutSeconds: 180,
+      batchSize: 10,
+      maxReceiveCount: 5,
+      consumer: "functions/queues/directory-sync.handler",
+      consumerTimeoutSeconds: 120,
+    },
   ],
-  schedules: [{ name: "heartbeat", cron: "*/5 * * * ? *", handler: "functions/schedules/heartbeat.handler" }],
+  schedules: [
+    { name: "heartbeat", cron: "*/5 * * * ? *", handler: "functions/schedules/heartbeat.handler" },
+    // Before the 06:00 UTC mailbox fan-out, so members synced from the directory are in place.
+    {
+      name: "directory-reconcile",
+      cron: "0 5 * * ? *",
+      handler: "functions/schedules/directory-reconcile.handler",
+      timeoutSeconds: 120,
+    },
+  ],
   subscriptions: [
     {
       name: "journal-all-domain-events",

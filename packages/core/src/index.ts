@@ -1,5 +1,6 @@
 export * as Api from "./api";
 export * as Config from "./config";
+export * as Directory from "./directory";
 export * as Events from "./events";
 export * as Health from "./health";
 export * as Http from "./http";
@@ -8,5 +9,6 @@ export * as Journal from "./journal";
 export * as Lambda from "./lambda";
 export * as OpenApi from "./openapi";
 export * as Orgs from "./orgs";
+export * as Queues from "./queues";
 export * as Storage from "./storage";
 export * as Util from "./util";

@@ -84,6 +84,18 @@ export const operations: readonly ApiOperation[] = [
   },
   {
     method: "POST",
+    path: "/webhooks/workos",
+    operationId: "receiveWorkosWebhook",
+    summary: "WorkOS directory events (verified by WorkOS-Signature)",
+    description:
+      "Only nudges the directory sync: the Events API is read for the organization, in order, from its cursor. " +
+      "A bad or stale signature is a 401 and nothing is queued.",
+    tags: ["webhooks"],
+    auth: "webhook",
+    responses: { 200: ok("Accepted") },
+  },
+  {
+    method: "POST",
     path: "/v1/orgs",
     operationId: "createOrg",
     summary: "Create an org (operator)",

@@ -22,7 +22,7 @@ export const env = {
  * Every secret the functions read. `stacks/secrets.ts` creates an SST `Config.Secret` for each
  * name and binds it to every function; later issues add theirs here.
  */
-export const SECRET_NAMES = ["OPERATOR_API_KEY"] as const;
+export const SECRET_NAMES = ["OPERATOR_API_KEY", "WORKOS_WEBHOOK_SECRET", "WORKOS_API_KEY"] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
 const cache = new Map<SecretName, string | undefined>();

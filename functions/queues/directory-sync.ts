@@ -1,0 +1,6 @@
+import * as Directory from "@kith/core/directory";
+import { sqsConsumer } from "@kith/core/lambda";
+
+export const handler = sqsConsumer({ body: Directory.NudgeSchema, fifo: true }, async (nudge) => {
+  await Directory.syncOrganization(nudge.directoryOrgId, await Directory.directoryClient());
+});

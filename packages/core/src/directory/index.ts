@@ -1,0 +1,370 @@
+import { v5 as uuidv5 } from "uuid";
+import { create as createEvent, type DomainEvent, publishAfterCommit } from "../events";
+import * as Orgs from "../orgs";
+import { ConditionFailed, commit, db, type GuardedItem, TransactionCancelled } from "../storage";
+import { logger } from "../util/logger";
+
+/**
+ * Organization sync from the directory provider (WorkOS). Webhooks only nudge; the Events API,
+ * read from a per-organization cursor, is the authoritative order. Each event is applied in one
+ * transaction with the cursor, guarded so an older or repeated event can never rewind an org:
+ * delivered shuffled and with duplicates, the same events give the state in-order application gives.
+ */
+
+/**
+ * Namespace of the UUIDv5 org ids derived from directory organization ids. Fixed forever: changing
+ * it would give every directory-created org a second id.
+ */
+export const DIRECTORY_NAMESPACE = "6f1c2b4e-8a3d-5e7f-9b0a-1c2d3e4f5a6b";
+
+export const ORGANIZATION_EVENTS = [
+  "organization.created",
+  "organization.updated",
+  "organization.deleted",
+] as const;
+export type OrganizationEventType = (typeof ORGANIZATION_EVENTS)[number];
+
+/** The directory's view of an organization, as the events carry it. */
+export interface DirectoryOrganization {
+  id: string;
+  name: string;
+  externalId: string | null;
+  updatedAt: string;
+}
+
+export interface DirectoryEvent {
+  /** Time-ordered (ULID-based), so a string comparison orders events. */
+  id: string;
+  event: string;
+  createdAt: string;
+  data: DirectoryOrganization;
+}
+
+/** What the sync needs from the provider; `workos.ts` implements it with `@workos-inc/node`. */
+export interface DirectoryClient {
+  listEvents(input: {
+    organizationId: string;
+    after?: string;
+    limit: number;
+  }): Promise<{ events: DirectoryEvent[]; after: string | null }>;
+  getOrganization(id: string): Promise<DirectoryOrganization | undefined>;
+  listOrganizations(
+    after?: string,
+  ): Promise<{ organizations: DirectoryOrganization[]; after: string | null }>;
+  setExternalId(organizationId: string, externalId: string): Promise<void>;
+}
+
+/** Our org id for a directory organization that carries no external id. */
+export function orgIdForDirectory(directoryOrgId: string): string {
+  return uuidv5(directoryOrgId, DIRECTORY_NAMESPACE);
+}
+
+const keys = {
+  directoryClaim: (directoryOrgId: string) => ({ pk: `ORGDIR#${directoryOrgId}`, sk: "#CLAIM" }),
+  cursor: (directoryOrgId: string) => ({ pk: `DIRSYNC#${directoryOrgId}`, sk: "#CURSOR" }),
+};
+const CURSOR_INDEX_PARTITION = "DIRSYNC";
+
+interface StoredOrg extends Orgs.Org {
+  lastEventId?: string;
+  directoryUpdatedAt?: string;
+}
+
+async function readOrg(orgId: string): Promise<StoredOrg | undefined> {
+  const result = await db.get({ Key: Orgs.keys.org(orgId), ConsistentRead: true });
+  return result.Item as StoredOrg | undefined;
+}
+
+/** The org an organization maps to: by directory id, else by its external id, else the UUIDv5. */
+async function locate(organization: DirectoryOrganization): Promise<{ orgId: string; org?: StoredOrg }> {
+  const claim = await db.get({ Key: keys.directoryClaim(organization.id), ConsistentRead: true });
+  const orgId =
+    (claim.Item?.orgId as string | undefined) ??
+    (organization.externalId && organization.externalId.length <= 128
+      ? organization.externalId
+      : orgIdForDirectory(organization.id));
+  return { orgId, org: await readOrg(orgId) };
+}
+
+/**
+ * The ordering guard: an event applies only if its id is greater than the last applied one; with
+ * no event id stored (an org linked or created another way), only if its `updated_at` is not older
+ * than the directory timestamp stored.
+ */
+export function isNewer(
+  event: Pick<DirectoryEvent, "id" | "data">,
+  org: Pick<StoredOrg, "lastEventId" | "directoryUpdatedAt">,
+) {
+  if (org.lastEventId) return event.id > org.lastEventId;
+  if (org.directoryUpdatedAt) return event.data.updatedAt >= org.directoryUpdatedAt;
+  return true;
+}
+
+const GUARD =
+  "attribute_exists(pk) AND (lastEventId < :eventId OR (attribute_not_exists(lastEventId) AND " +
+  "(attribute_not_exists(directoryUpdatedAt) OR directoryUpdatedAt <= :directoryUpdatedAt)))";
+
+/** Advances the cursor only forward: a replayed event cannot move it back. */
+function cursorItem(directoryOrgId: string, eventId: string, now: Date): GuardedItem {
+  return {
+    Update: {
+      Key: keys.cursor(directoryOrgId),
+      UpdateExpression:
+        "SET entity = :entity, directoryOrgId = :dir, lastEventId = :eventId, syncedAt = :now, gsi1pk = :index, gsi1sk = :dir",
+      ConditionExpression: "attribute_not_exists(lastEventId) OR lastEventId < :eventId",
+      ExpressionAttributeValues: {
+        ":entity": "directoryCursor",
+        ":dir": directoryOrgId,
+        ":eventId": eventId,
+        ":now": now.toISOString(),
+        ":index": CURSOR_INDEX_PARTITION,
+      },
+    },
+  };
+}
+
+export type ApplyOutcome = "created" | "updated" | "skipped";
+
+export interface ApplyResult {
+  outcome: ApplyOutcome;
+  orgId?: string;
+  /** The directory lacks our id as its `external_id`; push it back (after commit). */
+  needsExternalIdPush: boolean;
+}
+
+const MAX_APPLY_ROUNDS = Orgs.SLUG_ATTEMPTS + 3;
+
+/**
+ * Applies one organization event, together with the cursor, in one `TransactWriteItems`. A create
+ * claims the slug (chosen once: the slugified name, else the slugified directory id; a taken slug
+ * gets a 4-hex suffix) and the directory id. An update renames but never touches the slug and
+ * never re-enables a disabled org; a delete disables and never removes.
+ */
+export async function applyEvent(event: DirectoryEvent, now = new Date()): Promise<ApplyResult> {
+  const directoryOrgId = event.data.id;
+  for (let round = 0; round < MAX_APPLY_ROUNDS; round++) {
+    const { orgId, org } = await locate(event.data);
+    try {
+      if (org) {
+        if (!isNewer(event, org)) return await skip(directoryOrgId, event, orgId, now);
+        const items: GuardedItem[] = [
+          {
+            Update: {
+              Key: Orgs.keys.org(orgId),
+              UpdateExpression:
+                "SET #name = :name, directoryId = :dir, lastEventId = :eventId, directoryUpdatedAt = :directoryUpdatedAt, " +
+                "updatedAt = :now, #status = :status",
+              ConditionExpression: GUARD,
+              ExpressionAttributeNames: { "#name": "name", "#status": "status" },
+              ExpressionAttributeValues: {
+                ":name": event.data.name,
+                ":dir": directoryOrgId,
+                ":eventId": event.id,
+                ":directoryUpdatedAt": event.data.updatedAt,
+                ":now": now.toISOString(),
+                ":status": event.event === "organization.deleted" ? "disabled" : org.status,
+              },
+            },
+          },
+          cursorItem(directoryOrgId, event.id, now),
+        ];
+        if (org.directoryId !== directoryOrgId) {
+          items.push({
+            Put: {
+              Item: {
+                ...keys.directoryClaim(directoryOrgId),
+                entity: "directoryClaim",
+                directoryOrgId,
+                orgId,
+              },
+              ConditionExpression: "attribute_not_exists(pk) OR orgId = :orgId",
+              ExpressionAttributeValues: { ":orgId": orgId },
+            },
+          });
+        }
+        await commit(items);
+        await publishAfterCommit([
+          createEvent(
+            event.event === "organization.deleted" ? "org.disabled" : "org.updated",
+            orgId,
+            { orgId, directoryOrgId, directoryEventId: event.id },
+            now,
+          ),
+        ]);
+        return { outcome: "updated", orgId, needsExternalIdPush: event.data.externalId !== orgId };
+      }
+
+      // A delete of an organization we never knew still creates it, disabled: that tombstone is
+      // what makes older events arriving later stale, so delivery order cannot resurrect it.
+      const base = Orgs.slugify(event.data.name) || Orgs.slugify(directoryOrgId) || "org";
+      const timestamp = now.toISOString();
+      const created: Orgs.Org = {
+        id: orgId,
+        name: event.data.name,
+        slug: round === 0 ? base : Orgs.suffixedSlug(base),
+        status: event.event === "organization.deleted" ? "disabled" : "active",
+        directoryId: directoryOrgId,
+        createdAt: timestamp,
+        updatedAt: timestamp,
+      };
+      await commit([
+        ...Orgs.orgCreationItems(created, {
+          lastEventId: event.id,
+          directoryUpdatedAt: event.data.updatedAt,
+        }),
+        {
+          Put: {
+            Item: { ...keys.directoryClaim(directoryOrgId), entity: "directoryClaim", directoryOrgId, orgId },
+            ConditionExpression: "attribute_not_exists(pk)",
+          },
+        },
+        cursorItem(directoryOrgId, event.id, now),
+      ]);
+      const events: DomainEvent[] = [
+        createEvent("org.created", orgId, { orgId, slug: created.slug, directoryOrgId }, now),
+      ];
+      await publishAfterCommit(events);
+      return { outcome: "created", orgId, needsExternalIdPush: event.data.externalId !== orgId };
+    } catch (error) {
+      // A taken slug: claim again with a suffix. Anything else that lost a race (a concurrent create
+      // of the same org, a newer event applied meanwhile, the cursor already past this event): look again.
+      if (
+        error instanceof Orgs.SlugTaken ||
+        error instanceof TransactionCancelled ||
+        error instanceof ConditionFailed
+      ) {
+        continue;
+      }
+      throw error;
+    }
+  }
+  throw new Error(`could not apply directory event ${event.id} after ${MAX_APPLY_ROUNDS} rounds`);
+}
+
+async function skip(directoryOrgId: string, event: DirectoryEvent, orgId: string | undefined, now: Date) {
+  try {
+    await commit([cursorItem(directoryOrgId, event.id, now)]);
+  } catch (error) {
+    // The cursor is already past this event: a replay, which is exactly what skipping is for.
+    if (!(error instanceof TransactionCancelled)) throw error;
+  }
+  return { outcome: "skipped" as const, orgId, needsExternalIdPush: false };
+}
+
+/** The stored cursor of a directory organization. */
+export async function cursor(
+  directoryOrgId: string,
+): Promise<{ lastEventId?: string; syncedAt?: string } | undefined> {
+  const result = await db.get({ Key: keys.cursor(directoryOrgId), ConsistentRead: true });
+  return result.Item as { lastEventId?: string; syncedAt?: string } | undefined;
+}
+
+/** The Events API keeps 30 days; a cursor older than this is re-read from a full reconcile. */
+export const EVENT_RETENTION_MS = 30 * 86_400_000;
+const FULL_RECONCILE_AFTER_MS = EVENT_RETENTION_MS - 86_400_000;
+const PAGE_SIZE = 100;
+
+export interface SyncSummary {
+  directoryOrgId: string;
+  applied: number;
+  skipped: number;
+  fullReconcile: boolean;
+  lastEventId?: string;
+}
+
+/**
+ * Brings one directory organization up to date: pages the Events API from the stored cursor and
+ * applies each event in order. A cursor older than the API's retention is not trusted: the
+ * organization's current state is applied as a snapshot, then every retained event is replayed
+ * (the guard skips what is already applied). Pushing our id back as `external_id` happens after
+ * each commit; a failed push is logged and the next event pushes again.
+ */
+export async function syncOrganization(
+  directoryOrgId: string,
+  client: DirectoryClient,
+  now = new Date(),
+): Promise<SyncSummary> {
+  const stored = await cursor(directoryOrgId);
+  const stale =
+    stored?.syncedAt !== undefined && now.getTime() - Date.parse(stored.syncedAt) > FULL_RECONCILE_AFTER_MS;
+  const summary: SyncSummary = { directoryOrgId, applied: 0, skipped: 0, fullReconcile: stale };
+  if (stale) await applySnapshot(directoryOrgId, client, now);
+  let after = stale ? undefined : stored?.lastEventId;
+  const pushed = new Set<string>();
+  for (;;) {
+    const page = await client.listEvents({ organizationId: directoryOrgId, after, limit: PAGE_SIZE });
+    for (const event of page.events) {
+      if (
+        !(ORGANIZATION_EVENTS as readonly string[]).includes(event.event) ||
+        event.data.id !== directoryOrgId
+      )
+        continue;
+      const result = await applyEvent(event, now);
+      if (result.outcome === "skipped") summary.skipped += 1;
+      else summary.applied += 1;
+      summary.lastEventId = event.id;
+      if (result.needsExternalIdPush && result.orgId && !pushed.has(result.orgId)) {
+        pushed.add(result.orgId);
+        await pushExternalId(client, directoryOrgId, result.orgId);
+      }
+    }
+    if (!page.after || page.events.length === 0) break;
+    after = page.after;
+  }
+  return summary;
+}
+
+async function applySnapshot(directoryOrgId: string, client: DirectoryClient, now: Date): Promise<void> {
+  const organization = await client.getOrganization(directoryOrgId);
+  if (!organization) return;
+  const { orgId, org } = await locate(organization);
+  if (!org || (org.directoryUpdatedAt && organization.updatedAt <= org.directoryUpdatedAt)) return;
+  await db
+    .update({
+      Key: Orgs.keys.org(orgId),
+      UpdateExpression: "SET #name = :name, directoryUpdatedAt = :directoryUpdatedAt, updatedAt = :now",
+      ConditionExpression:
+        "attribute_not_exists(directoryUpdatedAt) OR directoryUpdatedAt < :directoryUpdatedAt",
+      ExpressionAttributeNames: { "#name": "name" },
+      ExpressionAttributeValues: {
+        ":name": organization.name,
+        ":directoryUpdatedAt": organization.updatedAt,
+        ":now": now.toISOString(),
+      },
+    })
+    .catch((error) => {
+      if (!(error instanceof ConditionFailed)) throw error;
+    });
+}
+
+async function pushExternalId(client: DirectoryClient, directoryOrgId: string, orgId: string): Promise<void> {
+  try {
+    await client.setExternalId(directoryOrgId, orgId);
+  } catch (error) {
+    logger.warn("could not push our org id to the directory; the next event retries", {
+      directoryOrgId,
+      orgId,
+      error,
+    });
+  }
+}
+
+/** Every directory organization we hold a cursor for (the reconcile schedule's work list). */
+export async function knownDirectoryOrganizations(): Promise<string[]> {
+  const ids: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await db.query({
+      IndexName: "gsi1",
+      KeyConditionExpression: "gsi1pk = :pk",
+      ExpressionAttributeValues: { ":pk": CURSOR_INDEX_PARTITION },
+      ExclusiveStartKey: startKey,
+    });
+    for (const item of result.Items ?? []) ids.push(item.directoryOrgId as string);
+    startKey = result.LastEvaluatedKey;
+  } while (startKey);
+  return ids;
+}
+
+export { enqueue, type Nudge, NudgeSchema, nudgeFor, QUEUE, reconcileAll } from "./nudges";
+export { createDirectoryClient, directoryClient, verifyWebhook } from "./workos";

@@ -1,0 +1,123 @@
+import { WorkOS } from "@workos-inc/node";
+import { secret } from "../config";
+import { Unauthenticated } from "../util/errors";
+import {
+  type DirectoryClient,
+  type DirectoryEvent,
+  type DirectoryOrganization,
+  ORGANIZATION_EVENTS,
+} from "./index";
+
+/**
+ * The directory client on `@workos-inc/node`. Its base URL comes from `WORKOS_API_URL` (default the
+ * real API), so tests, the demo and benchmarks point the real SDK at the loopback sandbox.
+ */
+
+export const DEFAULT_WORKOS_API_URL = "https://api.workos.com";
+
+/** Signatures older (or further in the future) than this are refused: WorkOS's own default, 3 minutes. */
+export const SIGNATURE_TOLERANCE_MS = 180_000;
+
+function sdk(apiKey: string, options: { maxRetries?: number } = {}): WorkOS {
+  const url = new URL(process.env.WORKOS_API_URL || DEFAULT_WORKOS_API_URL);
+  return new WorkOS(apiKey, {
+    apiHostname: url.hostname,
+    https: url.protocol === "https:",
+    port: url.port ? Number(url.port) : undefined,
+    // The SDK retries 408, 429 and 5xx itself, with backoff; a failure after that is the SQS retry's job.
+    ...options,
+  });
+}
+
+interface SdkOrganization {
+  id: string;
+  name: string;
+  externalId?: string | null;
+  updatedAt: string;
+}
+
+function toOrganization(organization: SdkOrganization): DirectoryOrganization {
+  return {
+    id: organization.id,
+    name: organization.name,
+    externalId: organization.externalId ?? null,
+    updatedAt: organization.updatedAt,
+  };
+}
+
+let cached: Promise<DirectoryClient> | undefined;
+
+/** The process-wide client, created on first use with the `WORKOS_API_KEY` secret. */
+export function directoryClient(): Promise<DirectoryClient> {
+  cached ??= (async () => {
+    const apiKey = await secret("WORKOS_API_KEY");
+    if (!apiKey) throw new Error("WORKOS_API_KEY is not set; directory sync cannot call WorkOS");
+    return createDirectoryClient(apiKey);
+  })();
+  return cached;
+}
+
+export function createDirectoryClient(apiKey: string, options: { maxRetries?: number } = {}): DirectoryClient {
+  const workos = sdk(apiKey, options);
+  return {
+    async listEvents({ organizationId, after, limit }) {
+      const page = await workos.events.listEvents({
+        events: [...ORGANIZATION_EVENTS],
+        organizationId,
+        after,
+        limit,
+      });
+      const events: DirectoryEvent[] = [];
+      for (const event of page.data) {
+        if (!(ORGANIZATION_EVENTS as readonly string[]).includes(event.event)) continue;
+        const data = event.data as SdkOrganization;
+        events.push({
+          id: event.id,
+          event: event.event,
+          createdAt: event.createdAt,
+          data: toOrganization(data),
+        });
+      }
+      return { events, after: page.listMetadata?.after ?? null };
+    },
+    async getOrganization(id) {
+      try {
+        return toOrganization(await workos.organizations.getOrganization(id));
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) return undefined;
+        throw error;
+      }
+    },
+    async listOrganizations(after) {
+      const page = await workos.organizations.listOrganizations({ after, limit: 100 });
+      return { organizations: page.data.map(toOrganization), after: page.listMetadata?.after ?? null };
+    },
+    async setExternalId(organizationId, externalId) {
+      await workos.organizations.updateOrganization({ organization: organizationId, externalId });
+    },
+  };
+}
+
+/**
+ * Verifies `WorkOS-Signature: t=<ms>, v1=<hmac>` with the SDK's own verifier. The SDK refuses only
+ * old timestamps; one from the future beyond the same tolerance is refused here too.
+ */
+export async function verifyWebhook(rawBody: string, signatureHeader: string | undefined): Promise<void> {
+  const webhookSecret = await secret("WORKOS_WEBHOOK_SECRET");
+  if (!webhookSecret || !signatureHeader) throw new Unauthenticated("Missing or invalid WorkOS-Signature");
+  const timestamp = Number(/t=(\d+)/.exec(signatureHeader)?.[1]);
+  if (!Number.isFinite(timestamp) || timestamp > Date.now() + SIGNATURE_TOLERANCE_MS) {
+    throw new Unauthenticated("Missing or invalid WorkOS-Signature");
+  }
+  try {
+    // Verification needs no API key; the SDK's constructor insists on one.
+    await sdk("verify-only").webhooks.verifyHeader({
+      payload: rawBody,
+      sigHeader: signatureHeader,
+      secret: webhookSecret,
+      tolerance: SIGNATURE_TOLERANCE_MS,
+    });
+  } catch {
+    throw new Unauthenticated("Missing or invalid WorkOS-Signature");
+  }
+}
