@@ -6,6 +6,7 @@ export {};
  */
 const benchmarks: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   startup: () => import("./startup"),
+  identity: () => import("./identity"),
 };
 
 const selected = process.argv.slice(2);

@@ -1,5 +1,5 @@
 /**
- * Manifest shapes the real manifest does not use yet (a FIFO queue, a subscription with a Lambda target
+ * Manifest shapes the real manifest does not use (a second FIFO queue, a subscription with a Lambda target
  * and a detail-type pattern, a route with its own timeout and memory), wired through the same stacks by
  * mocking the manifest module, and checked with the same checks.
  */
@@ -35,7 +35,7 @@ vi.mock("../manifest", async (importOriginal) => {
     queues: [
       ...base.queues,
       {
-        name: "directory-events",
+        name: "variant-fifo",
         fifo: true,
         visibilityTimeoutSeconds: 120,
         batchSize: 5,
@@ -88,7 +88,7 @@ describe("manifest variants", () => {
   it("wires a FIFO queue with a FIFO DLQ and no batching window", () => {
     assertWired(checkQueues(ctx, manifest.queues));
     synth.templates.Queues.hasResourceProperties("AWS::SQS::Queue", {
-      QueueName: "test-kith-directory-events-dlq.fifo",
+      QueueName: "test-kith-variant-fifo-dlq.fifo",
       FifoQueue: true,
     });
   });

@@ -164,6 +164,45 @@ describe("npm start: the whole system as one child process", () => {
     expect(poller?.failed).toBe(maxReceiveCount);
   });
 
+  it("creating an org and a user over HTTP publishes org.created, user.created and identity.linked after commit, and they reach the journal", async () => {
+    // prepare
+    const operator = { authorization: `Bearer ${OPERATOR_KEY}`, "content-type": "application/json" };
+    const orgResponse = await fetch(`${baseUrl}/v1/orgs`, {
+      method: "POST",
+      headers: operator,
+      body: JSON.stringify({ name: "Journal Check Org" }),
+    });
+    const org = (await orgResponse.json()) as { id: string };
+
+    // act
+    const userResponse = await fetch(`${baseUrl}/v1/orgs/${org.id}/users`, {
+      method: "POST",
+      headers: operator,
+      body: JSON.stringify({
+        name: "Ada",
+        email: "Ada@Example.com",
+        identities: [{ kind: "github", externalId: "42" }],
+      }),
+    });
+    const user = (await userResponse.json()) as { id: string; email: string };
+
+    // assess
+    expect(orgResponse.status).toBe(201);
+    expect(userResponse.status).toBe(201);
+    expect(user.email).toBe("ada@example.com");
+    const types = await poll(
+      async () => {
+        const response = await fetch(`${baseUrl}/v1/journal?orgId=${org.id}`, { headers: operator });
+        const page = (await response.json()) as { items: { type: string; data: { userId?: string } }[] };
+        const seen = page.items.map((entry) => entry.type).sort();
+        return seen.length >= 3 ? seen : undefined;
+      },
+      20_000,
+      "the org's domain events in the journal",
+    );
+    expect(types).toEqual(["identity.linked", "org.created", "user.created"]);
+  });
+
   it("SIGTERM stops everything and leaves no process of the group behind", async () => {
     const groupId = child.pid as number;
     expect(processesInGroup(groupId).some((args) => args.includes("DynamoDBLocal.jar"))).toBe(true);

@@ -9,6 +9,7 @@ import {
   queueUrlEnvName,
 } from "../../../manifest";
 import { LocalEventBus } from "./bus";
+import { seedDemoData } from "./demo";
 import { type DynamoLocal, ensureTable, localClient, startDynamoLocal } from "./dynamo";
 import { LocalGateway } from "./gateway";
 import { assertJava } from "./java";
@@ -124,6 +125,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     const scheduler = new LocalScheduler(manifest.schedules, { enabled: options.schedules });
     lifecycle.add(async () => scheduler.stop());
+
+    // Demo data goes in once the bus and pollers run (its domain events reach the journal) and
+    // before the gateway reports ready; seedDemoData leaves any database with an org alone.
+    if (process.env.KITH_DEMO !== "0") {
+      await seedDemoData().catch((error) => {
+        lifecycle.assertRunning();
+        throw error;
+      });
+      lifecycle.assertRunning();
+    }
 
     const health = async (): Promise<HealthReport> => {
       const components: HealthReport["components"] = {

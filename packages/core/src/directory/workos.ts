@@ -57,7 +57,10 @@ export function directoryClient(): Promise<DirectoryClient> {
   return cached;
 }
 
-export function createDirectoryClient(apiKey: string, options: { maxRetries?: number } = {}): DirectoryClient {
+export function createDirectoryClient(
+  apiKey: string,
+  options: { maxRetries?: number } = {},
+): DirectoryClient {
   const workos = sdk(apiKey, options);
   return {
     async listEvents({ organizationId, after, limit }) {

@@ -9,6 +9,7 @@ import {
   type GuardedItem,
   type Page,
   pageSize,
+  queryPage,
   retryOnConflict,
 } from "../storage";
 import { IdentityNotLinked, LimitExceeded, SelfMerge, UserNotFound, VersionConflict } from "./errors";
@@ -172,20 +173,18 @@ export async function list(
   input: { limit?: string | number; cursor?: string },
 ): Promise<Page<User>> {
   const gsi1pk = keys.usersByName(orgId);
-  const result = await db.query({
-    IndexName: "gsi1",
-    KeyConditionExpression: "gsi1pk = :pk",
-    ExpressionAttributeValues: { ":pk": gsi1pk },
-    Limit: pageSize(input.limit),
-    ExclusiveStartKey: decodeCursor(input.cursor, {
-      keys: ["pk", "sk", "gsi1pk", "gsi1sk"],
-      partition: { gsi1pk },
-    }),
-  });
-  return {
-    items: (result.Items ?? []).map((item) => toUser(fromItem(item))),
-    nextCursor: encodeCursor(result.LastEvaluatedKey),
-  };
+  const cursorKeys = ["pk", "sk", "gsi1pk", "gsi1sk"];
+  const { items, nextKey } = await queryPage(
+    {
+      IndexName: "gsi1",
+      KeyConditionExpression: "gsi1pk = :pk",
+      ExpressionAttributeValues: { ":pk": gsi1pk },
+      ExclusiveStartKey: decodeCursor(input.cursor, { keys: cursorKeys, partition: { gsi1pk } }),
+    },
+    pageSize(input.limit),
+    cursorKeys,
+  );
+  return { items: items.map((item) => toUser(fromItem(item))), nextCursor: encodeCursor(nextKey) };
 }
 
 const PROFILE_FIELDS = [
@@ -470,15 +469,18 @@ export async function listEvents(
   input: { limit?: string | number; cursor?: string },
 ): Promise<Page<AuditEvent>> {
   const pk = keys.userPartition(orgId, userId);
-  const result = await db.query({
-    KeyConditionExpression: "pk = :pk AND begins_with(sk, :audit)",
-    ExpressionAttributeValues: { ":pk": pk, ":audit": "AUDIT#" },
-    ScanIndexForward: false,
-    Limit: pageSize(input.limit),
-    ExclusiveStartKey: decodeCursor(input.cursor, { keys: ["pk", "sk"], partition: { pk } }),
-  });
+  const { items, nextKey } = await queryPage(
+    {
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :audit)",
+      ExpressionAttributeValues: { ":pk": pk, ":audit": "AUDIT#" },
+      ScanIndexForward: false,
+      ExclusiveStartKey: decodeCursor(input.cursor, { keys: ["pk", "sk"], partition: { pk } }),
+    },
+    pageSize(input.limit),
+    ["pk", "sk"],
+  );
   return {
-    items: (result.Items ?? []).map((item) =>
+    items: items.map((item) =>
       AuditEventSchema.parse({
         id: item.id,
         userId: item.userId,
@@ -489,6 +491,6 @@ export async function listEvents(
         createdAt: item.createdAt,
       }),
     ),
-    nextCursor: encodeCursor(result.LastEvaluatedKey),
+    nextCursor: encodeCursor(nextKey),
   };
 }

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
-import { create as createEvent, type DomainEvent } from "../events";
-import { commit, db, decodeCursor, encodeCursor, type Page, pageSize } from "../storage";
+import { create as createEvent, type DomainEvent, publishAfterCommit } from "../events";
+import { commit, db, decodeCursor, encodeCursor, type Page, pageSize, queryPage } from "../storage";
 import { Conflict, InvalidInput, NotFound } from "../util/errors";
 
 /**
@@ -128,7 +128,7 @@ export interface CreateOrgResult {
 }
 
 /**
- * Creates an org. An explicit slug that is taken is a `slug_taken` conflict; a slug derived from
+ * Creates an org and publishes `org.created` after commit. An explicit slug that is taken is a `slug_taken` conflict; a slug derived from
  * the name gets a random 4-hex suffix and is claimed again, up to ten times.
  */
 export async function create(input: CreateOrgInput, now = new Date()): Promise<CreateOrgResult> {
@@ -151,7 +151,9 @@ export async function create(input: CreateOrgInput, now = new Date()): Promise<C
     };
     try {
       await commit(orgCreationItems(org));
-      return { org, events: [createEvent("org.created", id, { orgId: id, slug }, now)] };
+      const events = [createEvent("org.created", id, { orgId: id, slug }, now)];
+      await publishAfterCommit(events);
+      return { org, events };
     } catch (error) {
       if (!(error instanceof SlugTaken) || explicit) throw error;
     }
@@ -173,18 +175,21 @@ export async function find(orgId: string): Promise<Org | undefined> {
 
 /** Every org, ordered by slug (slugs never change, so the order and cursors are stable). */
 export async function list(input: { limit?: string | number; cursor?: string }): Promise<Page<Org>> {
-  const limit = pageSize(input.limit);
-  const result = await db.query({
-    IndexName: "gsi1",
-    KeyConditionExpression: "gsi1pk = :pk",
-    ExpressionAttributeValues: { ":pk": LIST_PARTITION },
-    Limit: limit,
-    ExclusiveStartKey: decodeCursor(input.cursor, {
-      keys: ["pk", "sk", "gsi1pk", "gsi1sk"],
-      partition: { gsi1pk: LIST_PARTITION },
-    }),
-  });
-  return { items: (result.Items ?? []).map(toOrg), nextCursor: encodeCursor(result.LastEvaluatedKey) };
+  const cursorKeys = ["pk", "sk", "gsi1pk", "gsi1sk"];
+  const { items, nextKey } = await queryPage(
+    {
+      IndexName: "gsi1",
+      KeyConditionExpression: "gsi1pk = :pk",
+      ExpressionAttributeValues: { ":pk": LIST_PARTITION },
+      ExclusiveStartKey: decodeCursor(input.cursor, {
+        keys: cursorKeys,
+        partition: { gsi1pk: LIST_PARTITION },
+      }),
+    },
+    pageSize(input.limit),
+    cursorKeys,
+  );
+  return { items: items.map(toOrg), nextCursor: encodeCursor(nextKey) };
 }
 
 /**

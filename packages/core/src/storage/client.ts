@@ -143,3 +143,21 @@ function withTable(item: TransactItem): RawTransactItem {
   }
   throw new Error("a transaction item needs one of Put, Update, Delete or ConditionCheck");
 }
+
+/**
+ * One page of a Query with no filter, in exactly one request: it reads one item more than the page
+ * holds, so a page that ends the list says so (`nextCursor: null`) instead of handing out a cursor
+ * to an empty page. The cursor is the last returned item's key attributes.
+ */
+export async function queryPage(
+  input: WithoutTable<QueryCommandInput>,
+  limit: number,
+  keyAttributes: readonly string[],
+): Promise<{ items: Record<string, unknown>[]; nextKey: Record<string, unknown> | undefined }> {
+  const result = await db.query({ ...input, Limit: limit + 1 });
+  const items = (result.Items ?? []) as Record<string, unknown>[];
+  if (items.length <= limit) return { items, nextKey: undefined };
+  const page = items.slice(0, limit);
+  const last = page[page.length - 1] as Record<string, unknown>;
+  return { items: page, nextKey: Object.fromEntries(keyAttributes.map((name) => [name, last[name]])) };
+}

@@ -1,0 +1,201 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../packages/local/src/ports";
+import { poll } from "../support/processes";
+
+const OPERATOR_KEY = "e2e-demo-operator-key";
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+interface Org {
+  id: string;
+  name: string;
+  slug: string;
+}
+interface User {
+  id: string;
+  name: string;
+  email: string | null;
+  accessRole: string;
+  status: string;
+  identities: { kind: string; externalId: string }[];
+  tokens: unknown[];
+}
+interface Unmapped {
+  kind: string;
+  externalId: string;
+  count: number;
+  candidates: string[];
+}
+
+/** `npm start` on `dataDir`, in its own process group, once `/_local/health` answers 200. */
+async function start(dataDir: string, env: Record<string, string> = {}): Promise<Running> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let output = "";
+  const child = spawn("npm", ["start"], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      OPERATOR_API_KEY: OPERATOR_KEY,
+      KITH_SCHEDULES: "0",
+      KITH_DEMO: "",
+      ...env,
+    },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  running.add(child);
+  await poll(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}: ${output}`);
+      const response = await fetch(`${url}/_local/health`);
+      return response.status === 200 ? true : undefined;
+    },
+    45_000,
+    "the local runtime to become healthy",
+  );
+  return { child, url, output: () => output };
+}
+
+/** SIGTERM and wait for a clean exit, so DynamoDB Local has written its data before a restart. */
+async function stop(instance: Running): Promise<void> {
+  if (instance.child.exitCode === null && instance.child.signalCode === null) {
+    const exited = new Promise((resolve) => instance.child.once("exit", resolve));
+    instance.child.kill("SIGTERM");
+    await exited;
+  }
+  running.delete(instance.child);
+}
+
+async function get<T>(instance: Running, path: string): Promise<T> {
+  const response = await fetch(`${instance.url}${path}`, {
+    headers: { authorization: `Bearer ${OPERATOR_KEY}` },
+  });
+  expect(response.status, `GET ${path}`).toBe(200);
+  return (await response.json()) as T;
+}
+
+const running = new Set<ChildProcess>();
+const dataDirs: string[] = [];
+function freshDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "kith-demo-"));
+  dataDirs.push(dir);
+  return dir;
+}
+
+afterAll(() => {
+  for (const child of running) {
+    try {
+      if (child.pid) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const DEMO_NAMES = [
+  "Amara Okafor",
+  "Diego Alvarez",
+  "Jordan Reyes",
+  "Lukas Becker",
+  "Maya Chen",
+  "Priya Natarajan",
+];
+
+describe("demo data (KITH_DEMO unset: seed an empty database)", () => {
+  let dataDir: string;
+  let first: Running;
+  let org: Org;
+  let users: User[];
+  let unmapped: Unmapped[];
+
+  beforeAll(async () => {
+    dataDir = freshDataDir();
+    first = await start(dataDir);
+    const orgs = await get<Page<Org>>(first, "/v1/orgs");
+    org = orgs.items[0] as Org;
+    users = (await get<Page<User>>(first, `/v1/orgs/${org.id}/users?limit=200`)).items;
+    unmapped = (await get<Page<Unmapped>>(first, `/v1/orgs/${org.id}/unmapped`)).items;
+  });
+
+  it("seeds the Acme Robotics org and logs one line naming it", async () => {
+    const orgs = await get<Page<Org>>(first, "/v1/orgs");
+
+    expect(orgs.items).toEqual([expect.objectContaining({ name: "Acme Robotics", slug: "acme" })]);
+    expect(first.output()).toContain(`demo data: org acme (${org.id}), 6 users, 3 unmapped identities`);
+  });
+
+  it("lists the demo users ordered by name: one admin, one suspended, identities on every platform, no tokens", () => {
+    const kinds = new Set(users.flatMap((user) => user.identities.map((identity) => identity.kind)));
+
+    expect(users.map((user) => user.name)).toEqual(DEMO_NAMES);
+    expect(users.filter((user) => user.accessRole === "admin").map((user) => user.name)).toEqual([
+      "Maya Chen",
+    ]);
+    expect(users.filter((user) => user.status === "suspended").map((user) => user.name)).toEqual([
+      "Jordan Reyes",
+    ]);
+    expect([...kinds].sort()).toEqual(["github", "gitlab", "linear", "slack", "workos"]);
+    // Linked by resolution through his verified email, not at creation.
+    expect(
+      users.find((user) => user.name === "Lukas Becker")?.identities.map((identity) => identity.kind),
+    ).toContain("linear");
+    expect(users.every((user) => user.tokens.length === 0)).toBe(true);
+    expect(first.output()).not.toMatch(/kith_[0-9A-Za-z]{32,}/);
+  });
+
+  it("lists the unmapped sightings, the one with Priya's unverified email naming her as candidate", () => {
+    const priya = users.find((user) => user.name === "Priya Natarajan");
+
+    expect(unmapped).toHaveLength(3);
+    expect(unmapped[0]).toMatchObject({ kind: "slack", count: 2 });
+    expect(unmapped.find((entry) => entry.kind === "github")?.candidates).toEqual([priya?.id]);
+    expect(unmapped.find((entry) => entry.kind === "linear")?.candidates).toEqual([]);
+  });
+
+  it("a restart on the same DATA_DIR seeds nothing again", async () => {
+    await stop(first);
+
+    const second = await start(dataDir);
+    const orgs = await get<Page<Org>>(second, "/v1/orgs");
+    const usersAfter = await get<Page<User>>(second, `/v1/orgs/${org.id}/users?limit=200`);
+    const unmappedAfter = await get<Page<Unmapped>>(second, `/v1/orgs/${org.id}/unmapped`);
+    await stop(second);
+
+    expect(orgs.items.map((item) => item.id)).toEqual([org.id]);
+    expect(usersAfter.items.map((user) => user.id)).toEqual(users.map((user) => user.id));
+    expect(unmappedAfter.items).toEqual(unmapped);
+    expect(second.output()).not.toContain("demo data:");
+  });
+});
+
+describe("demo data with KITH_DEMO=0", () => {
+  it("leaves a fresh database empty", async () => {
+    const instance = await start(freshDataDir(), { KITH_DEMO: "0" });
+    const orgs = await get<Page<Org>>(instance, "/v1/orgs");
+    await stop(instance);
+
+    expect(orgs.items).toEqual([]);
+    expect(instance.output()).not.toContain("demo data:");
+  });
+});
