@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manifest } from "../../manifest";
+import { orgIdForDirectory } from "../../packages/core/src/directory";
 import { freePort } from "../../packages/local/src/ports";
 import { poll, processesInGroup } from "../support/processes";
 
@@ -201,6 +202,41 @@ describe("npm start: the whole system as one child process", () => {
       "the org's domain events in the journal",
     );
     expect(types).toEqual(["identity.linked", "org.created", "user.created"]);
+  });
+
+  it("a directory organization created in the WorkOS sandbox arrives by signed webhook, FIFO queue and Events API as an org with a deterministic id", async () => {
+    // prepare
+    const operator = { authorization: `Bearer ${OPERATOR_KEY}` };
+
+    // act
+    const created = await fetch(`${baseUrl}/_local/workos/organizations`, {
+      method: "POST",
+      body: JSON.stringify({ name: "Directory Sync Co" }),
+    });
+    const { organization, webhookStatus } = (await created.json()) as {
+      organization: { id: string };
+      webhookStatus: number;
+    };
+
+    // assess
+    expect(created.status).toBe(201);
+    expect(webhookStatus).toBe(200);
+    const org = await poll(
+      async () => {
+        const response = await fetch(`${baseUrl}/v1/orgs?limit=200`, { headers: operator });
+        const page = (await response.json()) as {
+          items: { id: string; name: string; slug: string; directoryId: string }[];
+        };
+        return page.items.find((item) => item.directoryId === organization.id);
+      },
+      30_000,
+      "the directory organization to be synced",
+    );
+    expect(org).toMatchObject({
+      id: orgIdForDirectory(organization.id),
+      name: "Directory Sync Co",
+      slug: "directory-sync-co",
+    });
   });
 
   it("SIGTERM stops everything and leaves no process of the group behind", async () => {

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { signWorkOSWebhook, WorkOSSandbox } from "@kith/sandbox";
 import {
   manifest as defaultManifest,
   type Manifest,
@@ -55,6 +56,8 @@ export interface HealthReport {
 export const LOCAL_TABLE_NAME = "kith-local";
 export const LOCAL_BUS_NAME = "kith-local";
 const QUEUE_PREFIX = "kith-local-";
+/** Local only, like the operator key: what a developer signs test webhooks with. */
+export const DEFAULT_WORKOS_WEBHOOK_SECRET = "local-workos-webhook-secret";
 const DEFAULT_OPERATOR_KEY = "local-operator-key";
 
 /**
@@ -103,6 +106,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       queues.set(definition.name, queue);
       process.env[queueUrlEnvName(definition.name)] = queue.url;
     }
+
+    // A provider with no credentials configured runs against its loopback sandbox, so directory
+    // sync (webhook → queue → Events API) works offline with the real SDK.
+    let workos: WorkOSSandbox | undefined;
+    if (!process.env.WORKOS_API_KEY) {
+      workos = await WorkOSSandbox.start();
+      const started = workos;
+      lifecycle.add(() => started.close());
+      process.env.WORKOS_API_URL = workos.url;
+      process.env.WORKOS_API_KEY = workos.apiKey;
+    }
+    process.env.WORKOS_WEBHOOK_SECRET ||= DEFAULT_WORKOS_WEBHOOK_SECRET;
+    lifecycle.assertRunning();
 
     // Import every handler now, so a broken module fails the start instead of the first request.
     await Promise.all(allHandlerRefs(manifest).map((ref) => loadHandler(ref)));
@@ -165,6 +181,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       return { status, components };
     };
 
+    let gatewayPort = 0;
     const gateway = new LocalGateway(manifest.routes, [
       {
         method: "GET",
@@ -172,6 +189,46 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         handle: async () => {
           const report = await health();
           return { status: report.status === "ok" ? 200 : 503, body: report };
+        },
+      },
+      {
+        // Plays WorkOS: creates an organization in the sandbox directory and delivers its signed
+        // webhook to this gateway, so the whole directory sync path can be watched locally.
+        method: "POST",
+        path: "/_local/workos/organizations",
+        handle: async (_request, body) => {
+          if (!workos) {
+            return {
+              status: 409,
+              body: { error: { code: "sandbox_off", message: "WORKOS_API_KEY is set: real WorkOS is used" } },
+            };
+          }
+          let input: { name?: unknown; externalId?: unknown } = {};
+          try {
+            input = JSON.parse(body.toString("utf8") || "{}");
+          } catch {
+            // Reported as a missing name below.
+          }
+          if (typeof input.name !== "string" || input.name.trim() === "") {
+            return {
+              status: 400,
+              body: {
+                error: { code: "invalid_input", message: "name is required", details: { name: "required" } },
+              },
+            };
+          }
+          const organization = workos.createOrganization({
+            name: input.name,
+            externalId: typeof input.externalId === "string" ? input.externalId : null,
+          });
+          const event = workos.events().at(-1);
+          const signed = signWorkOSWebhook(event ?? {}, process.env.WORKOS_WEBHOOK_SECRET ?? "");
+          const delivered = await fetch(`http://127.0.0.1:${gatewayPort}/webhooks/workos`, {
+            method: "POST",
+            headers: signed.headers,
+            body: signed.body,
+          });
+          return { status: 201, body: { organization, webhookStatus: delivered.status } };
         },
       },
       {
@@ -194,6 +251,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
     ]);
     const port = await gateway.listen(options.port);
+    gatewayPort = port;
     lifecycle.add(() => gateway.close());
 
     return {

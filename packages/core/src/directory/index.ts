@@ -1,3 +1,4 @@
+import { decodeTime } from "ulid";
 import { v5 as uuidv5 } from "uuid";
 import { create as createEvent, type DomainEvent, publishAfterCommit } from "../events";
 import * as Orgs from "../orgs";
@@ -231,7 +232,8 @@ export async function applyEvent(event: DirectoryEvent, now = new Date()): Promi
       if (
         error instanceof Orgs.SlugTaken ||
         error instanceof TransactionCancelled ||
-        error instanceof ConditionFailed
+        error instanceof ConditionFailed ||
+        (error as { code?: string }).code === "org_exists"
       ) {
         continue;
       }
@@ -285,14 +287,32 @@ export async function syncOrganization(
   now = new Date(),
 ): Promise<SyncSummary> {
   const stored = await cursor(directoryOrgId);
-  const stale =
-    stored?.syncedAt !== undefined && now.getTime() - Date.parse(stored.syncedAt) > FULL_RECONCILE_AFTER_MS;
+  // The Events API forgets events after 30 days; a cursor naming an older event cannot be resumed.
+  let stale =
+    stored?.lastEventId !== undefined &&
+    now.getTime() - eventTime(stored.lastEventId) > FULL_RECONCILE_AFTER_MS;
+  let firstPage: Awaited<ReturnType<DirectoryClient["listEvents"]>> | undefined;
+  if (!stale) {
+    try {
+      firstPage = await client.listEvents({
+        organizationId: directoryOrgId,
+        after: stored?.lastEventId,
+        limit: PAGE_SIZE,
+      });
+    } catch (error) {
+      // The API refuses a cursor it no longer knows (400): start over from a full reconcile.
+      if ((error as { status?: number }).status !== 400 || !stored?.lastEventId) throw error;
+      stale = true;
+    }
+  }
   const summary: SyncSummary = { directoryOrgId, applied: 0, skipped: 0, fullReconcile: stale };
   if (stale) await applySnapshot(directoryOrgId, client, now);
   let after = stale ? undefined : stored?.lastEventId;
   const pushed = new Set<string>();
   for (;;) {
-    const page = await client.listEvents({ organizationId: directoryOrgId, after, limit: PAGE_SIZE });
+    const page =
+      firstPage ?? (await client.listEvents({ organizationId: directoryOrgId, after, limit: PAGE_SIZE }));
+    firstPage = undefined;
     for (const event of page.events) {
       if (
         !(ORGANIZATION_EVENTS as readonly string[]).includes(event.event) ||
@@ -314,9 +334,30 @@ export async function syncOrganization(
   return summary;
 }
 
+/** Milliseconds encoded in a time-ordered event id (`event_<ULID>`), or 0 when it carries none. */
+function eventTime(eventId: string): number {
+  try {
+    return decodeTime(eventId.slice(eventId.lastIndexOf("_") + 1));
+  } catch {
+    return 0;
+  }
+}
+
 async function applySnapshot(directoryOrgId: string, client: DirectoryClient, now: Date): Promise<void> {
   const organization = await client.getOrganization(directoryOrgId);
-  if (!organization) return;
+  if (!organization) {
+    // Deleted in the directory longer ago than events are kept: disable it, as its delete would have.
+    const claim = await db.get({ Key: keys.directoryClaim(directoryOrgId), ConsistentRead: true });
+    if (!claim.Item) return;
+    await db.update({
+      Key: Orgs.keys.org(claim.Item.orgId as string),
+      UpdateExpression: "SET #status = :disabled, updatedAt = :now",
+      ConditionExpression: "attribute_exists(pk)",
+      ExpressionAttributeNames: { "#status": "status" },
+      ExpressionAttributeValues: { ":disabled": "disabled", ":now": now.toISOString() },
+    });
+    return;
+  }
   const { orgId, org } = await locate(organization);
   if (!org || (org.directoryUpdatedAt && organization.updatedAt <= org.directoryUpdatedAt)) return;
   await db
