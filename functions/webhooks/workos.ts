@@ -5,7 +5,8 @@ import { z } from "zod";
 export const handler = httpRoute(
   {
     auth: "webhook",
-    verify: ({ rawBody, headers }) => Directory.verifyWebhook(rawBody.toString("utf8"), headers["workos-signature"]),
+    verify: ({ rawBody, headers }) =>
+      Directory.verifyWebhook(rawBody.toString("utf8"), headers["workos-signature"]),
     // Any verified JSON is acknowledged; events that concern no organization are simply not queued.
     body: z.unknown(),
   },
