@@ -1,5 +1,6 @@
 import { z } from "zod";
 import * as Identity from "../identity";
+import * as Journal from "../journal";
 import { type ApiOperation, buildDocument, pageSchema } from "../openapi";
 import * as Orgs from "../orgs";
 import { PageQuerySchema } from "../storage";
@@ -24,16 +25,7 @@ const WhoAmISchema = z
   .meta({ id: "WhoAmI" });
 
 const JournalQuery = PageQuerySchema.extend({ orgId: z.string().optional() });
-const JournalEntry = z
-  .object({
-    id: z.string(),
-    type: z.string(),
-    orgId: z.string().nullable(),
-    occurredAt: z.string(),
-    recordedAt: z.string(),
-    data: z.record(z.string(), z.unknown()),
-  })
-  .meta({ id: "JournalEntry" });
+const JournalEntry = Journal.JournalEntrySchema.meta({ id: "JournalEntry" });
 
 const Health = z
   .object({ status: z.string(), checks: z.record(z.string(), z.unknown()), stage: z.string() })

@@ -23,7 +23,7 @@ export function errorResponse(error: unknown): ErrorResponse {
     if (error.status >= 500) return INTERNAL;
     return {
       status: error.status,
-      body: { error: { code: error.code, message: GENERIC_MESSAGES[error.status] ?? "Request failed" } },
+      body: { error: { code: error.code, message: STATUS_MESSAGES[error.status] ?? "Request failed" } },
     };
   }
   const headers: Record<string, string> = {};
@@ -41,7 +41,8 @@ const INTERNAL: ErrorResponse = {
   body: { error: { code: "internal_error", message: "Something went wrong. It has been logged." } },
 };
 
-const GENERIC_MESSAGES: Record<number, string> = {
+/** What each error status means, in words safe for any caller (also the OpenAPI descriptions). */
+export const STATUS_MESSAGES: Record<number, string> = {
   400: "The request is invalid",
   401: "Missing or invalid credentials",
   403: "This caller may not do that",

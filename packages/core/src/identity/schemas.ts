@@ -124,39 +124,16 @@ const profileFields = {
   dailyBudgetUsd: z.number().finite().min(0).max(1_000_000).nullable(),
 };
 
-export const CreateUserInputSchema = z
-  .strictObject({
-    name: profileFields.name,
-    email: profileFields.email.optional(),
-    emailAliases: profileFields.emailAliases.optional(),
-    role: profileFields.role.optional(),
-    accessRole: profileFields.accessRole.optional(),
-    status: profileFields.status.optional(),
-    timezone: profileFields.timezone.optional(),
-    preferredChannel: profileFields.preferredChannel.optional(),
-    notes: profileFields.notes.optional(),
-    metadata: profileFields.metadata.optional(),
-    dailyBudgetUsd: profileFields.dailyBudgetUsd.optional(),
-    identities: z.array(IdentityRefSchema).max(LIMITS.identities).optional(),
-  })
-  .meta({ id: "CreateUserInput" });
+/** Every profile field, each optional: a PATCH, and the base of a create. Unknown fields are a 400. */
+const ProfileChangesSchema = z.strictObject(profileFields).partial();
+
+export const CreateUserInputSchema = ProfileChangesSchema.extend({
+  name: profileFields.name,
+  identities: z.array(IdentityRefSchema).max(LIMITS.identities).optional(),
+}).meta({ id: "CreateUserInput" });
 export type CreateUserInput = z.input<typeof CreateUserInputSchema>;
 
-export const UpdateUserInputSchema = z
-  .strictObject({
-    name: profileFields.name.optional(),
-    email: profileFields.email.optional(),
-    emailAliases: profileFields.emailAliases.optional(),
-    role: profileFields.role.optional(),
-    accessRole: profileFields.accessRole.optional(),
-    status: profileFields.status.optional(),
-    timezone: profileFields.timezone.optional(),
-    preferredChannel: profileFields.preferredChannel.optional(),
-    notes: profileFields.notes.optional(),
-    metadata: profileFields.metadata.optional(),
-    dailyBudgetUsd: profileFields.dailyBudgetUsd.optional(),
-  })
-  .meta({ id: "UpdateUserInput" });
+export const UpdateUserInputSchema = ProfileChangesSchema.meta({ id: "UpdateUserInput" });
 export type UpdateUserInput = z.input<typeof UpdateUserInputSchema>;
 
 export const IdentitySchema = z

@@ -1,6 +1,6 @@
 import { monotonicFactory } from "ulid";
-import type { GuardedItem } from "../storage";
-import { EmailTaken, IdentityTaken, VersionConflict } from "./errors";
+import { commit, db, type GuardedItem } from "../storage";
+import { EmailTaken, IdentityTaken, UserNotFound, VersionConflict } from "./errors";
 import type { AuditEventType, IdentityKind, TokenMetadata, User } from "./schemas";
 
 /**
@@ -251,14 +251,7 @@ export function planUserWrites(changes: readonly UserChange[]): GuardedItem[] {
         onConditionFailed: () => (from ? new VersionConflict() : new EmailTaken(email)),
       });
     } else if (from) {
-      items.push({
-        Delete: {
-          Key: key,
-          ConditionExpression: "userId = :from",
-          ExpressionAttributeValues: { ":from": from.id },
-        },
-        onConditionFailed: () => new VersionConflict(),
-      });
+      items.push(releaseClaim(key, from));
     }
   }
 
@@ -293,14 +286,7 @@ export function planUserWrites(changes: readonly UserChange[]): GuardedItem[] {
           from ? new VersionConflict() : new IdentityTaken(identity.kind, identity.externalId),
       });
     } else if (from) {
-      items.push({
-        Delete: {
-          Key: key,
-          ConditionExpression: "userId = :from",
-          ExpressionAttributeValues: { ":from": from.id },
-        },
-        onConditionFailed: () => new VersionConflict(),
-      });
+      items.push(releaseClaim(key, from));
     }
   }
 
@@ -343,17 +329,22 @@ export function planUserWrites(changes: readonly UserChange[]): GuardedItem[] {
         onConditionFailed: () => new VersionConflict(),
       });
     } else if (from) {
-      items.push({
-        Delete: {
-          Key: key,
-          ConditionExpression: "userId = :from",
-          ExpressionAttributeValues: { ":from": from.id },
-        },
-        onConditionFailed: () => new VersionConflict(),
-      });
+      items.push(releaseClaim(key, from));
     }
   }
   return items;
+}
+
+/** Deletes a claim, only while it still belongs to the user that was read. */
+function releaseClaim(key: { pk: string; sk: string }, owner: StoredUser): GuardedItem {
+  return {
+    Delete: {
+      Key: key,
+      ConditionExpression: "userId = :from",
+      ExpressionAttributeValues: { ":from": owner.id },
+    },
+    onConditionFailed: () => new VersionConflict(),
+  };
 }
 
 const nextAuditId = monotonicFactory();
@@ -394,4 +385,46 @@ export function auditItem(entry: AuditEntry, at: Date): GuardedItem {
       ConditionExpression: "attribute_not_exists(pk)",
     },
   };
+}
+
+/** An audit entry of a change to one known user: its org, user and actor are the change's own. */
+export type UserAuditEntry = Omit<AuditEntry, "orgId" | "userId" | "actor">;
+
+/** Audit items for one user, all stamped with the same actor and time. */
+export function auditItems(user: StoredUser, actor: string, entries: readonly UserAuditEntry[], at: Date) {
+  return entries.map((entry) => auditItem({ ...entry, orgId: user.orgId, userId: user.id, actor }, at));
+}
+
+/** The user as stored, read strongly consistent because every caller goes on to write. */
+export async function readUser(orgId: string, userId: string): Promise<StoredUser | undefined> {
+  const result = await db.get({ Key: keys.user(orgId, userId), ConsistentRead: true });
+  return result.Item ? fromItem(result.Item) : undefined;
+}
+
+export async function requireUser(orgId: string, userId: string): Promise<StoredUser> {
+  const user = await readUser(orgId, userId);
+  if (!user) throw new UserNotFound();
+  return user;
+}
+
+/** The next version of a user: the changes, a new `updatedAt`, and the version the write is conditioned on, plus one. */
+export function nextVersion(before: StoredUser, changes: Partial<StoredUser>, at: Date): StoredUser {
+  return { ...before, ...changes, updatedAt: at.toISOString(), version: before.version + 1 };
+}
+
+/**
+ * Commits one change to one user: its claims (via `planUserWrites`), its audit entries and any
+ * further items, in one transaction. A concurrent change surfaces as `VersionConflict`.
+ */
+export async function commitUserChange(
+  before: StoredUser,
+  after: StoredUser,
+  audit: { actor: string; entries: readonly UserAuditEntry[]; at: Date },
+  extraItems: readonly GuardedItem[] = [],
+): Promise<void> {
+  await commit([
+    ...planUserWrites([{ before, after }]),
+    ...auditItems(after, audit.actor, audit.entries, audit.at),
+    ...extraItems,
+  ]);
 }

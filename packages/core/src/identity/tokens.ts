@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import { monotonicFactory } from "ulid";
-import { ConditionFailed, commit, db, retryOnConflict } from "../storage";
+import { ConditionFailed, db, retryOnConflict } from "../storage";
 import { logger } from "../util/logger";
-import { LimitExceeded, UserNotFound, VersionConflict } from "./errors";
+import { LimitExceeded, VersionConflict } from "./errors";
 import { LIMITS, type MintedToken } from "./schemas";
-import { auditItem, fromItem, keys, planUserWrites, type StoredUser } from "./store";
+import { commitUserChange, keys, nextVersion, readUser, requireUser } from "./store";
 
 /**
  * User API tokens: `kith_` + 43 base62 characters (~256 bits). Only the sha256 and a 4-character
@@ -48,9 +48,7 @@ export async function mint(
 ): Promise<MintedToken> {
   return retryOnConflict(
     async () => {
-      const result = await db.get({ Key: keys.user(orgId, userId), ConsistentRead: true });
-      if (!result.Item) throw new UserNotFound();
-      const before = fromItem(result.Item);
+      const before = await requireUser(orgId, userId);
       if (Object.keys(before.tokens).length >= LIMITS.tokens)
         throw new LimitExceeded("tokens", LIMITS.tokens);
       const now = options.now ?? new Date();
@@ -62,25 +60,17 @@ export async function mint(
         label: input.label ?? null,
         createdAt: now.toISOString(),
       };
-      const after: StoredUser = {
-        ...before,
-        tokens: { ...before.tokens, [stored.id]: stored },
-        updatedAt: now.toISOString(),
-        version: before.version + 1,
-      };
-      await commit([
-        ...planUserWrites([{ before, after }]),
-        auditItem(
+      const after = nextVersion(before, { tokens: { ...before.tokens, [stored.id]: stored } }, now);
+      await commitUserChange(before, after, {
+        actor: options.actor,
+        entries: [
           {
-            orgId,
-            userId,
-            actor: options.actor,
             eventType: "token_minted",
             after: { tokenId: stored.id, preview: stored.preview, label: stored.label },
           },
-          now,
-        ),
-      ]);
+        ],
+        at: now,
+      });
       return {
         id: stored.id,
         token,
@@ -102,32 +92,20 @@ export async function revoke(
 ): Promise<void> {
   await retryOnConflict(
     async () => {
-      const result = await db.get({ Key: keys.user(orgId, userId), ConsistentRead: true });
-      if (!result.Item) return;
-      const before = fromItem(result.Item);
+      const before = await readUser(orgId, userId);
+      if (!before) return;
       const token = before.tokens[tokenId];
       if (!token) return;
       const now = options.now ?? new Date();
       const { [tokenId]: _revoked, ...tokens } = before.tokens;
-      const after: StoredUser = {
-        ...before,
-        tokens,
-        updatedAt: now.toISOString(),
-        version: before.version + 1,
-      };
-      await commit([
-        ...planUserWrites([{ before, after }]),
-        auditItem(
-          {
-            orgId,
-            userId,
-            actor: options.actor,
-            eventType: "token_revoked",
-            before: { tokenId, preview: token.preview, label: token.label },
-          },
-          now,
-        ),
-      ]);
+      const after = nextVersion(before, { tokens }, now);
+      await commitUserChange(before, after, {
+        actor: options.actor,
+        entries: [
+          { eventType: "token_revoked", before: { tokenId, preview: token.preview, label: token.label } },
+        ],
+        at: now,
+      });
     },
     (error) => error instanceof VersionConflict,
   );

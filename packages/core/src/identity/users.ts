@@ -12,7 +12,7 @@ import {
   queryPage,
   retryOnConflict,
 } from "../storage";
-import { IdentityNotLinked, LimitExceeded, SelfMerge, UserNotFound, VersionConflict } from "./errors";
+import { IdentityNotLinked, LimitExceeded, SelfMerge, VersionConflict } from "./errors";
 import {
   type AuditEvent,
   AuditEventSchema,
@@ -25,17 +25,20 @@ import {
   type User,
 } from "./schemas";
 import {
-  type AuditEntry,
-  auditItem,
+  auditItems,
   clearUnmappedItem,
+  commitUserChange,
   emailsOf,
   fromItem,
   identityKey,
   keys,
+  nextVersion,
   planUserWrites,
+  requireUser,
   type StoredUser,
   snapshot,
   toUser,
+  type UserAuditEntry,
 } from "./store";
 
 /**
@@ -48,29 +51,8 @@ const nextUserId = monotonicFactory();
 
 const isVersionConflict = (error: unknown) => error instanceof VersionConflict;
 
-/** The user as stored, read strongly consistent because every caller goes on to write. */
-export async function readUser(orgId: string, userId: string): Promise<StoredUser | undefined> {
-  const result = await db.get({ Key: keys.user(orgId, userId), ConsistentRead: true });
-  return result.Item ? fromItem(result.Item) : undefined;
-}
-
-async function requireUser(orgId: string, userId: string): Promise<StoredUser> {
-  const user = await readUser(orgId, userId);
-  if (!user) throw new UserNotFound();
-  return user;
-}
-
 function normalizedAliases(primary: string | null, aliases: readonly string[]): string[] {
   return [...new Set(aliases)].filter((alias) => alias !== primary);
-}
-
-function audit(
-  user: StoredUser,
-  actor: string,
-  entries: Omit<AuditEntry, "orgId" | "userId" | "actor">[],
-  at: Date,
-) {
-  return entries.map((entry) => auditItem({ ...entry, orgId: user.orgId, userId: user.id, actor }, at));
 }
 
 export interface CreateUserOptions {
@@ -78,7 +60,7 @@ export interface CreateUserOptions {
   actor: string;
   now?: Date;
   /** Extra audit entries for the new user, e.g. `auto_link` when resolution created it. */
-  extraAudit?: Omit<AuditEntry, "orgId" | "userId" | "actor">[];
+  extraAudit?: UserAuditEntry[];
   extraEvents?: (user: StoredUser) => DomainEvent[];
 }
 
@@ -124,7 +106,7 @@ export async function create(
   const items: GuardedItem[] = [
     orgExistsCheck(orgId),
     ...planUserWrites([{ after: user }]),
-    ...audit(
+    ...auditItems(
       user,
       options.actor,
       [
@@ -231,7 +213,7 @@ export async function update(
       version: before.version + 1,
     };
 
-    const entries: Omit<AuditEntry, "orgId" | "userId" | "actor">[] = [];
+    const entries: UserAuditEntry[] = [];
     const beforeEmails = new Set(emailsOf(before));
     const afterEmails = new Set(emailsOf(after));
     for (const added of afterEmails) {
@@ -274,7 +256,7 @@ export async function update(
     }
     if (entries.length === 0) return toUser(before);
 
-    await commit([...planUserWrites([{ before, after }]), ...audit(after, options.actor, entries, now)]);
+    await commitUserChange(before, after, { actor: options.actor, entries, at: now });
     await publishAfterCommit([
       createEvent(
         "user.updated",
@@ -301,7 +283,7 @@ export async function remove(
     const now = options.now ?? new Date();
     await commit([
       ...planUserWrites([{ before }]),
-      ...audit(before, options.actor, [{ eventType: "user_deleted", before: snapshot(before) }], now),
+      ...auditItems(before, options.actor, [{ eventType: "user_deleted", before: snapshot(before) }], now),
     ]);
     await publishAfterCommit([createEvent("user.deleted", orgId, { userId }, now)]);
   }, isVersionConflict);
@@ -333,13 +315,8 @@ export async function linkIdentity(
     }
     const now = options.now ?? new Date();
     const identity = { kind: ref.kind, externalId: ref.externalId, createdAt: now.toISOString() };
-    const after: StoredUser = {
-      ...before,
-      identities: { ...before.identities, [key]: identity },
-      updatedAt: now.toISOString(),
-      version: before.version + 1,
-    };
-    const entries: Omit<AuditEntry, "orgId" | "userId" | "actor">[] = [
+    const after = nextVersion(before, { identities: { ...before.identities, [key]: identity } }, now);
+    const entries: UserAuditEntry[] = [
       { eventType: "identity_added", after: { kind: ref.kind, externalId: ref.externalId } },
     ];
     if (options.via === "auto_link") {
@@ -348,9 +325,7 @@ export async function linkIdentity(
         after: { kind: ref.kind, externalId: ref.externalId, matchedEmail: true },
       });
     }
-    await commit([
-      ...planUserWrites([{ before, after }]),
-      ...audit(after, options.actor, entries, now),
+    await commitUserChange(before, after, { actor: options.actor, entries, at: now }, [
       clearUnmappedItem(orgId, ref.kind, ref.externalId),
     ]);
     await publishAfterCommit([
@@ -378,21 +353,12 @@ export async function unlinkIdentity(
     if (!before.identities[key]) throw new IdentityNotLinked();
     const now = options.now ?? new Date();
     const { [key]: _removed, ...identities } = before.identities;
-    const after: StoredUser = {
-      ...before,
-      identities,
-      updatedAt: now.toISOString(),
-      version: before.version + 1,
-    };
-    await commit([
-      ...planUserWrites([{ before, after }]),
-      ...audit(
-        after,
-        options.actor,
-        [{ eventType: "identity_removed", before: { kind: ref.kind, externalId: ref.externalId } }],
-        now,
-      ),
-    ]);
+    const after = nextVersion(before, { identities }, now);
+    await commitUserChange(before, after, {
+      actor: options.actor,
+      entries: [{ eventType: "identity_removed", before: { kind: ref.kind, externalId: ref.externalId } }],
+      at: now,
+    });
     await publishAfterCommit([
       createEvent("user.updated", orgId, { userId, changes: ["identity_removed"] }, now),
     ]);
@@ -438,13 +404,13 @@ export async function merge(
     const sourceSnapshot = snapshot(source);
     await commit([
       ...planUserWrites([{ before: source }, { before: target, after }]),
-      ...audit(
+      ...auditItems(
         after,
         options.actor,
         [{ eventType: "manual_merge", before: sourceSnapshot, after: snapshot(after) }],
         now,
       ),
-      ...audit(
+      ...auditItems(
         source,
         options.actor,
         [{ eventType: "manual_merge", before: sourceSnapshot, after: { mergedInto: targetUserId } }],

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { STATUS_MESSAGES } from "../http/response";
 
 /**
  * A small OpenAPI 3.1 document builder. Routes declare their contract once, as zod schemas, and the
@@ -73,15 +74,7 @@ const OPERATION_ID = /^[a-z][A-Za-z0-9]*$/;
 const METHOD_ORDER: readonly HttpMethod[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: "The request is invalid",
-  401: "Missing or invalid credentials",
-  403: "This caller may not do that",
-  404: "Not found",
-  409: "The request conflicts with the current state",
-  413: "The body is too large",
-  415: "Unsupported media type",
-  422: "The request cannot be processed",
-  429: "Too many requests",
+  ...STATUS_MESSAGES,
   500: "Something went wrong",
   503: "The service is unavailable",
 };
