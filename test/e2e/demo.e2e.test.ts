@@ -1,18 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../packages/local/src/ports";
-import { poll } from "../support/processes";
+import { type LocalRuntime, startLocalRuntime } from "../support/processes";
 
 const OPERATOR_KEY = "e2e-demo-operator-key";
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
 
 interface Page<T> {
   items: T[];
@@ -40,61 +32,31 @@ interface Unmapped {
 }
 
 /** `npm start` on `dataDir`, in its own process group, once `/_local/health` answers 200. */
-async function start(dataDir: string, env: Record<string, string> = {}): Promise<Running> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  let output = "";
-  const child = spawn("npm", ["start"], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      OPERATOR_API_KEY: OPERATOR_KEY,
-      KITH_SCHEDULES: "0",
-      KITH_DEMO: "",
-      ...env,
-    },
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
+async function start(dataDir: string, env: Record<string, string> = {}): Promise<LocalRuntime> {
+  const instance = await startLocalRuntime({
+    dataDir,
+    env: { OPERATOR_API_KEY: OPERATOR_KEY, KITH_DEMO: "", ...env },
+    timeoutMs: 45_000,
   });
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  running.add(child);
-  await poll(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}: ${output}`);
-      const response = await fetch(`${url}/_local/health`);
-      return response.status === 200 ? true : undefined;
-    },
-    45_000,
-    "the local runtime to become healthy",
-  );
-  return { child, url, output: () => output };
+  running.add(instance);
+  return instance;
 }
 
 /** SIGTERM and wait for a clean exit, so DynamoDB Local has written its data before a restart. */
-async function stop(instance: Running): Promise<void> {
-  if (instance.child.exitCode === null && instance.child.signalCode === null) {
-    const exited = new Promise((resolve) => instance.child.once("exit", resolve));
-    instance.child.kill("SIGTERM");
-    await exited;
-  }
-  running.delete(instance.child);
+async function stop(instance: LocalRuntime): Promise<void> {
+  await instance.stop();
+  running.delete(instance);
 }
 
-async function get<T>(instance: Running, path: string): Promise<T> {
-  const response = await fetch(`${instance.url}${path}`, {
+async function get<T>(instance: LocalRuntime, path: string): Promise<T> {
+  const response = await fetch(`${instance.baseUrl}${path}`, {
     headers: { authorization: `Bearer ${OPERATOR_KEY}` },
   });
   expect(response.status, `GET ${path}`).toBe(200);
   return (await response.json()) as T;
 }
 
-const running = new Set<ChildProcess>();
+const running = new Set<LocalRuntime>();
 const dataDirs: string[] = [];
 function freshDataDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "kith-demo-"));
@@ -103,13 +65,7 @@ function freshDataDir(): string {
 }
 
 afterAll(() => {
-  for (const child of running) {
-    try {
-      if (child.pid) process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
+  for (const instance of running) instance.kill();
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -124,7 +80,7 @@ const DEMO_NAMES = [
 
 describe("demo data (KITH_DEMO unset: seed an empty database)", () => {
   let dataDir: string;
-  let first: Running;
+  let first: LocalRuntime;
   let org: Org;
   let users: User[];
   let unmapped: Unmapped[];

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,8 +5,7 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manifest } from "../../manifest";
 import { orgIdForDirectory } from "../../packages/core/src/directory";
-import { freePort } from "../../packages/local/src/ports";
-import { poll, processesInGroup } from "../support/processes";
+import { type LocalRuntime, poll, processesInGroup, startLocalRuntime } from "../support/processes";
 
 const OPERATOR_KEY = "e2e-operator-key";
 
@@ -27,61 +25,35 @@ interface Health {
 }
 
 describe("npm start: the whole system as one child process", () => {
-  let child: ChildProcess;
+  let runtime: LocalRuntime | undefined;
+  let child: LocalRuntime["child"];
   let baseUrl: string;
   let dataDir: string;
-  let output = "";
   let health: Health;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "kith-e2e-"));
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    child = spawn("npm", ["start"], {
+    const started = await startLocalRuntime<Health>({
+      dataDir,
       env: {
-        ...process.env,
-        PORT: String(port),
-        DATA_DIR: dataDir,
         OPERATOR_API_KEY: OPERATOR_KEY,
-        KITH_SCHEDULES: "0",
         // Failed messages come back after 1 s instead of the queue's 60 s visibility timeout.
         KITH_LOCAL_RETRY_DELAY_SECONDS: "1",
       },
-      // Its own process group, so the test can see every process it started.
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
     });
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    health = await poll(
-      async () => {
-        const response = await fetch(`${baseUrl}/_local/health`);
-        return response.status === 200 ? ((await response.json()) as Health) : undefined;
-      },
-      60_000,
-      "the local runtime to become healthy",
-    );
+    runtime = started;
+    ({ child, baseUrl, health } = started);
   });
 
   afterAll(() => {
-    if (child.pid && child.exitCode === null) {
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
+    if (runtime && runtime.child.exitCode === null) runtime.kill();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("reports every component healthy, with the manifest's queue and its DLQ", () => {
     expect(health.status).toBe("ok");
     expect(Object.keys(health.components.sqs.queues)).toContain("domain-events");
-    expect(output).toMatch(/Kith is running at/);
+    expect(runtime?.output()).toMatch(/Kith is running at/);
   });
 
   it("a domain event sent to the queue is processed by the consumer and shows up in the journal over HTTP", async () => {

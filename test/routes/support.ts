@@ -1,13 +1,11 @@
 import "./quiet-logs";
 import { createHash } from "node:crypto";
-import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, expect } from "vitest";
 import { manifest } from "../../manifest";
 import type { AuditEvent, CreateUserInput, MintedToken, User } from "../../packages/core/src/identity";
 import type { Org } from "../../packages/core/src/orgs";
-import { documentClient } from "../../packages/core/src/storage";
 import { LocalGateway } from "../../packages/local/src/gateway";
-import { uniqueName, useFreshTable } from "../support/integration";
+import { scanTable, uniqueName, useFreshTable } from "../support/integration";
 
 /**
  * Route tests: the manifest's real routes behind the local API Gateway, over HTTP, against a
@@ -128,23 +126,6 @@ export function useRouteGateway(): RouteHarness {
     return reply.body;
   }
 
-  async function scanAll(): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await documentClient().send(
-        new ScanCommand({
-          TableName: process.env.KITH_TABLE_NAME,
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...((page.Items ?? []) as Item[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items.sort((a, b) => `${a.pk}|${a.sk}`.localeCompare(`${b.pk}|${b.sk}`));
-  }
-
   return {
     get port() {
       return port;
@@ -189,9 +170,9 @@ export function useRouteGateway(): RouteHarness {
       } while (cursor);
       return all;
     },
-    tableItems: scanAll,
+    tableItems: scanTable,
     async orgItems(orgId) {
-      return (await scanAll()).filter(
+      return (await scanTable()).filter(
         (item) => String(item.pk).startsWith(`ORG#${orgId}`) || item.orgId === orgId,
       );
     },

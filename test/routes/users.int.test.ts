@@ -90,21 +90,23 @@ describe("routes: users", () => {
 
     it("keeps every optional field given and stores identities in canonical form", async () => {
       // prepare
-      const email = routes.email("full");
+      const profile = {
+        name: "Full Profile",
+        email: routes.email("full"),
+        role: "Engineer",
+        accessRole: "admin",
+        status: "invited",
+        timezone: "Europe/Paris",
+        preferredChannel: "email",
+        notes: "likes tea",
+        metadata: { team: "core", level: 3 },
+        dailyBudgetUsd: 12.5,
+      };
 
       // act
       const reply = await routes.api("POST", usersPath(), {
         body: {
-          name: "Full Profile",
-          email,
-          role: "Engineer",
-          accessRole: "admin",
-          status: "invited",
-          timezone: "Europe/Paris",
-          preferredChannel: "email",
-          notes: "likes tea",
-          metadata: { team: "core", level: 3 },
-          dailyBudgetUsd: 12.5,
+          ...profile,
           identities: [
             { kind: "github", externalId: "0077001" },
             { kind: "slack", externalId: "t0full:u0full" },
@@ -114,18 +116,7 @@ describe("routes: users", () => {
 
       // assess
       expect(reply.status).toBe(201);
-      expect(reply.body).toMatchObject({
-        name: "Full Profile",
-        email,
-        role: "Engineer",
-        accessRole: "admin",
-        status: "invited",
-        timezone: "Europe/Paris",
-        preferredChannel: "email",
-        notes: "likes tea",
-        metadata: { team: "core", level: 3 },
-        dailyBudgetUsd: 12.5,
-      });
+      expect(reply.body).toMatchObject(profile);
       expect(reply.body.identities).toEqual(
         expect.arrayContaining([
           { kind: "github", externalId: "77001", createdAt: expect.stringMatching(ISO_TIMESTAMP) },

@@ -1,15 +1,9 @@
 import "./quiet-logs";
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import type { Message, SQSClient } from "@aws-sdk/client-sqs";
 import { signWorkOSWebhook } from "@kith/sandbox";
 import { monotonicFactory } from "ulid";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { testSqsClient, uniqueName, useEmulators } from "../support/integration";
+import { createFifoQueue, drainQueue, testSqsClient, uniqueName } from "../support/integration";
 import { expectError, type Reply, useRouteGateway } from "./support";
 
 const SECRET = "whsec_routes_test_0123456789abcdef";
@@ -17,26 +11,29 @@ const PATH = "/webhooks/workos";
 const MINUTE = 60_000;
 const nextId = monotonicFactory();
 
-/** A WorkOS event body as webhooks deliver it (snake_case, `object: "event"`). */
-function organizationEvent(event: string, directoryOrgId = `org_${nextId()}`) {
+/** A WorkOS event body as webhooks deliver it (snake_case, `object: "event"`), its data stamped now. */
+function workosEvent<D extends Record<string, unknown>>(event: string, data: D) {
   const at = new Date().toISOString();
   return {
     object: "event",
     id: `event_${nextId()}`,
     event,
-    data: {
-      object: "organization",
-      id: directoryOrgId,
-      name: uniqueName("Webhook Org"),
-      allow_profiles_outside_organization: false,
-      domains: [],
-      external_id: null,
-      metadata: {},
-      created_at: at,
-      updated_at: at,
-    },
+    data: { ...data, created_at: at, updated_at: at },
     created_at: at,
   };
+}
+
+/** A WorkOS organization event. */
+function organizationEvent(event: string, directoryOrgId = `org_${nextId()}`) {
+  return workosEvent(event, {
+    object: "organization",
+    id: directoryOrgId,
+    name: uniqueName("Webhook Org"),
+    allow_profiles_outside_organization: false,
+    domains: [],
+    external_id: null,
+    metadata: {},
+  });
 }
 
 describe("routes: POST /webhooks/workos", () => {
@@ -47,40 +44,14 @@ describe("routes: POST /webhooks/workos", () => {
   beforeAll(async () => {
     process.env.WORKOS_WEBHOOK_SECRET = SECRET;
     sqs = testSqsClient();
-    const queueName = `${uniqueName("directory-events")}.fifo`;
-    await sqs.send(
-      new CreateQueueCommand({
-        QueueName: queueName,
-        Attributes: { FifoQueue: "true", ContentBasedDeduplication: "false" },
-      }),
-    );
-    // On the emulator's own origin, so the SDK sends to it without a "QueueUrl differs" warning.
-    queueUrl = `${useEmulators().sqsEndpoint}/000000000000/${queueName}`;
+    queueUrl = await createFifoQueue(sqs, "directory-events");
     process.env.KITH_QUEUE_URL_DIRECTORY_EVENTS = queueUrl;
   });
   afterAll(() => sqs.destroy());
 
   /** Every message on the queue now, removed as it is read. */
-  async function drain(): Promise<Message[]> {
-    const messages: Message[] = [];
-    for (;;) {
-      const batch = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 0,
-          MessageSystemAttributeNames: ["All"],
-        }),
-      );
-      const received = batch.Messages ?? [];
-      if (received.length === 0) return messages;
-      messages.push(...received);
-      for (const message of received) {
-        await sqs.send(
-          new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
-        );
-      }
-    }
+  function drain(): Promise<Message[]> {
+    return drainQueue(sqs, queueUrl);
   }
 
   function deliver(body: string, headers: Record<string, string>): Promise<Reply> {
@@ -143,24 +114,15 @@ describe("routes: POST /webhooks/workos", () => {
   it("a membership event queues one nudge for data.organization_id", async () => {
     // prepare
     const directoryOrgId = `org_${nextId()}`;
-    const at = new Date().toISOString();
-    const event = {
-      object: "event",
-      id: `event_${nextId()}`,
-      event: "organization_membership.created",
-      data: {
-        object: "organization_membership",
-        id: `om_${nextId()}`,
-        organization_id: directoryOrgId,
-        organization_name: "Members Inc",
-        user_id: `user_${nextId()}`,
-        status: "active",
-        role: { slug: "member" },
-        created_at: at,
-        updated_at: at,
-      },
-      created_at: at,
-    };
+    const event = workosEvent("organization_membership.created", {
+      object: "organization_membership",
+      id: `om_${nextId()}`,
+      organization_id: directoryOrgId,
+      organization_name: "Members Inc",
+      user_id: `user_${nextId()}`,
+      status: "active",
+      role: { slug: "member" },
+    });
     const before = await routes.tableItems();
 
     // act
@@ -183,20 +145,11 @@ describe("routes: POST /webhooks/workos", () => {
 
   it("a user.created is acknowledged with 200 and queues nothing", async () => {
     // prepare
-    const at = new Date().toISOString();
-    const event = {
-      object: "event",
-      id: `event_${nextId()}`,
-      event: "user.created",
-      data: {
-        object: "user",
-        id: `user_${nextId()}`,
-        email: "someone@example.com",
-        created_at: at,
-        updated_at: at,
-      },
-      created_at: at,
-    };
+    const event = workosEvent("user.created", {
+      object: "user",
+      id: `user_${nextId()}`,
+      email: "someone@example.com",
+    });
     const before = await routes.tableItems();
 
     // act

@@ -1,6 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { inject } from "vitest";
+import * as Orgs from "../../packages/core/src/orgs";
+import { documentClient, tableName } from "../../packages/core/src/storage";
 import { ensureTable, localClient } from "../../packages/local/src/dynamo";
 import { sqsClient } from "../../packages/local/src/sqs";
 
@@ -40,6 +50,73 @@ export async function useFreshTable(): Promise<{ tableName: string; drop: () => 
   };
 }
 
+/** `useFreshTable`, plus one org created in it for the tests to share. */
+export async function useFreshTableWithOrg(
+  orgName: string,
+): Promise<{ tableName: string; drop: () => Promise<void>; orgId: string }> {
+  const table = await useFreshTable();
+  const { org } = await Orgs.create({ name: orgName });
+  return { ...table, orgId: org.id };
+}
+
 export function testSqsClient() {
   return sqsClient(useEmulators().sqsEndpoint);
+}
+
+export type TableItem = Record<string, unknown>;
+
+/**
+ * Every item of the test's own table (the one `useFreshTable` made current), in key order, so two
+ * scans compare equal exactly when the table holds the same items. A Scan is fine here: tests only.
+ */
+export async function scanTable(): Promise<TableItem[]> {
+  const items: TableItem[] = [];
+  let startKey: TableItem | undefined;
+  do {
+    const page = await documentClient().send(
+      new ScanCommand({ TableName: tableName(), ConsistentRead: true, ExclusiveStartKey: startKey }),
+    );
+    items.push(...((page.Items ?? []) as TableItem[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  const key = (item: TableItem) => `${item.pk as string}\u0000${item.sk as string}`;
+  return items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** Creates a fresh FIFO queue (explicit deduplication ids) on the SQS emulator and returns its URL. */
+export async function createFifoQueue(sqs: SQSClient, prefix: string): Promise<string> {
+  const queueName = `${uniqueName(prefix)}.fifo`;
+  await sqs.send(
+    new CreateQueueCommand({
+      QueueName: queueName,
+      Attributes: { FifoQueue: "true", ContentBasedDeduplication: "false" },
+    }),
+  );
+  // On the emulator's own origin, so the SDK sends to it without a "QueueUrl differs" warning.
+  return `${useEmulators().sqsEndpoint}/000000000000/${queueName}`;
+}
+
+/**
+ * Every message on a queue now (with all system attributes), each deleted as it is read. Stops
+ * after `emptyReceives` receives came back empty (more than one rides out messages still in flight).
+ */
+export async function drainQueue(sqs: SQSClient, queueUrl: string, emptyReceives = 1): Promise<Message[]> {
+  const messages: Message[] = [];
+  for (let empty = 0; empty < emptyReceives; ) {
+    const batch = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ["All"],
+      }),
+    );
+    const received = batch.Messages ?? [];
+    if (received.length === 0) empty += 1;
+    messages.push(...received);
+    for (const message of received) {
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+    }
+  }
+  return messages;
 }

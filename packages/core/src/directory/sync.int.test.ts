@@ -1,17 +1,17 @@
 import "../../../../test/routes/quiet-logs";
 import { randomUUID } from "node:crypto";
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  type Message,
-  ReceiveMessageCommand,
-} from "@aws-sdk/client-sqs";
-import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { type RawEvent, WorkOSSandbox } from "@kith/sandbox";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { testSqsClient, uniqueName, useEmulators, useFreshTable } from "../../../../test/support/integration";
+import {
+  createFifoQueue,
+  drainQueue,
+  scanTable,
+  testSqsClient,
+  uniqueName,
+  useFreshTable,
+} from "../../../../test/support/integration";
 import * as Orgs from "../orgs";
-import { db, documentClient } from "../storage";
+import { db } from "../storage";
 import { logger } from "../util/logger";
 import {
   applyEvent,
@@ -29,23 +29,6 @@ import {
 const DAY = 86_400_000;
 
 type Item = Record<string, unknown>;
-
-async function scanAll(): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new ScanCommand({
-        TableName: process.env.KITH_TABLE_NAME,
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...((page.Items ?? []) as Item[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
 
 /** The org item as stored (with the sync's own attributes: lastEventId, directoryUpdatedAt). */
 async function stored(orgId: string): Promise<Item | undefined> {
@@ -201,7 +184,7 @@ describe("directory sync against the WorkOS sandbox", () => {
 
     // assess
     expect(results.filter((result) => result.status === "rejected")).toEqual([]);
-    const items = await scanAll();
+    const items = await scanTable();
     const orgItems = items.filter((item) => item.entity === "org" && item.directoryId === directory.id);
     expect(orgItems.map((item) => item.id)).toEqual([orgId]);
     const slugClaims = items.filter((item) => item.entity === "slugClaim" && item.orgId === orgId);
@@ -230,7 +213,7 @@ describe("directory sync against the WorkOS sandbox", () => {
     );
     expect(outcomes.filter((outcome) => outcome === "created")).toHaveLength(1);
     expect(outcomes.filter((outcome) => outcome === "skipped")).toHaveLength(4);
-    const items = await scanAll();
+    const items = await scanTable();
     expect(items.filter((item) => item.entity === "org" && item.directoryId === directoryOrgId)).toHaveLength(
       1,
     );
@@ -533,15 +516,7 @@ describe("directory sync against the WorkOS sandbox", () => {
   it("reconcileAll nudges every directory organization once: those with a cursor and those the directory lists", async () => {
     // prepare
     const sqs = testSqsClient();
-    const queueName = `${uniqueName("directory-events")}.fifo`;
-    await sqs.send(
-      new CreateQueueCommand({
-        QueueName: queueName,
-        Attributes: { FifoQueue: "true", ContentBasedDeduplication: "false" },
-      }),
-    );
-    // On the emulator's own origin, so the SDK sends to it without a "QueueUrl differs" warning.
-    const queueUrl = `${useEmulators().sqsEndpoint}/000000000000/${queueName}`;
+    const queueUrl = await createFifoQueue(sqs, "directory-events");
     process.env.KITH_QUEUE_URL_DIRECTORY_EVENTS = queueUrl;
     const synced = sandbox.createOrganization({ name: uniqueName("Synced") });
     await syncOrganization(synced.id, client);
@@ -559,25 +534,7 @@ describe("directory sync against the WorkOS sandbox", () => {
     const count = await reconcileAll(client, now);
 
     // assess
-    const messages: Message[] = [];
-    for (let empty = 0; empty < 2; ) {
-      const batch = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 0,
-          MessageSystemAttributeNames: ["All"],
-        }),
-      );
-      const received = batch.Messages ?? [];
-      if (received.length === 0) empty += 1;
-      messages.push(...received);
-      for (const message of received) {
-        await sqs.send(
-          new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
-        );
-      }
-    }
+    const messages = await drainQueue(sqs, queueUrl, 2);
     sqs.destroy();
     expect(expected.has(cursorOnly)).toBe(true);
     expect(count).toBe(expected.size);

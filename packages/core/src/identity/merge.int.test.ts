@@ -1,30 +1,11 @@
 import { createHash } from "node:crypto";
-import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { useFreshTable } from "../../../../test/support/integration";
-import * as Orgs from "../orgs";
-import { db, documentClient, type TransactItem, TransactionCancelled, tableName } from "../storage";
+import { scanTable, useFreshTableWithOrg } from "../../../../test/support/integration";
+import { db, type TransactItem, TransactionCancelled } from "../storage";
 import type { CreateUserInput, IdentityKind, User } from "./schemas";
 import { keys } from "./store";
 import * as Tokens from "./tokens";
 import * as Users from "./users";
-
-type Item = Record<string, unknown>;
-
-/** Every item of the test's own table, in key order (a Scan is fine here: tests only). */
-async function scanTable(): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await documentClient().send(
-      new ScanCommand({ TableName: tableName(), ConsistentRead: true, ExclusiveStartKey: startKey }),
-    );
-    items.push(...((page.Items ?? []) as Item[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  const key = (item: Item) => `${item.pk as string}\u0000${item.sk as string}`;
-  return items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-}
 
 function sha256Hex(value: string): string {
   return createHash("sha256").update(value, "utf8").digest("hex");
@@ -76,10 +57,7 @@ describe("merging users", () => {
   const actor = "op:merger";
 
   beforeAll(async () => {
-    ({ drop } = await useFreshTable());
-    ({
-      org: { id: orgId },
-    } = await Orgs.create({ name: "Merge Co" }));
+    ({ drop, orgId } = await useFreshTableWithOrg("Merge Co"));
   });
   afterAll(async () => drop());
   afterEach(() => {

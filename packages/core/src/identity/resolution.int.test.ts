@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useFreshTable } from "../../../../test/support/integration";
-import * as Orgs from "../orgs";
+import { useFreshTableWithOrg } from "../../../../test/support/integration";
 import { countRequests, db } from "../storage";
 import { type ResolveOptions, resolve } from "./resolve";
 import { keys } from "./store";
@@ -19,10 +18,7 @@ describe("identity resolution: the rules", () => {
   let orgId: string;
 
   beforeAll(async () => {
-    ({ drop } = await useFreshTable());
-    ({
-      org: { id: orgId },
-    } = await Orgs.create({ name: "Resolution Co" }));
+    ({ drop, orgId } = await useFreshTableWithOrg("Resolution Co"));
   });
   afterAll(async () => drop());
 

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useFreshTable } from "../../../../test/support/integration";
-import * as Orgs from "../orgs";
+import { useFreshTableWithOrg } from "../../../../test/support/integration";
 import { db } from "../storage";
 import { resolve } from "./resolve";
 import * as Users from "./users";
@@ -10,10 +9,7 @@ describe("identity resolution", () => {
   let orgId: string;
 
   beforeAll(async () => {
-    ({ drop } = await useFreshTable());
-    ({
-      org: { id: orgId },
-    } = await Orgs.create({ name: "Resolve Co" }));
+    ({ drop, orgId } = await useFreshTableWithOrg("Resolve Co"));
   });
   afterAll(async () => drop());
 

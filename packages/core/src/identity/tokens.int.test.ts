@@ -1,26 +1,10 @@
 import { createHash } from "node:crypto";
-import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useFreshTable } from "../../../../test/support/integration";
-import * as Orgs from "../orgs";
-import { countRequests, db, documentClient, tableName } from "../storage";
+import { scanTable, useFreshTableWithOrg } from "../../../../test/support/integration";
+import { countRequests, db } from "../storage";
 import { keys } from "./store";
 import * as Tokens from "./tokens";
 import * as Users from "./users";
-
-/** Every item of the test's own table (a Scan is fine here: tests only, never request paths). */
-async function scanTable(): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new ScanCommand({ TableName: tableName(), ConsistentRead: true, ExclusiveStartKey: startKey }),
-    );
-    items.push(...((page.Items ?? []) as Record<string, unknown>[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
 
 function sha256Hex(value: string): string {
   return createHash("sha256").update(value, "utf8").digest("hex");
@@ -41,10 +25,7 @@ describe("user API tokens", () => {
   const actor = "op:test";
 
   beforeAll(async () => {
-    ({ drop } = await useFreshTable());
-    ({
-      org: { id: orgId },
-    } = await Orgs.create({ name: "Token Co" }));
+    ({ drop, orgId } = await useFreshTableWithOrg("Token Co"));
   });
   afterAll(async () => drop());
 

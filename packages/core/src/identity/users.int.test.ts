@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { useFreshTable } from "../../../../test/support/integration";
+import { useFreshTable, useFreshTableWithOrg } from "../../../../test/support/integration";
 import * as Orgs from "../orgs";
 import { countRequests, db, type TransactItem } from "../storage";
 import { resolve } from "./resolve";
@@ -63,8 +63,7 @@ describe("users: audit trail", () => {
   let orgId: string;
 
   beforeAll(async () => {
-    ({ drop } = await useFreshTable());
-    orgId = await newOrg("Audit Co");
+    ({ drop, orgId } = await useFreshTableWithOrg("Audit Co"));
   });
   afterAll(async () => drop());
   afterEach(() => {
@@ -393,8 +392,7 @@ describe("users: email and identity claims", () => {
   let orgId: string;
 
   beforeAll(async () => {
-    ({ drop } = await useFreshTable());
-    orgId = await newOrg("Claims Co");
+    ({ drop, orgId } = await useFreshTableWithOrg("Claims Co"));
   });
   afterAll(async () => drop());
 
@@ -643,8 +641,7 @@ describe("users: concurrency", () => {
   let orgId: string;
 
   beforeAll(async () => {
-    ({ drop } = await useFreshTable());
-    orgId = await newOrg("Race Co");
+    ({ drop, orgId } = await useFreshTableWithOrg("Race Co"));
   });
   afterAll(async () => drop());
 

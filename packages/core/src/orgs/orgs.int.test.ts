@@ -1,24 +1,7 @@
-import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useFreshTable } from "../../../../test/support/integration";
-import { db, documentClient, tableName } from "../storage";
+import { scanTable, useFreshTable } from "../../../../test/support/integration";
+import { db } from "../storage";
 import * as Orgs from "./index";
-
-type Item = Record<string, unknown>;
-
-/** Every item of the test's own table (a Scan is fine here: tests only). */
-async function scanTable(): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await documentClient().send(
-      new ScanCommand({ TableName: tableName(), ConsistentRead: true, ExclusiveStartKey: startKey }),
-    );
-    items.push(...((page.Items ?? []) as Item[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
 
 async function slugOwner(slug: string): Promise<unknown> {
   return (await db.get({ Key: Orgs.keys.slugClaim(slug), ConsistentRead: true })).Item?.orgId;
