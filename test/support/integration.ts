@@ -80,7 +80,12 @@ export async function scanTable(): Promise<TableItem[]> {
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   const key = (item: TableItem) => `${item.pk as string}\u0000${item.sk as string}`;
-  return items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  // Items past their TTL are logically gone (every read filters them), and DynamoDB Local may
+  // delete them between two scans, so "nothing changed" comparisons leave them out.
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  return items
+    .filter((item) => typeof item.expiresAt !== "number" || item.expiresAt > nowSeconds)
+    .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /** Creates a fresh FIFO queue (explicit deduplication ids) on the SQS emulator and returns its URL. */

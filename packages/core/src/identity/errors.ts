@@ -63,3 +63,14 @@ export class VersionConflict extends KithError {
     super(409, "concurrent_modification", "The user was changed concurrently; retry", { expose: true });
   }
 }
+
+/**
+ * Resolution kept losing races for one person (claims taken and released again). Retryable: the
+ * webhook's redelivery, or the SQS retry, resolves it once the contention is over.
+ */
+export class ResolutionContended extends KithError {
+  override readonly name = "ResolutionContended";
+  constructor() {
+    super(503, "resolution_contended", "The identity is being changed concurrently; retry", { expose: true });
+  }
+}

@@ -1,6 +1,7 @@
-import { db, TransactionCancelled } from "../storage";
+import { create as createEvent, publishAfterCommit } from "../events";
+import { db, retryOnConflict, TransactionCancelled } from "../storage";
 import { InvalidInput } from "../util/errors";
-import { EmailTaken, IdentityTaken } from "./errors";
+import { EmailTaken, IdentityTaken, ResolutionContended } from "./errors";
 import { canonicalExternalId, EmailSchema, type IdentityKind, type IdentityRef } from "./schemas";
 import { keys } from "./store";
 import { recordSighting } from "./unmapped";
@@ -110,7 +111,10 @@ export async function resolve(
   if (known) return resolved(known, "identity");
 
   if (email && options.emailVerified) {
-    for (let round = 0; round < MAX_ROUNDS; round++) {
+    for (let round = 0; ; round++) {
+      // Every round lost a race to someone who then vanished again: say so, and let the caller's
+      // retry (a webhook redelivery) resolve it, rather than misreport the person as unknown.
+      if (round === MAX_ROUNDS) throw new ResolutionContended();
       const owner = await emailOwner(orgId, email);
       try {
         if (owner) {
@@ -145,11 +149,33 @@ export async function resolve(
 
   const candidate = email ? await emailOwner(orgId, email) : undefined;
   const candidates = candidate ? [candidate] : [];
-  const count = await recordSighting(orgId, ref, {
-    eventType: options.sighting?.eventType ?? options.source,
-    context: options.sighting?.context,
-    candidates,
-  });
+  const now = new Date();
+  const count = await retryOnConflict(
+    () =>
+      recordSighting(
+        orgId,
+        ref,
+        {
+          eventType: options.sighting?.eventType ?? options.source,
+          context: options.sighting?.context,
+          candidates,
+        },
+        now,
+      ),
+    () => false,
+  );
+  // The first read may have been stale, or a link may have committed while we recorded: a linked
+  // identity must not stay listed as unmapped, so look again, strongly, and undo the sighting.
+  const linked = await identityClaim(orgId, ref, true);
+  if (linked) {
+    await db.delete({ Key: keys.unmapped(orgId, ref.kind, ref.externalId) });
+    return resolved(linked, "identity");
+  }
+  if (count === 1) {
+    await publishAfterCommit([
+      createEvent("identity.unmapped", orgId, { kind: ref.kind, externalId: ref.externalId, count }, now),
+    ]);
+  }
   return { outcome: "unresolved", candidates, count };
 }
 

@@ -103,12 +103,30 @@ const TimezoneSchema = z
     }
   }, "not an IANA time zone");
 
+/**
+ * Whether DynamoDB (through the document client) can store a number exactly: safe integers, and
+ * fractions no smaller than its 1E-130 floor. Anything else would fail at write time as a 500.
+ */
+function storableNumber(value: number): boolean {
+  if (!Number.isFinite(value)) return false;
+  if (Number.isInteger(value)) return Number.isSafeInteger(value);
+  return Math.abs(value) >= 1e-130 && Math.abs(value) <= Number.MAX_SAFE_INTEGER;
+}
+
+function storable(value: unknown): boolean {
+  if (typeof value === "number") return storableNumber(value);
+  if (Array.isArray(value)) return value.every(storable);
+  if (value !== null && typeof value === "object") return Object.values(value).every(storable);
+  return true;
+}
+
 const MetadataSchema = z
   .record(z.string(), z.unknown())
   .refine(
     (value) => Buffer.byteLength(JSON.stringify(value)) <= LIMITS.metadataBytes,
     `at most ${LIMITS.metadataBytes} bytes as JSON`,
-  );
+  )
+  .refine(storable, "numbers must be safe integers or fractions between 1e-130 and 2^53");
 
 const profileFields = {
   name: z.string().trim().min(1).max(200),
@@ -121,7 +139,14 @@ const profileFields = {
   preferredChannel: z.string().trim().min(1).max(32),
   notes: z.string().max(4000).nullable(),
   metadata: MetadataSchema.nullable(),
-  dailyBudgetUsd: z.number().finite().min(0).max(1_000_000).nullable(),
+  // Whole cents and up: a budget is money, and sub-cent values would only be rounding noise.
+  dailyBudgetUsd: z
+    .number()
+    .finite()
+    .min(0)
+    .max(1_000_000)
+    .refine((value) => value === 0 || value >= 0.01, "0, or at least 0.01")
+    .nullable(),
 };
 
 /** Every profile field, each optional: a PATCH, and the base of a create. Unknown fields are a 400. */

@@ -14,6 +14,7 @@ import { keys } from "./store";
 
 export const RETENTION_DAYS = 30;
 const SAMPLE_CONTEXT_LENGTH = 100;
+const MAX_QUERY_ROUNDS = 5;
 
 const byCountPartition = (orgId: string) => `ORG#${orgId}#UNMAPPED`;
 const byKindPartition = (orgId: string, kind: string) => `ORG#${orgId}#UNMAPPED#${kind}`;
@@ -34,7 +35,10 @@ export interface Sighting {
   candidates?: readonly string[];
 }
 
-/** Records one sighting and returns the new count. */
+/**
+ * Records one sighting and returns the new count. The caller publishes `identity.unmapped` for a
+ * first sighting, once it has made sure the identity is still unlinked.
+ */
 export async function recordSighting(
   orgId: string,
   ref: IdentityRef,
@@ -121,11 +125,6 @@ export async function recordSighting(
     .catch((error) => {
       if (!(error instanceof ConditionFailed)) throw error;
     });
-  if (count === 1) {
-    await publishAfterCommit([
-      createEvent("identity.unmapped", orgId, { kind: ref.kind, externalId: ref.externalId, count }, now),
-    ]);
-  }
   return count;
 }
 
@@ -157,6 +156,7 @@ export async function list(
     : (["gsi1", "gsi1pk", byCountPartition(orgId)] as const);
   const sortKey = index === "gsi1" ? "gsi1sk" : "gsi2sk";
   const items: UnmappedIdentity[] = [];
+  let rounds = 0;
   let startKey: Record<string, unknown> | undefined = decodeCursor(input.cursor, {
     keys: ["pk", "sk", partitionKey, sortKey],
     partition: { [partitionKey]: partition },
@@ -173,7 +173,10 @@ export async function list(
     });
     for (const item of result.Items ?? []) items.push(toUnmapped(item));
     startKey = result.LastEvaluatedKey;
-  } while (items.length < limit && startKey);
+    rounds += 1;
+    // A run of expired entries (TTL deletion is lazy) must not hold one request for long: after a
+    // few queries a short page goes back with its cursor, and the caller simply reads on.
+  } while (items.length < limit && startKey && rounds < MAX_QUERY_ROUNDS);
   return { items, nextCursor: encodeCursor(startKey) };
 }
 

@@ -48,6 +48,7 @@ import {
  */
 
 const nextUserId = monotonicFactory();
+const AUDIT_PREFIX = "AUDIT#";
 
 const isVersionConflict = (error: unknown) => error instanceof VersionConflict;
 
@@ -121,7 +122,12 @@ export async function create(
     ),
     ...linked.map((identity) => clearUnmappedItem(orgId, identity.kind, identity.externalId)),
   ];
-  await commit(items);
+  // A transaction that collides with another one on the same claim is cancelled without a
+  // condition result; run it again, and it then commits or names the claim it lost (409).
+  await retryOnConflict(
+    () => commit(items),
+    () => false,
+  );
   await publishAfterCommit([
     createEvent("user.created", orgId, { userId: user.id }, now),
     ...linked.map((identity) =>
@@ -438,9 +444,13 @@ export async function listEvents(
   const { items, nextKey } = await queryPage(
     {
       KeyConditionExpression: "pk = :pk AND begins_with(sk, :audit)",
-      ExpressionAttributeValues: { ":pk": pk, ":audit": "AUDIT#" },
+      ExpressionAttributeValues: { ":pk": pk, ":audit": AUDIT_PREFIX },
       ScanIndexForward: false,
-      ExclusiveStartKey: decodeCursor(input.cursor, { keys: ["pk", "sk"], partition: { pk } }),
+      ExclusiveStartKey: decodeCursor(input.cursor, {
+        keys: ["pk", "sk"],
+        partition: { pk },
+        prefixes: { sk: AUDIT_PREFIX },
+      }),
     },
     pageSize(input.limit),
     ["pk", "sk"],

@@ -107,6 +107,20 @@ function bearerAuthentication(): MiddlewareObj<Event, Result, Error, KitContext>
   };
 }
 
+/** Runs the route's access check after authentication and before the body is even parsed. */
+function authorization(
+  authorize: NonNullable<HttpRouteOptions<undefined, undefined>["authorize"]>,
+): MiddlewareObj<Event, Result, Error, KitContext> {
+  return {
+    before: async (request) => {
+      await authorize({
+        actor: request.context.kith?.actor,
+        pathParameters: request.event.pathParameters ?? {},
+      });
+    },
+  };
+}
+
 /** Parses JSON bodies only when there is one; malformed JSON is the contract's 400. */
 function optionalJsonBody(): MiddlewareObj<Event, Result, Error, KitContext> {
   const parser = httpJsonBodyParser();
@@ -180,10 +194,10 @@ export function httpRoute<
     .use(rawBodyCapture(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
   if (options.verify) chain.use(signatureVerification(options.verify));
   if (options.auth === "bearer") chain.use(bearerAuthentication());
+  if (options.authorize) chain.use(authorization(options.authorize));
   chain.use(optionalJsonBody());
 
   const handler = chain.handler(async (event, context) => {
-    await options.authorize?.({ actor: context.kith?.actor, pathParameters: event.pathParameters ?? {} });
     const body = parseWith(options.body as TBodySchema, event.body, "body");
     const query = parseWith(options.query as TQuerySchema, event.queryStringParameters ?? {}, "query string");
     const result = await fn({

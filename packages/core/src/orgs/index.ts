@@ -1,7 +1,16 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { create as createEvent, type DomainEvent, publishAfterCommit } from "../events";
-import { commit, db, decodeCursor, encodeCursor, type Page, pageSize, queryPage } from "../storage";
+import {
+  commit,
+  db,
+  decodeCursor,
+  encodeCursor,
+  type Page,
+  pageSize,
+  queryPage,
+  retryOnConflict,
+} from "../storage";
 import { Conflict, InvalidInput, NotFound } from "../util/errors";
 
 /**
@@ -150,7 +159,11 @@ export async function create(input: CreateOrgInput, now = new Date()): Promise<C
       updatedAt: timestamp,
     };
     try {
-      await commit(orgCreationItems(org));
+      // A collision with a concurrent transaction is retried until it commits or loses the slug (409).
+      await retryOnConflict(
+        () => commit(orgCreationItems(org)),
+        () => false,
+      );
       const events = [createEvent("org.created", id, { orgId: id, slug }, now)];
       await publishAfterCommit(events);
       return { org, events };

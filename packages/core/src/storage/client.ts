@@ -58,6 +58,11 @@ export function translateStorageError(error: unknown): unknown {
       error,
     );
   }
+  // A single-item write that ran into an ongoing transaction on the same item: retryable, like a
+  // cancelled transaction that lost to another.
+  if (name === "TransactionConflictException") {
+    return new TransactionCancelled([{ index: 0, code: "TransactionConflict" }], error);
+  }
   if (isInvalidStartKey(error)) {
     return invalidCursor();
   }

@@ -21,6 +21,8 @@ export interface CursorShape {
   keys: readonly string[];
   /** Attributes whose value is fixed for this list, so a cursor from another list or tenant is refused. */
   partition?: Record<string, string>;
+  /** Attributes that must start with a prefix, for lists bounded by `begins_with` on the sort key. */
+  prefixes?: Record<string, string>;
 }
 
 export function decodeCursor(
@@ -44,6 +46,9 @@ export function decodeCursor(
     shape.keys.every((key) => typeof (value as Record<string, unknown>)[key] === "string") &&
     Object.entries(shape.partition ?? {}).every(
       ([key, expected]) => (value as Record<string, unknown>)[key] === expected,
+    ) &&
+    Object.entries(shape.prefixes ?? {}).every(([key, prefix]) =>
+      String((value as Record<string, unknown>)[key]).startsWith(prefix),
     );
   if (!wellFormed)
     throw new InvalidInput("cursor is not valid for this list", { cursor: "invalid" }, "invalid_cursor");

@@ -63,7 +63,12 @@ export class TransactionCancelled extends KithError {
 /** DynamoDB refused a pagination key: a forged or stale cursor that slipped past `decodeCursor`. */
 export function isInvalidStartKey(error: unknown): boolean {
   const { name, message } = (error ?? {}) as { name?: string; message?: string };
-  return name === "ValidationException" && /exclusive ?start ?key/i.test(message ?? "");
+  // AWS and DynamoDB Local word it differently ("exclusive start key", "starting key …
+  // outside query boundaries", "starting key does not match the range key predicate").
+  return (
+    name === "ValidationException" &&
+    /exclusive ?start ?key|start(ing)? ?key|query boundaries/i.test(message ?? "")
+  );
 }
 
 export class StorageThrottled extends KithError {
