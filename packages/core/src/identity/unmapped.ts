@@ -1,4 +1,3 @@
-import { create as createEvent, publishAfterCommit } from "../events";
 import { ConditionFailed, db, decodeCursor, encodeCursor, type Page, pageSize } from "../storage";
 import { scrubSample } from "../util/scrub";
 import type { IdentityKind, IdentityRef, UnmappedIdentity } from "./schemas";
