@@ -7,11 +7,10 @@ export const handler = httpRoute(
   async ({ actor, body, pathParameters }) => {
     const orgId = Http.pathParameter(pathParameters, "orgId");
     const userId = Http.pathParameter(pathParameters, "userId");
-    const { linked, user } = await Identity.linkIdentity(orgId, userId, body, {
+    const { linked, identity } = await Identity.linkIdentity(orgId, userId, body, {
       actor: Http.actorString(actor),
       via: "manual",
     });
-    const identity = user.identities[`${body.kind}#${body.externalId}`];
     return { status: linked ? 201 : 200, body: identity };
   },
 );

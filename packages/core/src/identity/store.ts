@@ -20,6 +20,8 @@ export const keys = {
   }),
   token: (hash: string) => ({ pk: `TOKEN#${hash}`, sk: "#TOKEN" }),
   usersByName: (orgId: string) => `ORG#${orgId}#USERS`,
+  /** Audit events share the user's partition under this sort-key prefix. */
+  auditPrefix: "AUDIT#",
   unmapped: (orgId: string, kind: string, externalId: string) => ({
     pk: `ORG#${orgId}#UNMAPPED#${kind}#${externalId}`,
     sk: "#UNMAPPED",
@@ -371,7 +373,7 @@ export function auditItem(entry: AuditEntry, at: Date): GuardedItem {
     Put: {
       Item: {
         pk: keys.userPartition(entry.orgId, entry.userId),
-        sk: `AUDIT#${createdAt}#${id}`,
+        sk: `${keys.auditPrefix}${createdAt}#${id}`,
         entity: "audit",
         id,
         orgId: entry.orgId,

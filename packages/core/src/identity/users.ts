@@ -35,6 +35,7 @@ import {
   nextVersion,
   planUserWrites,
   requireUser,
+  type StoredIdentity,
   type StoredUser,
   snapshot,
   toUser,
@@ -48,7 +49,6 @@ import {
  */
 
 const nextUserId = monotonicFactory();
-const AUDIT_PREFIX = "AUDIT#";
 
 const isVersionConflict = (error: unknown) => error instanceof VersionConflict;
 
@@ -299,6 +299,7 @@ export interface LinkResult {
   /** False when the identity was already this user's: nothing was written. */
   linked: boolean;
   user: StoredUser;
+  identity: StoredIdentity;
 }
 
 /**
@@ -315,7 +316,8 @@ export async function linkIdentity(
   return retryOnConflict(async () => {
     const before = await requireUser(orgId, userId);
     const key = identityKey(ref.kind, ref.externalId);
-    if (before.identities[key]) return { linked: false, user: before };
+    const existing = before.identities[key];
+    if (existing) return { linked: false, user: before, identity: existing };
     if (Object.keys(before.identities).length >= LIMITS.identities) {
       throw new LimitExceeded("identities", LIMITS.identities);
     }
@@ -342,7 +344,7 @@ export async function linkIdentity(
         now,
       ),
     ]);
-    return { linked: true, user: after };
+    return { linked: true, user: after, identity };
   }, isVersionConflict);
 }
 
@@ -444,29 +446,20 @@ export async function listEvents(
   const { items, nextKey } = await queryPage(
     {
       KeyConditionExpression: "pk = :pk AND begins_with(sk, :audit)",
-      ExpressionAttributeValues: { ":pk": pk, ":audit": AUDIT_PREFIX },
+      ExpressionAttributeValues: { ":pk": pk, ":audit": keys.auditPrefix },
       ScanIndexForward: false,
       ExclusiveStartKey: decodeCursor(input.cursor, {
         keys: ["pk", "sk"],
         partition: { pk },
-        prefixes: { sk: AUDIT_PREFIX },
+        prefixes: { sk: keys.auditPrefix },
       }),
     },
     pageSize(input.limit),
     ["pk", "sk"],
   );
   return {
-    items: items.map((item) =>
-      AuditEventSchema.parse({
-        id: item.id,
-        userId: item.userId,
-        eventType: item.eventType,
-        actor: item.actor,
-        before: item.before ?? null,
-        after: item.after ?? null,
-        createdAt: item.createdAt,
-      }),
-    ),
+    // The schema keeps the contract's fields and drops the storage ones (keys, entity, orgId).
+    items: items.map((item) => AuditEventSchema.parse(item)),
     nextCursor: encodeCursor(nextKey),
   };
 }
