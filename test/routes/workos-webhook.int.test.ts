@@ -143,14 +143,37 @@ describe("routes: POST /webhooks/workos", () => {
     expect(await routes.tableItems()).toEqual(before);
   });
 
-  it("a user.created is acknowledged with 200 and queues nothing", async () => {
+  it.each([["user.created"], ["user.updated"], ["user.deleted"]])(
+    "a signed %s queues one nudge of the user stream (user events concern no organization), writing nothing",
+    async (type) => {
+      // prepare
+      const event = workosEvent(type, {
+        object: "user",
+        id: `user_${nextId()}`,
+        email: "someone@example.com",
+        email_verified: true,
+      });
+      const before = await routes.tableItems();
+
+      // act
+      const reply = await deliverSigned(event);
+
+      // assess
+      expect(reply.status).toBe(200);
+      const messages = await drain();
+      expect(messages).toHaveLength(1);
+      expect(messages[0]?.Attributes).toMatchObject({
+        MessageGroupId: "directory-users",
+        MessageDeduplicationId: event.id,
+      });
+      expect(JSON.parse(messages[0]?.Body as string)).toEqual({ stream: "users", reason: `webhook ${type}` });
+      expect(await routes.tableItems()).toEqual(before);
+    },
+  );
+
+  it("an event that concerns neither an organization nor a user is acknowledged with 200 and queues nothing", async () => {
     // prepare
-    const event = workosEvent("user.created", {
-      object: "user",
-      id: `user_${nextId()}`,
-      email: "someone@example.com",
-    });
-    const before = await routes.tableItems();
+    const event = workosEvent("session.created", { object: "session", id: `session_${nextId()}` });
 
     // act
     const reply = await deliverSigned(event);
@@ -158,7 +181,6 @@ describe("routes: POST /webhooks/workos", () => {
     // assess
     expect(reply.status).toBe(200);
     expect(await drain()).toEqual([]);
-    expect(await routes.tableItems()).toEqual(before);
   });
 
   it("the same webhook delivered twice is queued once (deduplicated by event id)", async () => {

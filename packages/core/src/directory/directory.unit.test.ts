@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DIRECTORY_NAMESPACE, isNewer, nudgeFor, orgIdForDirectory } from "./index";
+import { DIRECTORY_NAMESPACE, isNewer, NudgeSchema, nudgeFor, orgIdForDirectory } from "./index";
 
 describe("directory ids and ordering (pure)", () => {
   it("derives the same UUIDv5 org id for a directory organization every time, from the fixed namespace", () => {
@@ -54,10 +54,25 @@ describe("directory ids and ordering (pure)", () => {
         id: "event_2",
         event: "organization_membership.created",
         data: { organization_id: "org_B" },
-      })?.nudge.directoryOrgId,
-    ).toBe("org_B");
-    expect(nudgeFor({ id: "event_3", event: "user.created", data: { id: "user_1" } })).toBeUndefined();
+      })?.nudge,
+    ).toEqual({ directoryOrgId: "org_B", reason: "webhook organization_membership.created" });
+    expect(nudgeFor({ id: "event_4", event: "dsync.user.created", data: { id: "x" } })).toBeUndefined();
     expect(nudgeFor({ event: "organization.updated" })).toBeUndefined();
     expect(nudgeFor("not an object")).toBeUndefined();
+  });
+
+  it("a user.* webhook nudges the user stream, not an organization (user events concern none)", () => {
+    for (const type of ["user.created", "user.updated", "user.deleted"]) {
+      expect(nudgeFor({ id: "event_3", event: type, data: { id: "user_1" } })).toEqual({
+        nudge: { stream: "users", reason: `webhook ${type}` },
+        eventId: "event_3",
+      });
+    }
+    expect(NudgeSchema.parse({ stream: "users", reason: "r" })).toEqual({ stream: "users", reason: "r" });
+    expect(NudgeSchema.parse({ directoryOrgId: "org_1", reason: "r" })).toEqual({
+      directoryOrgId: "org_1",
+      reason: "r",
+    });
+    expect(NudgeSchema.safeParse({ stream: "orgs", reason: "r" }).success).toBe(false);
   });
 });

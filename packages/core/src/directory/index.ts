@@ -4,6 +4,7 @@ import { create as createEvent, type DomainEvent, publishAfterCommit } from "../
 import * as Orgs from "../orgs";
 import { ConditionFailed, commit, db, type GuardedItem, TransactionCancelled } from "../storage";
 import { logger } from "../util/logger";
+import * as Members from "./members";
 
 /**
  * Organization sync from the directory provider (WorkOS). Webhooks only nudge; the Events API,
@@ -25,6 +26,19 @@ export const ORGANIZATION_EVENTS = [
 ] as const;
 export type OrganizationEventType = (typeof ORGANIZATION_EVENTS)[number];
 
+export const MEMBERSHIP_EVENTS = [
+  "organization_membership.created",
+  "organization_membership.updated",
+  "organization_membership.deleted",
+] as const;
+export type MembershipEventType = (typeof MEMBERSHIP_EVENTS)[number];
+
+/** User events concern no organization: WorkOS leaves them out of an `organization_id` filter. */
+export const USER_EVENTS = ["user.created", "user.updated", "user.deleted"] as const;
+export type UserEventType = (typeof USER_EVENTS)[number];
+
+export type DirectoryEventType = OrganizationEventType | MembershipEventType | UserEventType;
+
 /** The directory's view of an organization, as the events carry it. */
 export interface DirectoryOrganization {
   id: string;
@@ -33,18 +47,54 @@ export interface DirectoryOrganization {
   updatedAt: string;
 }
 
-export interface DirectoryEvent {
+export const MEMBERSHIP_STATUSES = ["active", "inactive", "pending"] as const;
+export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
+
+/** A directory user's membership of one organization. */
+export interface DirectoryMembership {
+  id: string;
+  /** The directory user id: our identity kind `workos`. */
+  userId: string;
+  organizationId: string;
+  status: MembershipStatus;
+  updatedAt: string;
+}
+
+/** A directory (User Management) user. */
+export interface DirectoryUser {
+  id: string;
+  email: string;
+  emailVerified: boolean;
+  /** The display name: `name`, else first and last name; null when the directory has none. */
+  name: string | null;
+  updatedAt: string;
+}
+
+interface EventBase {
   /** Time-ordered (ULID-based), so a string comparison orders events. */
   id: string;
-  event: string;
   createdAt: string;
+}
+export interface OrganizationEvent extends EventBase {
+  event: OrganizationEventType;
   data: DirectoryOrganization;
 }
+export interface MembershipEvent extends EventBase {
+  event: MembershipEventType;
+  data: DirectoryMembership;
+}
+export interface UserEvent extends EventBase {
+  event: UserEventType;
+  data: DirectoryUser;
+}
+export type DirectoryEvent = OrganizationEvent | MembershipEvent | UserEvent;
 
 /** What the sync needs from the provider; `workos.ts` implements it with `@workos-inc/node`. */
 export interface DirectoryClient {
+  /** `GET /events`: only the requested types; without `organizationId`, across organizations. */
   listEvents(input: {
-    organizationId: string;
+    events: readonly DirectoryEventType[];
+    organizationId?: string;
     after?: string;
     limit: number;
   }): Promise<{ events: DirectoryEvent[]; after: string | null }>;
@@ -53,6 +103,13 @@ export interface DirectoryClient {
     after?: string,
   ): Promise<{ organizations: DirectoryOrganization[]; after: string | null }>;
   setExternalId(organizationId: string, externalId: string): Promise<void>;
+  /** The user, or undefined when the directory no longer has it (404). */
+  getUser(id: string): Promise<DirectoryUser | undefined>;
+  /** One page of an organization's memberships, in every status (active, inactive and pending). */
+  listMemberships(input: {
+    organizationId: string;
+    after?: string;
+  }): Promise<{ memberships: DirectoryMembership[]; after: string | null }>;
 }
 
 /** Our org id for a directory organization that carries no external id. */
@@ -60,9 +117,11 @@ export function orgIdForDirectory(directoryOrgId: string): string {
   return uuidv5(directoryOrgId, DIRECTORY_NAMESPACE);
 }
 
-const keys = {
+export const keys = {
   directoryClaim: (directoryOrgId: string) => ({ pk: `ORGDIR#${directoryOrgId}`, sk: "#CLAIM" }),
   cursor: (directoryOrgId: string) => ({ pk: `DIRSYNC#${directoryOrgId}`, sk: "#CURSOR" }),
+  /** The cursor of the user stream (`user.*` events, which concern no organization). */
+  usersCursor: () => ({ pk: "DIRSYNC_USERS", sk: "#CURSOR" }),
 };
 const CURSOR_INDEX_PARTITION = "DIRSYNC";
 
@@ -74,6 +133,12 @@ interface StoredOrg extends Orgs.Org {
 async function readOrg(orgId: string): Promise<StoredOrg | undefined> {
   const result = await db.get({ Key: Orgs.keys.org(orgId), ConsistentRead: true });
   return result.Item as StoredOrg | undefined;
+}
+
+/** The org a directory organization is linked to (its directory claim), if any. */
+export async function claimedOrgId(directoryOrgId: string): Promise<string | undefined> {
+  const claim = await db.get({ Key: keys.directoryClaim(directoryOrgId), ConsistentRead: true });
+  return claim.Item?.orgId as string | undefined;
 }
 
 /** The org an organization maps to: by directory id, else by its external id, else the UUIDv5. */
@@ -93,7 +158,7 @@ async function locate(organization: DirectoryOrganization): Promise<{ orgId: str
  * than the directory timestamp stored.
  */
 export function isNewer(
-  event: Pick<DirectoryEvent, "id" | "data">,
+  event: Pick<OrganizationEvent, "id" | "data">,
   org: Pick<StoredOrg, "lastEventId" | "directoryUpdatedAt">,
 ) {
   if (org.lastEventId) return event.id > org.lastEventId;
@@ -124,6 +189,31 @@ function cursorItem(directoryOrgId: string, eventId: string, now: Date): Guarded
   };
 }
 
+/** The user stream's cursor: forward only, and outside the reconcile's organization work list. */
+function usersCursorItem(eventId: string, now: Date): GuardedItem {
+  return {
+    Update: {
+      Key: keys.usersCursor(),
+      UpdateExpression: "SET entity = :entity, lastEventId = :eventId, syncedAt = :now",
+      ConditionExpression: "attribute_not_exists(lastEventId) OR lastEventId < :eventId",
+      ExpressionAttributeValues: {
+        ":entity": "directoryUsersCursor",
+        ":eventId": eventId,
+        ":now": now.toISOString(),
+      },
+    },
+  };
+}
+
+/** Moves a cursor to `eventId` unless it is already there or past it (a replay). */
+async function advance(item: GuardedItem): Promise<void> {
+  try {
+    await commit([item]);
+  } catch (error) {
+    if (!(error instanceof TransactionCancelled)) throw error;
+  }
+}
+
 export type ApplyOutcome = "created" | "updated" | "skipped";
 
 export interface ApplyResult {
@@ -141,7 +231,7 @@ const MAX_APPLY_ROUNDS = Orgs.SLUG_ATTEMPTS + 3;
  * gets a 4-hex suffix) and the directory id. An update renames but never touches the slug and
  * never re-enables a disabled org; a delete disables and never removes.
  */
-export async function applyEvent(event: DirectoryEvent, now = new Date()): Promise<ApplyResult> {
+export async function applyEvent(event: OrganizationEvent, now = new Date()): Promise<ApplyResult> {
   const directoryOrgId = event.data.id;
   for (let round = 0; round < MAX_APPLY_ROUNDS; round++) {
     const { orgId, org } = await locate(event.data);
@@ -243,13 +333,9 @@ export async function applyEvent(event: DirectoryEvent, now = new Date()): Promi
   throw new Error(`could not apply directory event ${event.id} after ${MAX_APPLY_ROUNDS} rounds`);
 }
 
-async function skip(directoryOrgId: string, event: DirectoryEvent, orgId: string | undefined, now: Date) {
-  try {
-    await commit([cursorItem(directoryOrgId, event.id, now)]);
-  } catch (error) {
-    // The cursor is already past this event: a replay, which is exactly what skipping is for.
-    if (!(error instanceof TransactionCancelled)) throw error;
-  }
+async function skip(directoryOrgId: string, event: OrganizationEvent, orgId: string | undefined, now: Date) {
+  // The cursor may already be past this event: a replay, which is exactly what skipping is for.
+  await advance(cursorItem(directoryOrgId, event.id, now));
   return { outcome: "skipped" as const, orgId, needsExternalIdPush: false };
 }
 
@@ -261,12 +347,19 @@ export async function cursor(
   return result.Item as { lastEventId?: string; syncedAt?: string } | undefined;
 }
 
+/** The stored cursor of the user stream. */
+export async function usersCursor(): Promise<{ lastEventId?: string; syncedAt?: string } | undefined> {
+  const result = await db.get({ Key: keys.usersCursor(), ConsistentRead: true });
+  return result.Item as { lastEventId?: string; syncedAt?: string } | undefined;
+}
+
 /** The Events API keeps 30 days; a cursor older than this is re-read from a full reconcile. */
 export const EVENT_RETENTION_MS = 30 * 86_400_000;
 const FULL_RECONCILE_AFTER_MS = EVENT_RETENTION_MS - 86_400_000;
 const PAGE_SIZE = 100;
 
 export interface SyncSummary {
+  /** The directory organization, or `users` for the user stream. */
   directoryOrgId: string;
   applied: number;
   skipped: number;
@@ -274,12 +367,52 @@ export interface SyncSummary {
   lastEventId?: string;
 }
 
+type EventPage = Awaited<ReturnType<DirectoryClient["listEvents"]>>;
+
+/**
+ * Pages one event stream from its stored cursor, handing each event to `apply` in order. A cursor
+ * older than the API's retention (or one the API refuses with a 400) is not trusted: `snapshot`
+ * applies the current state, then every retained event is replayed (the guards skip what is
+ * already applied).
+ */
+async function pageStream(
+  summary: SyncSummary,
+  lastEventId: string | undefined,
+  list: (after: string | undefined) => Promise<EventPage>,
+  snapshot: () => Promise<void>,
+  apply: (event: DirectoryEvent) => Promise<void>,
+  now: Date,
+): Promise<SyncSummary> {
+  // The Events API forgets events after 30 days; a cursor naming an older event cannot be resumed.
+  let stale = lastEventId !== undefined && now.getTime() - eventTime(lastEventId) > FULL_RECONCILE_AFTER_MS;
+  let firstPage: EventPage | undefined;
+  if (!stale) {
+    try {
+      firstPage = await list(lastEventId);
+    } catch (error) {
+      // The API refuses a cursor it no longer knows (400): start over from a full reconcile.
+      if ((error as { status?: number }).status !== 400 || !lastEventId) throw error;
+      stale = true;
+    }
+  }
+  summary.fullReconcile = stale;
+  if (stale) await snapshot();
+  let after = stale ? undefined : lastEventId;
+  for (;;) {
+    const page = firstPage ?? (await list(after));
+    firstPage = undefined;
+    for (const event of page.events) await apply(event);
+    if (!page.after || page.events.length === 0) break;
+    after = page.after;
+  }
+  return summary;
+}
+
 /**
  * Brings one directory organization up to date: pages the Events API from the stored cursor and
- * applies each event in order. A cursor older than the API's retention is not trusted: the
- * organization's current state is applied as a snapshot, then every retained event is replayed
- * (the guard skips what is already applied). Pushing our id back as `external_id` happens after
- * each commit; a failed push is logged and the next event pushes again.
+ * applies each organization and membership event in order. A stale cursor gets a full reconcile:
+ * the organization and its memberships are applied as a snapshot first. Pushing our id back as
+ * `external_id` happens after each commit; a failed push is logged and the next event pushes again.
  */
 export async function syncOrganization(
   directoryOrgId: string,
@@ -287,51 +420,79 @@ export async function syncOrganization(
   now = new Date(),
 ): Promise<SyncSummary> {
   const stored = await cursor(directoryOrgId);
-  // The Events API forgets events after 30 days; a cursor naming an older event cannot be resumed.
-  let stale =
-    stored?.lastEventId !== undefined &&
-    now.getTime() - eventTime(stored.lastEventId) > FULL_RECONCILE_AFTER_MS;
-  let firstPage: Awaited<ReturnType<DirectoryClient["listEvents"]>> | undefined;
-  if (!stale) {
-    try {
-      firstPage = await client.listEvents({
-        organizationId: directoryOrgId,
-        after: stored?.lastEventId,
-        limit: PAGE_SIZE,
-      });
-    } catch (error) {
-      // The API refuses a cursor it no longer knows (400): start over from a full reconcile.
-      if ((error as { status?: number }).status !== 400 || !stored?.lastEventId) throw error;
-      stale = true;
-    }
-  }
-  const summary: SyncSummary = { directoryOrgId, applied: 0, skipped: 0, fullReconcile: stale };
-  if (stale) await applySnapshot(directoryOrgId, client, now);
-  let after = stale ? undefined : stored?.lastEventId;
+  const summary: SyncSummary = { directoryOrgId, applied: 0, skipped: 0, fullReconcile: false };
   const pushed = new Set<string>();
-  for (;;) {
-    const page =
-      firstPage ?? (await client.listEvents({ organizationId: directoryOrgId, after, limit: PAGE_SIZE }));
-    firstPage = undefined;
-    for (const event of page.events) {
-      if (
-        !(ORGANIZATION_EVENTS as readonly string[]).includes(event.event) ||
-        event.data.id !== directoryOrgId
-      )
-        continue;
-      const result = await applyEvent(event, now);
-      if (result.outcome === "skipped") summary.skipped += 1;
+  const count = (outcome: string, eventId: string) => {
+    if (outcome === "skipped") summary.skipped += 1;
+    else summary.applied += 1;
+    summary.lastEventId = eventId;
+  };
+  return pageStream(
+    summary,
+    stored?.lastEventId,
+    (after) =>
+      client.listEvents({
+        events: [...ORGANIZATION_EVENTS, ...MEMBERSHIP_EVENTS],
+        organizationId: directoryOrgId,
+        after,
+        limit: PAGE_SIZE,
+      }),
+    async () => {
+      await applySnapshot(directoryOrgId, client, now);
+      await Members.applyMembershipSnapshot(directoryOrgId, client, now);
+    },
+    async (event) => {
+      if (isOrganizationEvent(event) && event.data.id === directoryOrgId) {
+        const result = await applyEvent(event, now);
+        count(result.outcome, event.id);
+        if (result.needsExternalIdPush && result.orgId && !pushed.has(result.orgId)) {
+          pushed.add(result.orgId);
+          await pushExternalId(client, directoryOrgId, result.orgId);
+        }
+      } else if (isMembershipEvent(event) && event.data.organizationId === directoryOrgId) {
+        const outcome = await Members.applyMembershipEvent(event, client);
+        await advance(cursorItem(directoryOrgId, event.id, now));
+        count(outcome, event.id);
+      }
+    },
+    now,
+  );
+}
+
+/**
+ * Brings the user stream up to date: `user.*` events concern no organization, so they are read
+ * without the organization filter, from their own cursor, and each is applied to every org the
+ * directory user is a member of. A stale cursor re-reads every directory user we hold a membership
+ * for.
+ */
+export async function syncUsers(client: DirectoryClient, now = new Date()): Promise<SyncSummary> {
+  const stored = await usersCursor();
+  const summary: SyncSummary = { directoryOrgId: "users", applied: 0, skipped: 0, fullReconcile: false };
+  return pageStream(
+    summary,
+    stored?.lastEventId,
+    (after) => client.listEvents({ events: USER_EVENTS, after, limit: PAGE_SIZE }),
+    () => Members.applyUsersSnapshot(client),
+    async (event) => {
+      if (!isUserEvent(event)) return;
+      const outcome = await Members.applyUserEvent(event);
+      await advance(usersCursorItem(event.id, now));
+      if (outcome === "skipped") summary.skipped += 1;
       else summary.applied += 1;
       summary.lastEventId = event.id;
-      if (result.needsExternalIdPush && result.orgId && !pushed.has(result.orgId)) {
-        pushed.add(result.orgId);
-        await pushExternalId(client, directoryOrgId, result.orgId);
-      }
-    }
-    if (!page.after || page.events.length === 0) break;
-    after = page.after;
-  }
-  return summary;
+    },
+    now,
+  );
+}
+
+export function isOrganizationEvent(event: DirectoryEvent): event is OrganizationEvent {
+  return (ORGANIZATION_EVENTS as readonly string[]).includes(event.event);
+}
+export function isMembershipEvent(event: DirectoryEvent): event is MembershipEvent {
+  return (MEMBERSHIP_EVENTS as readonly string[]).includes(event.event);
+}
+export function isUserEvent(event: DirectoryEvent): event is UserEvent {
+  return (USER_EVENTS as readonly string[]).includes(event.event);
 }
 
 /** Milliseconds encoded in a time-ordered event id (`event_<ULID>`), or 0 when it carries none. */
@@ -407,5 +568,21 @@ export async function knownDirectoryOrganizations(): Promise<string[]> {
   return ids;
 }
 
-export { enqueue, type Nudge, NudgeSchema, nudgeFor, QUEUE, reconcileAll } from "./nudges";
+export {
+  applyMembershipEvent,
+  applyUserEvent,
+  type MemberItem,
+  member,
+  membersOfDirectoryUser,
+} from "./members";
+export {
+  enqueue,
+  handleNudge,
+  type Nudge,
+  NudgeSchema,
+  nudgeFor,
+  QUEUE,
+  reconcileAll,
+  USERS_GROUP,
+} from "./nudges";
 export { createDirectoryClient, directoryClient, verifyWebhook } from "./workos";

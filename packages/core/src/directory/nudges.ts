@@ -1,16 +1,28 @@
 import { z } from "zod";
 import * as Queues from "../queues";
-import { type DirectoryClient, knownDirectoryOrganizations } from "./index";
+import { type DirectoryClient, knownDirectoryOrganizations, syncOrganization, syncUsers } from "./index";
 
 /** The FIFO queue that serializes one directory organization's sync (manifest: `directory-events`). */
 export const QUEUE = "directory-events";
 
-/** "Look at this organization's events": all a webhook or the reconcile schedule says. */
-export const NudgeSchema = z.object({
-  directoryOrgId: z.string().min(1).max(128),
-  reason: z.string().max(200),
-});
+/** The message group of the user stream: its syncs run one at a time, beside the organizations'. */
+export const USERS_GROUP = "directory-users";
+
+/**
+ * "Look at this organization's events", or with `stream: "users"` "look at the user events"
+ * (`user.*` concern no organization): all a webhook or the reconcile schedule says.
+ */
+export const NudgeSchema = z.union([
+  z.object({ stream: z.literal("users"), reason: z.string().max(200) }),
+  z.object({ directoryOrgId: z.string().min(1).max(128), reason: z.string().max(200) }),
+]);
 export type Nudge = z.infer<typeof NudgeSchema>;
+
+/** The queue consumer's work: sync the organization, or the user stream, a nudge names. */
+export async function handleNudge(nudge: Nudge, client: DirectoryClient): Promise<void> {
+  if ("stream" in nudge) await syncUsers(client);
+  else await syncOrganization(nudge.directoryOrgId, client);
+}
 
 /** The parts of a WorkOS webhook body a nudge needs; everything else is read from the Events API. */
 const WebhookBodySchema = z.object({
@@ -20,14 +32,17 @@ const WebhookBodySchema = z.object({
 });
 
 /**
- * The directory organization a webhook is about, or undefined for events that concern none
- * (they are acknowledged and dropped). Organization events carry it as `data.id`, membership
- * events as `data.organization_id`.
+ * What a webhook nudges: the directory organization it is about (organization events carry it as
+ * `data.id`, membership events as `data.organization_id`), the user stream for `user.*` events,
+ * or nothing for other events (they are acknowledged and dropped).
  */
 export function nudgeFor(body: unknown): { nudge: Nudge; eventId: string } | undefined {
   const parsed = WebhookBodySchema.safeParse(body);
   if (!parsed.success) return undefined;
   const { id, event, data } = parsed.data;
+  if (/^user\.(created|updated|deleted)$/.test(event)) {
+    return { nudge: { stream: "users", reason: `webhook ${event}` }, eventId: id };
+  }
   const directoryOrgId = event.startsWith("organization.")
     ? data.id
     : event.startsWith("organization_membership.")
@@ -45,12 +60,14 @@ export function nudgeFor(body: unknown): { nudge: Nudge; eventId: string } | und
  * (and the cursor makes any later duplicate a no-op anyway).
  */
 export async function enqueue(nudge: Nudge, deduplicationId: string): Promise<void> {
-  await Queues.send(QUEUE, nudge, { groupId: nudge.directoryOrgId, deduplicationId });
+  const groupId = "stream" in nudge ? USERS_GROUP : nudge.directoryOrgId;
+  await Queues.send(QUEUE, nudge, { groupId, deduplicationId });
 }
 
 /**
  * The daily reconcile: nudges every organization the directory lists and every one we hold a
- * cursor for, so a lost webhook never loses an event (and a never-seen organization is found).
+ * cursor for, and the user stream, so a lost webhook never loses an event (and a never-seen
+ * organization is found). Returns the number of nudges queued.
  */
 export async function reconcileAll(client: DirectoryClient, now = new Date()): Promise<number> {
   const ids = new Set(await knownDirectoryOrganizations());
@@ -64,5 +81,6 @@ export async function reconcileAll(client: DirectoryClient, now = new Date()): P
   for (const directoryOrgId of ids) {
     await enqueue({ directoryOrgId, reason: "daily reconcile" }, `reconcile-${directoryOrgId}-${day}`);
   }
-  return ids.size;
+  await enqueue({ stream: "users", reason: "daily reconcile" }, `reconcile-users-${day}`);
+  return ids.size + 1;
 }

@@ -18,12 +18,14 @@ import {
   createDirectoryClient,
   cursor,
   type DirectoryClient,
-  type DirectoryEvent,
   isNewer,
   knownDirectoryOrganizations,
+  type OrganizationEvent,
+  type OrganizationEventType,
   orgIdForDirectory,
   reconcileAll,
   syncOrganization,
+  USERS_GROUP,
 } from "./index";
 
 const DAY = 86_400_000;
@@ -43,12 +45,12 @@ function eventsOf(sandbox: WorkOSSandbox, directoryOrgId: string): RawEvent[] {
 /** A hand-made directory event, for delivering events out of order straight to applyEvent. */
 function directoryEvent(
   sandbox: WorkOSSandbox,
-  type: string,
+  type: OrganizationEventType,
   directoryOrgId: string,
   at: number,
   name: string,
   externalId: string | null = null,
-): DirectoryEvent {
+): OrganizationEvent {
   const iso = new Date(at).toISOString();
   return {
     id: sandbox.eventIdAt(at),
@@ -513,7 +515,7 @@ describe("directory sync against the WorkOS sandbox", () => {
     expect((await Orgs.get(directory.external_id as string)).name).toBe(renamed);
   });
 
-  it("reconcileAll nudges every directory organization once: those with a cursor and those the directory lists", async () => {
+  it("reconcileAll nudges every directory organization once (those with a cursor and those the directory lists) and the user stream", async () => {
     // prepare
     const sqs = testSqsClient();
     const queueUrl = await createFifoQueue(sqs, "directory-events");
@@ -537,12 +539,16 @@ describe("directory sync against the WorkOS sandbox", () => {
     const messages = await drainQueue(sqs, queueUrl, 2);
     sqs.destroy();
     expect(expected.has(cursorOnly)).toBe(true);
-    expect(count).toBe(expected.size);
+    expect(count).toBe(expected.size + 1);
     const groups = messages.map((message) => message.Attributes?.MessageGroupId);
-    expect([...groups].sort()).toEqual([...expected].sort());
+    expect([...groups].sort()).toEqual([...expected, USERS_GROUP].sort());
     const day = now.toISOString().slice(0, 10);
+    const users = messages.find((message) => message.Attributes?.MessageGroupId === USERS_GROUP);
+    expect(JSON.parse(users?.Body as string)).toEqual({ stream: "users", reason: "daily reconcile" });
+    expect(users?.Attributes?.MessageDeduplicationId).toBe(`reconcile-users-${day}`);
     for (const message of messages) {
       const group = message.Attributes?.MessageGroupId as string;
+      if (group === USERS_GROUP) continue;
       expect(JSON.parse(message.Body as string)).toEqual({
         directoryOrgId: group,
         reason: "daily reconcile",

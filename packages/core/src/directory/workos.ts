@@ -1,11 +1,13 @@
-import { WorkOS } from "@workos-inc/node";
+import { type EventName, type OrganizationMembership, type User, WorkOS } from "@workos-inc/node";
 import { secret } from "../config";
 import { Unauthenticated } from "../util/errors";
 import {
   type DirectoryClient,
   type DirectoryEvent,
+  type DirectoryMembership,
   type DirectoryOrganization,
-  ORGANIZATION_EVENTS,
+  type DirectoryUser,
+  MEMBERSHIP_STATUSES,
 } from "./index";
 
 /**
@@ -45,6 +47,32 @@ function toOrganization(organization: SdkOrganization): DirectoryOrganization {
   };
 }
 
+function toMembership(membership: OrganizationMembership): DirectoryMembership {
+  return {
+    id: membership.id,
+    userId: membership.userId,
+    organizationId: membership.organizationId,
+    status: membership.status,
+    updatedAt: membership.updatedAt,
+  };
+}
+
+function toUser(user: User): DirectoryUser {
+  const fullName = [user.firstName, user.lastName]
+    .filter((part) => part?.trim())
+    .join(" ")
+    .trim();
+  return {
+    id: user.id,
+    email: user.email,
+    emailVerified: user.emailVerified,
+    name: user.name?.trim() || fullName || null,
+    updatedAt: user.updatedAt,
+  };
+}
+
+const isNotFound = (error: unknown) => (error as { status?: number }).status === 404;
+
 let cached: Promise<DirectoryClient> | undefined;
 
 /** The process-wide client, created on first use with the `WORKOS_API_KEY` secret. */
@@ -63,23 +91,35 @@ export function createDirectoryClient(
 ): DirectoryClient {
   const workos = sdk(apiKey, options);
   return {
-    async listEvents({ organizationId, after, limit }) {
+    async listEvents({ events: types, organizationId, after, limit }) {
       const page = await workos.events.listEvents({
-        events: [...ORGANIZATION_EVENTS],
+        events: [...types] as EventName[],
         organizationId,
         after,
         limit,
       });
       const events: DirectoryEvent[] = [];
       for (const event of page.data) {
-        if (!(ORGANIZATION_EVENTS as readonly string[]).includes(event.event)) continue;
-        const data = event.data as SdkOrganization;
-        events.push({
-          id: event.id,
-          event: event.event,
-          createdAt: event.createdAt,
-          data: toOrganization(data),
-        });
+        // Only what was asked for, whatever the API sends besides.
+        if (!(types as readonly string[]).includes(event.event)) continue;
+        const base = { id: event.id, createdAt: event.createdAt };
+        switch (event.event) {
+          case "organization.created":
+          case "organization.updated":
+          case "organization.deleted":
+            events.push({ ...base, event: event.event, data: toOrganization(event.data as SdkOrganization) });
+            break;
+          case "organization_membership.created":
+          case "organization_membership.updated":
+          case "organization_membership.deleted":
+            events.push({ ...base, event: event.event, data: toMembership(event.data) });
+            break;
+          case "user.created":
+          case "user.updated":
+          case "user.deleted":
+            events.push({ ...base, event: event.event, data: toUser(event.data) });
+            break;
+        }
       }
       return { events, after: page.listMetadata?.after ?? null };
     },
@@ -87,7 +127,7 @@ export function createDirectoryClient(
       try {
         return toOrganization(await workos.organizations.getOrganization(id));
       } catch (error) {
-        if ((error as { status?: number }).status === 404) return undefined;
+        if (isNotFound(error)) return undefined;
         throw error;
       }
     },
@@ -97,6 +137,24 @@ export function createDirectoryClient(
     },
     async setExternalId(organizationId, externalId) {
       await workos.organizations.updateOrganization({ organization: organizationId, externalId });
+    },
+    async getUser(id) {
+      try {
+        return toUser(await workos.userManagement.getUser(id));
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+    async listMemberships({ organizationId, after }) {
+      // WorkOS lists only active memberships unless asked for every status.
+      const page = await workos.userManagement.listOrganizationMemberships({
+        organizationId,
+        statuses: [...MEMBERSHIP_STATUSES],
+        after,
+        limit: 100,
+      });
+      return { memberships: page.data.map(toMembership), after: page.listMetadata?.after ?? null };
     },
   };
 }
