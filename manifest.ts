@@ -186,6 +186,50 @@ export const manifest = {
       handler: "functions/http/resolve-unmapped.handler",
       auth: "bearer",
     },
+    {
+      method: "POST",
+      path: "/v1/orgs/{orgId}/integrations",
+      handler: "functions/http/create-integration.handler",
+      auth: "bearer",
+    },
+    {
+      method: "GET",
+      path: "/v1/orgs/{orgId}/integrations",
+      handler: "functions/http/list-integrations.handler",
+      auth: "bearer",
+    },
+    {
+      method: "DELETE",
+      path: "/v1/orgs/{orgId}/integrations/{integrationId}",
+      handler: "functions/http/delete-integration.handler",
+      auth: "bearer",
+    },
+    // One function per provider: each verifies its own signature scheme on the raw body.
+    { method: "POST", path: "/webhooks/slack", handler: "functions/webhooks/slack.handler", auth: "webhook" },
+    {
+      method: "POST",
+      path: "/webhooks/github",
+      handler: "functions/webhooks/github.handler",
+      auth: "webhook",
+    },
+    {
+      method: "POST",
+      path: "/webhooks/gitlab/{integrationId}",
+      handler: "functions/webhooks/gitlab.handler",
+      auth: "webhook",
+    },
+    {
+      method: "POST",
+      path: "/webhooks/linear",
+      handler: "functions/webhooks/linear.handler",
+      auth: "webhook",
+    },
+    {
+      method: "POST",
+      path: "/webhooks/agentmail/{integrationId}",
+      handler: "functions/webhooks/agentmail.handler",
+      auth: "webhook",
+    },
   ],
   queues: [
     {

@@ -61,6 +61,12 @@ describe("storage", () => {
     });
   });
 
+  it("has one rotating KMS key for secrets at rest (functions' grants on it are checked with their wiring)", () => {
+    const template = synth.templates.Storage;
+    template.resourceCountIs("AWS::KMS::Key", 1);
+    template.hasResourceProperties("AWS::KMS::Key", { EnableKeyRotation: true });
+  });
+
   it("lets a throwaway stage delete the table", () => {
     synth.templates.Storage.hasResource("AWS::DynamoDB::Table", {
       DeletionPolicy: "Delete",
@@ -95,7 +101,7 @@ describe("manifest wiring", () => {
     expect(synth.handlers.size).toBe(expected);
   });
 
-  it("gives every function the runtime defaults, table, bus, every queue URL and the secrets", () => {
+  it("gives every function the runtime defaults, table, bus, secrets key, every queue URL and the secrets", () => {
     assertWired(checkFunctionWiring(ctx, manifest.queues, SECRET_NAMES));
   });
 

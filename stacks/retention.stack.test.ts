@@ -39,6 +39,13 @@ describe("stage prod", () => {
     });
   });
 
+  it("retains the secrets key, without which sealed secrets in the retained table could not be opened", () => {
+    synth.templates.Storage.hasResource("AWS::KMS::Key", {
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+    });
+  });
+
   it("names stacks and physical resources for the stage", () => {
     expect(synth.stacks.Storage.stackName).toBe("prod-kith-Storage");
     synth.templates.Events.hasResourceProperties("AWS::Events::EventBus", {

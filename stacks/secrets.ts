@@ -1,5 +1,5 @@
 import { Config, type StackContext } from "sst/constructs";
-import { SECRET_NAMES, type SecretName } from "../packages/core/src/config";
+import { SECRET_NAMES } from "../packages/core/src/config";
 import { applyNagSuppressions, type FunctionWiring } from "./shared";
 
 export { SECRET_NAMES };
@@ -9,7 +9,10 @@ export { SECRET_NAMES };
  * (`npx sst secrets set <NAME> <value>`), bound to every function.
  */
 export function Secrets({ stack }: StackContext) {
-  const secrets = Config.Secret.create(stack, ...SECRET_NAMES) as Record<SecretName, Config.Secret>;
+  const secrets = Config.Secret.create(stack, ...SECRET_NAMES) as Record<
+    (typeof SECRET_NAMES)[number],
+    Config.Secret
+  >;
   // Binding grants ssm:GetParameters on the secret's parameter and lets `sst/node/config` fetch it.
   const wiring: FunctionWiring = { bind: Object.values(secrets) };
   applyNagSuppressions(stack);

@@ -1,6 +1,7 @@
 import { RemovalPolicy } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
 import type { StackContext } from "sst/constructs";
 import { tableDefinition } from "../packages/core/src/storage/table";
 import { applyNagSuppressions, type FunctionWiring, retainsData } from "./shared";
@@ -40,17 +41,25 @@ export function Storage({ stack, app }: StackContext) {
     });
   }
 
+  // Seals secrets kept in the table (integration secrets, bot tokens): see packages/core/src/vault.
+  const secretsKey = new kms.Key(stack, "SecretsKey", {
+    description: "Kith: encrypts secrets stored in the table",
+    enableKeyRotation: true,
+    removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+  });
+
   const wiring: FunctionWiring = {
-    environment: { KITH_TABLE_NAME: table.tableName },
+    environment: { KITH_TABLE_NAME: table.tableName, KITH_KMS_KEY_ID: secretsKey.keyArn },
     permissions: [
       new PolicyStatement({
         actions: TABLE_DATA_ACTIONS,
         resources: [table.tableArn, `${table.tableArn}/index/*`],
       }),
+      new PolicyStatement({ actions: ["kms:Encrypt", "kms:Decrypt"], resources: [secretsKey.keyArn] }),
     ],
   };
 
   stack.addOutputs({ TableName: table.tableName });
   applyNagSuppressions(stack);
-  return { table, wiring };
+  return { table, secretsKey, wiring };
 }

@@ -393,6 +393,7 @@ export function checkFunctionWiring(
   const bus = findBus(ctx);
   if (tables.length !== 1 || !bus) return ["expected exactly one table and one custom bus"];
   const table = tables[0] as Located;
+  const secretsKey = ctx.templates.all("AWS::KMS::Key")[0];
   const queueResources = queues.map((q) => ({
     definition: q,
     queue: findQueue(ctx, queuePhysicalName(q, ctx.prefix)),
@@ -415,6 +416,8 @@ export function checkFunctionWiring(
       problems.push(`${label}: KITH_TABLE_NAME`);
     if (!ctx.templates.refersTo(env.KITH_EVENT_BUS_NAME, fn.stack, bus))
       problems.push(`${label}: KITH_EVENT_BUS_NAME`);
+    if (!secretsKey || !ctx.templates.refersTo(env.KITH_KMS_KEY_ID, fn.stack, secretsKey, "Arn"))
+      problems.push(`${label}: KITH_KMS_KEY_ID`);
     for (const { definition, queue } of queueResources) {
       const name = queueUrlEnvName(definition.name);
       if (!queue || !ctx.templates.refersTo(env[name], fn.stack, queue)) problems.push(`${label}: ${name}`);
@@ -430,6 +433,11 @@ export function checkFunctionWiring(
       : [];
     const allows = (action: string, resource: (value: unknown) => boolean) =>
       statements.some((s) => asArray(s.Action).includes(action) && asArray(s.Resource).some(resource));
+    for (const action of ["kms:Encrypt", "kms:Decrypt"]) {
+      if (!secretsKey || !allows(action, (r) => ctx.templates.refersTo(r, fn.stack, secretsKey, "Arn"))) {
+        problems.push(`${label}: no ${action} on the secrets key`);
+      }
+    }
     for (const action of [
       "dynamodb:GetItem",
       "dynamodb:PutItem",

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_WEBHOOK_SECRETS } from "../../packages/local/src/runtime";
+import { signSlack } from "../../packages/sandbox/src/webhooks";
 import { type LocalRuntime, startLocalRuntime } from "../support/processes";
 
 const OPERATOR_KEY = "e2e-demo-operator-key";
@@ -98,7 +100,9 @@ describe("demo data (KITH_DEMO unset: seed an empty database)", () => {
     const orgs = await get<Page<Org>>(first, "/v1/orgs");
 
     expect(orgs.items).toEqual([expect.objectContaining({ name: "Acme Robotics", slug: "acme" })]);
-    expect(first.output()).toContain(`demo data: org acme (${org.id}), 6 users, 3 unmapped identities`);
+    expect(first.output()).toContain(
+      `demo data: org acme (${org.id}), 6 users, 3 unmapped identities, 3 integrations`,
+    );
   });
 
   it("lists the demo users ordered by name: one admin, one suspended, identities on every platform, no tokens", () => {
@@ -129,19 +133,49 @@ describe("demo data (KITH_DEMO unset: seed an empty database)", () => {
     expect(unmapped.find((entry) => entry.kind === "linear")?.candidates).toEqual([]);
   });
 
-  it("a restart on the same DATA_DIR seeds nothing again", async () => {
+  it("connects the demo Slack team, GitHub installation and Linear workspace, showing no secret", async () => {
+    const integrations = await get<
+      Page<{ provider: string; externalTenantId: string; settings: Record<string, unknown> }>
+    >(first, `/v1/orgs/${org.id}/integrations`);
+
+    expect(integrations.items.map((item) => item.provider).sort()).toEqual(["github", "linear", "slack"]);
+    expect(JSON.stringify(integrations)).not.toContain("xoxb-");
+  });
+
+  it("a restart on the same DATA_DIR seeds nothing again, and sealed secrets still open (a Slack guest is looked up)", async () => {
     await stop(first);
 
     const second = await start(dataDir);
     const orgs = await get<Page<Org>>(second, "/v1/orgs");
     const usersAfter = await get<Page<User>>(second, `/v1/orgs/${org.id}/users?limit=200`);
     const unmappedAfter = await get<Page<Unmapped>>(second, `/v1/orgs/${org.id}/unmapped`);
+    const guestMessage = signSlack(
+      {
+        type: "event_callback",
+        team_id: "T04ACME7Q",
+        event_id: `Ev0RESTART${Date.now()}`,
+        event_time: Math.floor(Date.now() / 1000),
+        event: { type: "message", channel: "C04FIELD", user: "U07GUEST9", ts: "1.0" },
+      },
+      DEFAULT_WEBHOOK_SECRETS.SLACK_SIGNING_SECRET,
+    );
+    const slackReply = await fetch(`${second.baseUrl}/webhooks/slack`, {
+      method: "POST",
+      headers: guestMessage.headers,
+      body: guestMessage.body,
+    });
+    const guestAfter = (await get<Page<Unmapped>>(second, `/v1/orgs/${org.id}/unmapped`)).items.find(
+      (entry) => entry.externalId === "T04ACME7Q:U07GUEST9",
+    );
     await stop(second);
 
     expect(orgs.items.map((item) => item.id)).toEqual([org.id]);
     expect(usersAfter.items.map((user) => user.id)).toEqual(users.map((user) => user.id));
     expect(unmappedAfter.items).toEqual(unmapped);
     expect(second.output()).not.toContain("demo data:");
+    // The bot token sealed before the restart opened (else a 500); the guest is counted, not made a user.
+    expect(slackReply.status).toBe(200);
+    expect(guestAfter?.count).toBe(3);
   });
 });
 

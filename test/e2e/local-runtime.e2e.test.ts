@@ -5,6 +5,8 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manifest } from "../../manifest";
 import { orgIdForDirectory } from "../../packages/core/src/directory";
+import { DEFAULT_WEBHOOK_SECRETS } from "../../packages/local/src/runtime";
+import { signGitHubDelivery } from "../../packages/sandbox/src/webhooks";
 import { type LocalRuntime, poll, processesInGroup, startLocalRuntime } from "../support/processes";
 
 const OPERATOR_KEY = "e2e-operator-key";
@@ -208,6 +210,67 @@ describe("npm start: the whole system as one child process", () => {
       id: orgIdForDirectory(organization.id),
       name: "Directory Sync Co",
       slug: "directory-sync-co",
+    });
+  });
+
+  it("a signed GitHub webhook from a known sender is processed and its webhook.received event reaches the journal", async () => {
+    // prepare
+    const operator = { authorization: `Bearer ${OPERATOR_KEY}`, "content-type": "application/json" };
+    const org = (await (
+      await fetch(`${baseUrl}/v1/orgs`, {
+        method: "POST",
+        headers: operator,
+        body: JSON.stringify({ name: "Webhook Co" }),
+      })
+    ).json()) as { id: string };
+    await fetch(`${baseUrl}/v1/orgs/${org.id}/integrations`, {
+      method: "POST",
+      headers: operator,
+      body: JSON.stringify({ provider: "github", externalTenantId: "9090901" }),
+    });
+    const user = (await (
+      await fetch(`${baseUrl}/v1/orgs/${org.id}/users`, {
+        method: "POST",
+        headers: operator,
+        body: JSON.stringify({ name: "Octo", identities: [{ kind: "github", externalId: "5551212" }] }),
+      })
+    ).json()) as { id: string };
+    const delivery = await signGitHubDelivery(
+      {
+        action: "opened",
+        installation: { id: 9090901 },
+        repository: { full_name: "webhook-co/app", owner: { id: 1 } },
+        sender: { id: 5551212, login: "octo", type: "User" },
+      },
+      DEFAULT_WEBHOOK_SECRETS.GITHUB_WEBHOOK_SECRET,
+      "issues",
+    );
+
+    // act
+    const reply = await fetch(`${baseUrl}/webhooks/github`, {
+      method: "POST",
+      headers: delivery.headers,
+      body: delivery.body,
+    });
+
+    // assess
+    expect(reply.status).toBe(200);
+    const received = await poll(
+      async () => {
+        const response = await fetch(`${baseUrl}/v1/journal?orgId=${org.id}`, { headers: operator });
+        const page = (await response.json()) as { items: { type: string; data: Record<string, unknown> }[] };
+        return page.items.find((entry) => entry.type === "webhook.received");
+      },
+      20_000,
+      "webhook.received in the journal",
+    );
+    expect(received.data).toMatchObject({
+      orgId: org.id,
+      provider: "github",
+      eventType: "issues.opened",
+      deliveryId: delivery.headers["x-github-delivery"],
+      actorUserId: user.id,
+      unmapped: false,
     });
   });
 

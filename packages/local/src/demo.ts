@@ -1,6 +1,8 @@
 import * as Identity from "@kith/core/identity";
+import * as Integrations from "@kith/core/integrations";
 import * as Orgs from "@kith/core/orgs";
 import { log } from "./log";
+import { LOCAL_SLACK_BOT } from "./slack";
 
 /**
  * Demo data for `npm start`: one org with a handful of people and a few identities nobody holds
@@ -17,6 +19,21 @@ export const DEMO_ORG = { name: "Acme Robotics", slug: "acme" } as const;
 /** Audit actor for everything the seed writes. */
 const ACTOR = "system:demo";
 const SLACK_TEAM = "T04ACME7Q";
+
+/**
+ * The demo org's integrations, so signed deliveries work out of the box (README shows curl for
+ * each): the Slack team with the sandbox's bot token, a GitHub App installation and a Linear
+ * workspace, verified with the local default secrets.
+ */
+export const DEMO_INTEGRATIONS = {
+  slack: {
+    provider: "slack",
+    externalTenantId: SLACK_TEAM,
+    settings: { botToken: LOCAL_SLACK_BOT.token, botUserId: LOCAL_SLACK_BOT.botUserId },
+  },
+  github: { provider: "github", externalTenantId: "31415926" },
+  linear: { provider: "linear", externalTenantId: "7d1e5a2c-3b4f-4a6e-9c8d-0e1f2a3b4c5d" },
+} as const satisfies Record<string, Integrations.CreateIntegrationInput>;
 
 interface DemoUser {
   input: Identity.CreateUserInput;
@@ -159,6 +176,7 @@ export interface DemoSummary {
   slug: string;
   users: number;
   unmapped: number;
+  integrations: number;
 }
 
 /**
@@ -197,7 +215,12 @@ export async function seedDemoData(): Promise<DemoSummary | undefined> {
     });
   }
 
+  for (const integration of Object.values(DEMO_INTEGRATIONS)) {
+    await Integrations.create(org.id, integration, { actor: ACTOR });
+  }
+
   const summary: DemoSummary = {
+    integrations: Object.keys(DEMO_INTEGRATIONS).length,
     orgId: org.id,
     slug: org.slug,
     users: USERS.length,
@@ -205,7 +228,7 @@ export async function seedDemoData(): Promise<DemoSummary | undefined> {
   };
   log(
     "info",
-    `demo data: org ${summary.slug} (${summary.orgId}), ${summary.users} users, ${summary.unmapped} unmapped identities`,
+    `demo data: org ${summary.slug} (${summary.orgId}), ${summary.users} users, ${summary.unmapped} unmapped identities, ${summary.integrations} integrations`,
   );
   return summary;
 }

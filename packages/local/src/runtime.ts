@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
@@ -19,6 +21,7 @@ import { Lifecycle } from "./lifecycle";
 import { log } from "./log";
 import { QueuePoller } from "./pollers";
 import { LocalScheduler } from "./scheduler";
+import { startSlackSandboxUnlessConfigured } from "./slack";
 import { type ProvisionedQueue, provisionQueue, type SqsEmulator, sqsClient, startSqsEmulator } from "./sqs";
 
 export interface RuntimeOptions {
@@ -59,6 +62,30 @@ const QUEUE_PREFIX = "kith-local-";
 /** Local only, like the operator key: what a developer signs test webhooks with. */
 export const DEFAULT_WORKOS_WEBHOOK_SECRET = "local-workos-webhook-secret";
 const DEFAULT_OPERATOR_KEY = "local-operator-key";
+/** Local only: what a developer signs test deliveries with (docs/local-runtime.md). */
+export const DEFAULT_WEBHOOK_SECRETS = {
+  SLACK_SIGNING_SECRET: "local-slack-signing-secret",
+  GITHUB_WEBHOOK_SECRET: "local-github-webhook-secret",
+  LINEAR_WEBHOOK_SECRET: "local-linear-webhook-secret",
+} as const;
+
+/**
+ * The key that seals secrets at rest when there is no KMS. With a data directory it is generated
+ * once and kept there (mode 0600), so sealed values survive a restart; in memory it lives as long
+ * as the process, like the data.
+ */
+async function localEncryptionKey(dataDir: string | undefined): Promise<string> {
+  if (!dataDir) return randomBytes(32).toString("base64url");
+  const path = resolve(dataDir, "token-encryption-key");
+  try {
+    return (await readFile(path, "utf8")).trim();
+  } catch {
+    await mkdir(dataDir, { recursive: true });
+    const key = randomBytes(32).toString("base64url");
+    await writeFile(path, key, { mode: 0o600, flag: "wx" }).catch(async () => undefined);
+    return (await readFile(path, "utf8")).trim();
+  }
+}
 
 /**
  * Starts Kith on one machine: DynamoDB Local, the SQS emulator with every manifest queue and DLQ,
@@ -117,7 +144,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       process.env.WORKOS_API_URL = workos.url;
       process.env.WORKOS_API_KEY = workos.apiKey;
     }
+    // Likewise Slack's Web API (users.info for webhook senders) when SLACK_API_URL is unset.
+    const slack = await startSlackSandboxUnlessConfigured();
+    if (slack) lifecycle.add(() => slack.stop());
     process.env.WORKOS_WEBHOOK_SECRET ||= DEFAULT_WORKOS_WEBHOOK_SECRET;
+    for (const [name, value] of Object.entries(DEFAULT_WEBHOOK_SECRETS)) process.env[name] ||= value;
+    process.env.TOKEN_ENCRYPTION_KEY ||= await localEncryptionKey(dataDir);
     lifecycle.assertRunning();
 
     // Import every handler now, so a broken module fails the start instead of the first request.

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import * as Identity from "../identity";
+import * as Integrations from "../integrations";
 import * as Journal from "../journal";
 import { type ApiOperation, buildDocument, pageSchema } from "../openapi";
 import * as Orgs from "../orgs";
@@ -14,6 +15,43 @@ const OrgPage = pageSchema(Orgs.OrgSchema, "OrgPage");
 const UserPage = pageSchema(Identity.UserSchema, "UserPage");
 const AuditEventPage = pageSchema(Identity.AuditEventSchema, "AuditEventPage");
 const UnmappedPage = pageSchema(Identity.UnmappedIdentitySchema, "UnmappedIdentityPage");
+const IntegrationPage = pageSchema(Integrations.IntegrationSchema, "IntegrationPage");
+
+const WebhookAnswer = z
+  .object({
+    received: z.literal(true),
+    outcome: z.enum(["processed", "duplicate", "ignored", "unknown_tenant"]),
+  })
+  .meta({ id: "WebhookAnswer" });
+
+const PROVIDER_WEBHOOKS = [
+  {
+    path: "/webhooks/slack",
+    operationId: "receiveSlackWebhook",
+    summary: "Slack Events API (verified by X-Slack-Signature, v0, ±5 minutes)",
+    description: "A `url_verification` request gets its challenge echoed back as `{challenge}`.",
+  },
+  {
+    path: "/webhooks/github",
+    operationId: "receiveGithubWebhook",
+    summary: "GitHub App events (verified by X-Hub-Signature-256)",
+  },
+  {
+    path: "/webhooks/gitlab/{integrationId}",
+    operationId: "receiveGitlabWebhook",
+    summary: "GitLab events for one integration (verified by X-Gitlab-Token)",
+  },
+  {
+    path: "/webhooks/linear",
+    operationId: "receiveLinearWebhook",
+    summary: "Linear events (verified by Linear-Signature and the signed webhookTimestamp)",
+  },
+  {
+    path: "/webhooks/agentmail/{integrationId}",
+    operationId: "receiveAgentmailWebhook",
+    summary: "AgentMail events for one integration (Standard Webhooks / Svix signature)",
+  },
+] as const;
 
 const WhoAmISchema = z
   .object({
@@ -86,6 +124,27 @@ export const operations: readonly ApiOperation[] = [
     auth: "webhook",
     responses: { 200: ok("Accepted") },
   },
+  ...PROVIDER_WEBHOOKS.map(
+    (webhook): ApiOperation => ({
+      method: "POST",
+      path: webhook.path,
+      operationId: webhook.operationId,
+      summary: webhook.summary,
+      description:
+        ("description" in webhook ? `${webhook.description} ` : "") +
+        "The sender is resolved to a user (or recorded as unmapped) and `webhook.received` is published. " +
+        "A bad signature or stale timestamp is a 401, malformed JSON a 400, a body over 1 MiB a 413; none writes " +
+        "anything. A verified delivery for a tenant with no integration is a 202; a delivery id seen before is a " +
+        "200 that changes nothing.",
+      tags: ["webhooks"],
+      auth: "webhook",
+      responses: {
+        200: ok("Processed, ignored or a duplicate", WebhookAnswer),
+        202: ok("No integration for this tenant", WebhookAnswer),
+      },
+      errors: [400, 401, 413],
+    }),
+  ),
   {
     method: "POST",
     path: "/v1/orgs",
@@ -273,6 +332,43 @@ export const operations: readonly ApiOperation[] = [
       201: ok("Linked to a new user", Identity.UserSchema),
     },
     errors: [404, 409],
+  },
+  {
+    method: "POST",
+    path: "/v1/orgs/{orgId}/integrations",
+    operationId: "createIntegration",
+    summary: "Connect a provider tenant (a Slack team, a GitHub installation, …) to the org",
+    description:
+      "`secret` (required for gitlab and agentmail) and `settings.botToken` are encrypted at rest and never " +
+      "returned. Settings per provider: slack `{botToken?, botUserId?}`, gitlab `{host?}`, linear `{botUserId?}`, " +
+      "agentmail `{allowedDomains}`. A Slack, GitHub or Linear tenant connected to any org already, or a GitLab or " +
+      "AgentMail tenant label the org already uses, is a 409 `integration_exists`.",
+    tags: ["integrations"],
+    auth: "bearer",
+    body: Integrations.CreateIntegrationInputSchema,
+    responses: { 201: ok("Created", Integrations.IntegrationSchema) },
+    errors: [404, 409],
+  },
+  {
+    method: "GET",
+    path: "/v1/orgs/{orgId}/integrations",
+    operationId: "listIntegrations",
+    summary: "The org's integrations, oldest first",
+    tags: ["integrations"],
+    auth: "bearer",
+    query: PageQuerySchema,
+    responses: { 200: ok("A page of integrations", IntegrationPage) },
+    errors: [404],
+  },
+  {
+    method: "DELETE",
+    path: "/v1/orgs/{orgId}/integrations/{integrationId}",
+    operationId: "deleteIntegration",
+    summary: "Disconnect an integration; its webhooks then get 202 (unknown tenant) or 401 (path-routed)",
+    tags: ["integrations"],
+    auth: "bearer",
+    responses: { 204: ok("Deleted") },
+    errors: [404],
   },
 ];
 

@@ -22,8 +22,21 @@ export const env = {
  * Every secret the functions read. `stacks/secrets.ts` creates an SST `Config.Secret` for each
  * name and binds it to every function; later issues add theirs here.
  */
-export const SECRET_NAMES = ["OPERATOR_API_KEY", "WORKOS_WEBHOOK_SECRET", "WORKOS_API_KEY"] as const;
-export type SecretName = (typeof SECRET_NAMES)[number];
+export const SECRET_NAMES = [
+  "OPERATOR_API_KEY",
+  "WORKOS_WEBHOOK_SECRET",
+  "WORKOS_API_KEY",
+  "SLACK_SIGNING_SECRET",
+  "GITHUB_WEBHOOK_SECRET",
+  "LINEAR_WEBHOOK_SECRET",
+] as const;
+
+/**
+ * Secrets read only outside AWS: in AWS, sealing uses the KMS key the stack creates
+ * (`KITH_KMS_KEY_ID`), so this is never bound as an SST secret.
+ */
+export const LOCAL_ONLY_SECRET_NAMES = ["TOKEN_ENCRYPTION_KEY"] as const;
+export type SecretName = (typeof SECRET_NAMES)[number] | (typeof LOCAL_ONLY_SECRET_NAMES)[number];
 
 const cache = new Map<SecretName, string | undefined>();
 

@@ -3,6 +3,7 @@ export * from "./errors";
 export {
   canonicalRef,
   emailOwner,
+  knownIdentity,
   type Resolution,
   type ResolveOptions,
   resolve,

@@ -179,6 +179,20 @@ export async function resolve(
   return { outcome: "unresolved", candidates, count };
 }
 
+/**
+ * Step 1 of `resolve` alone: the user behind an identity that is already linked, in one
+ * (eventually consistent) GetItem, or undefined. Callers that must do something before any write
+ * (a webhook claiming its delivery) use it, then call `resolve` only on a miss.
+ */
+export async function knownIdentity(
+  orgId: string,
+  identity: IdentityRef,
+): Promise<Extract<Resolution, { outcome: "resolved" }> | undefined> {
+  const ref = canonicalRef(identity.kind, identity.externalId);
+  const known = await identityClaim(orgId, ref, false);
+  return known ? resolved(known, "identity") : undefined;
+}
+
 /** The user that holds an identity, strongly consistent (for the admin API). */
 export async function userIdForIdentity(orgId: string, ref: IdentityRef): Promise<string | undefined> {
   return (await identityClaim(orgId, ref, true))?.userId;

@@ -5,7 +5,7 @@ import { z } from "zod";
  * generated from them, so the contract cannot drift from what the code accepts.
  */
 
-export const IDENTITY_KINDS = ["slack", "github", "gitlab", "linear", "workos"] as const;
+export const IDENTITY_KINDS = ["slack", "github", "gitlab", "linear", "workos", "email"] as const;
 export const IdentityKindSchema = z.enum(IDENTITY_KINDS);
 export type IdentityKind = z.infer<typeof IdentityKindSchema>;
 
@@ -44,6 +44,7 @@ function stripLeadingZeros(digits: string): string {
  * - gitlab: the numeric user id, prefixed `host:` for a self-managed instance.
  * - linear: the user uuid, lower-case.
  * - workos: the directory user id, as issued.
+ * - email: a mailbox that writes to the team (AgentMail), lower-cased.
  */
 export function canonicalExternalId(kind: IdentityKind, raw: string): string | undefined {
   const value = raw.trim();
@@ -69,6 +70,10 @@ export function canonicalExternalId(kind: IdentityKind, raw: string): string | u
     }
     case "workos":
       return WORKOS.test(value) ? value : undefined;
+    case "email": {
+      const parsed = EmailSchema.safeParse(value);
+      return parsed.success ? parsed.data : undefined;
+    }
   }
 }
 

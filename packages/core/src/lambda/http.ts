@@ -21,13 +21,15 @@ export interface RawRequest {
   rawBody: Buffer;
   /** Lower-cased header names. */
   headers: Record<string, string | undefined>;
+  pathParameters: Record<string, string | undefined>;
 }
 
-export interface HttpRequest<TBody, TQuery> extends RawRequest {
+export interface HttpRequest<TBody, TQuery, TVerified = unknown> extends RawRequest {
   body: TBody;
   query: TQuery;
-  pathParameters: Record<string, string | undefined>;
   actor: Actor | undefined;
+  /** What the route's `verify` returned (e.g. the integration whose secret signed the request). */
+  verified: TVerified;
   event: APIGatewayProxyEventV2;
 }
 
@@ -40,10 +42,14 @@ export interface HttpResult {
 export interface HttpRouteOptions<
   TBodySchema extends z.ZodType | undefined,
   TQuerySchema extends z.ZodType | undefined,
+  TVerified = unknown,
 > {
   auth: AuthKind;
-  /** Required for `webhook` routes: throw `Unauthenticated` (401) when the signature is bad. */
-  verify?: (request: RawRequest) => Promise<void> | void;
+  /**
+   * Required for `webhook` routes: throw `Unauthenticated` (401) when the signature is bad. What it
+   * returns reaches the handler as `verified`, so a secret looked up to verify is not looked up twice.
+   */
+  verify?: (request: RawRequest) => Promise<TVerified> | TVerified;
   /**
    * Runs after authentication and before the body and query are validated, so a caller who may
    * not touch a resource learns nothing about it, not even which fields its requests would need.
@@ -60,7 +66,7 @@ export interface HttpRouteOptions<
 type Inferred<T> = T extends z.ZodType ? z.infer<T> : undefined;
 
 interface KitContext extends Context {
-  kith?: { rawBody: Buffer; actor?: Actor };
+  kith?: { rawBody: Buffer; actor?: Actor; verified?: unknown };
 }
 
 type Event = APIGatewayProxyEventV2;
@@ -89,10 +95,12 @@ function signatureVerification(
 ): MiddlewareObj<Event, Result, Error, KitContext> {
   return {
     before: async (request) => {
-      await verify({
+      const verified = await verify({
         rawBody: request.context.kith?.rawBody ?? Buffer.alloc(0),
         headers: request.event.headers,
+        pathParameters: request.event.pathParameters ?? {},
       });
+      if (request.context.kith) request.context.kith.verified = verified;
     },
   };
 }
@@ -180,9 +188,10 @@ function parseWith<T extends z.ZodType | undefined>(schema: T, value: unknown, w
 export function httpRoute<
   TBodySchema extends z.ZodType | undefined = undefined,
   TQuerySchema extends z.ZodType | undefined = undefined,
+  TVerified = undefined,
 >(
-  options: HttpRouteOptions<TBodySchema, TQuerySchema>,
-  fn: (request: HttpRequest<Inferred<TBodySchema>, Inferred<TQuerySchema>>) => Promise<HttpResult>,
+  options: HttpRouteOptions<TBodySchema, TQuerySchema, TVerified>,
+  fn: (request: HttpRequest<Inferred<TBodySchema>, Inferred<TQuerySchema>, TVerified>) => Promise<HttpResult>,
 ) {
   if (options.auth === "webhook" && !options.verify) {
     throw new Error("a webhook route must declare how its signature is verified");
@@ -192,7 +201,10 @@ export function httpRoute<
     .use(errorMapping())
     .use(httpHeaderNormalizer())
     .use(rawBodyCapture(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
-  if (options.verify) chain.use(signatureVerification(options.verify));
+  if (options.verify)
+    chain.use(
+      signatureVerification(options.verify as NonNullable<HttpRouteOptions<undefined, undefined>["verify"]>),
+    );
   if (options.auth === "bearer") chain.use(bearerAuthentication());
   if (options.authorize) chain.use(authorization(options.authorize));
   chain.use(optionalJsonBody());
@@ -207,6 +219,7 @@ export function httpRoute<
       query,
       pathParameters: event.pathParameters ?? {},
       actor: context.kith?.actor,
+      verified: context.kith?.verified as TVerified,
       event,
     });
     return json(result.status, result.body, result.headers);

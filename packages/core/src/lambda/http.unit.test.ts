@@ -362,7 +362,11 @@ describe("httpRoute: webhook signature verification", () => {
       {
         auth: "webhook",
         verify: (request) => {
-          seen.push({ rawBody: Buffer.from(request.rawBody), headers: { ...request.headers } });
+          seen.push({
+            rawBody: Buffer.from(request.rawBody),
+            headers: { ...request.headers },
+            pathParameters: { ...request.pathParameters },
+          });
         },
       },
       fn,

@@ -1,0 +1,8 @@
+import { httpRoute } from "@kith/core/lambda";
+import { GitHub, toResponse } from "@kith/core/webhooks";
+import { z } from "zod";
+
+export const handler = httpRoute(
+  { auth: "webhook", verify: ({ rawBody, headers }) => GitHub.verify(rawBody, headers), body: z.unknown() },
+  async ({ body, headers }) => toResponse(await GitHub.handle(body, headers)),
+);

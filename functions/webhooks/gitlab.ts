@@ -1,0 +1,13 @@
+import { httpRoute } from "@kith/core/lambda";
+import { GitLab, toResponse } from "@kith/core/webhooks";
+import { z } from "zod";
+
+export const handler = httpRoute(
+  {
+    auth: "webhook",
+    // The route names the integration; its own secret is what verifies the request.
+    verify: ({ headers, pathParameters }) => GitLab.verify(headers, pathParameters.integrationId),
+    body: z.unknown(),
+  },
+  async ({ body, headers, verified }) => toResponse(await GitLab.handle(verified, body, headers)),
+);

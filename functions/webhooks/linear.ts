@@ -1,0 +1,8 @@
+import { httpRoute } from "@kith/core/lambda";
+import { Linear, toResponse } from "@kith/core/webhooks";
+import { z } from "zod";
+
+export const handler = httpRoute(
+  { auth: "webhook", verify: ({ rawBody, headers }) => Linear.verify(rawBody, headers), body: z.unknown() },
+  async ({ body, headers }) => toResponse(await Linear.handle(body, headers)),
+);

@@ -1,0 +1,125 @@
+import { randomUUID } from "node:crypto";
+import { ConditionFailed, db } from "../storage";
+
+/**
+ * Delivery records: each provider delivery id is processed once per org. A record is kept for
+ * seven days (a TTL item), longer than any provider retries or lets an operator redeliver.
+ *
+ * Two ways in:
+ * - `recordDone`: the delivery writes nothing else (its sender is already known), so one
+ *   conditional put both dedupes and finishes it.
+ * - `lease` → `complete` | `release`: the delivery writes (a new user, a sighting), so it is first
+ *   leased. A replay meanwhile or afterwards finds the record and changes nothing; a delivery whose
+ *   processing failed is released so the provider's retry runs it, and one whose process died
+ *   becomes leasable again once the lease runs out.
+ */
+
+export const RETENTION_SECONDS = 7 * 86_400;
+/** Longer than a webhook function may run, shorter than the first provider retry (Slack: ~1 min). */
+export const LEASE_MS = 30_000;
+
+export interface DeliveryKey {
+  orgId: string;
+  provider: string;
+  deliveryId: string;
+}
+
+const key = ({ orgId, provider, deliveryId }: DeliveryKey) => ({
+  pk: `ORG#${orgId}#DELIVERY#${provider}#${deliveryId}`,
+  sk: "#DELIVERY",
+});
+
+function baseValues(delivery: DeliveryKey & { eventType: string }, now: Date) {
+  return {
+    entity: "webhookDelivery",
+    orgId: delivery.orgId,
+    provider: delivery.provider,
+    deliveryId: delivery.deliveryId,
+    eventType: delivery.eventType,
+    receivedAt: now.toISOString(),
+    expiresAt: Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
+  };
+}
+
+/** Records a delivery that needs no other write. False when it was seen before. */
+export async function recordDone(
+  delivery: DeliveryKey & { eventType: string },
+  outcome: string,
+  now = new Date(),
+): Promise<boolean> {
+  try {
+    await db.put({
+      Item: { ...key(delivery), ...baseValues(delivery, now), state: "done", outcome },
+      ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :nowSeconds",
+      ExpressionAttributeValues: { ":nowSeconds": Math.floor(now.getTime() / 1000) },
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionFailed) return false;
+    throw error;
+  }
+}
+
+export interface Lease extends DeliveryKey {
+  token: string;
+}
+
+/** Leases a delivery for processing. Undefined when it was processed, or is being processed now. */
+export async function lease(
+  delivery: DeliveryKey & { eventType: string },
+  now = new Date(),
+): Promise<Lease | undefined> {
+  const token = randomUUID();
+  try {
+    await db.put({
+      Item: {
+        ...key(delivery),
+        ...baseValues(delivery, now),
+        state: "processing",
+        leaseToken: token,
+        leaseExpiresAt: now.getTime() + LEASE_MS,
+      },
+      ConditionExpression:
+        "attribute_not_exists(pk) OR expiresAt < :nowSeconds OR (#state = :processing AND leaseExpiresAt < :nowMs)",
+      ExpressionAttributeNames: { "#state": "state" },
+      ExpressionAttributeValues: {
+        ":nowSeconds": Math.floor(now.getTime() / 1000),
+        ":nowMs": now.getTime(),
+        ":processing": "processing",
+      },
+    });
+    return { ...delivery, token };
+  } catch (error) {
+    if (error instanceof ConditionFailed) return undefined;
+    throw error;
+  }
+}
+
+/** Marks a leased delivery processed. */
+export async function complete(held: Lease, outcome: string): Promise<void> {
+  try {
+    await db.update({
+      Key: key(held),
+      UpdateExpression: "SET #state = :done, outcome = :outcome REMOVE leaseToken, leaseExpiresAt",
+      ConditionExpression: "leaseToken = :token",
+      ExpressionAttributeNames: { "#state": "state" },
+      ExpressionAttributeValues: { ":done": "done", ":outcome": outcome, ":token": held.token },
+    });
+  } catch (error) {
+    // The lease ran out and another attempt took it over; its own completion records the outcome.
+    if (!(error instanceof ConditionFailed)) throw error;
+  }
+}
+
+/** Gives a delivery back after a failure, so the provider's retry processes it. */
+export async function release(held: Lease): Promise<void> {
+  try {
+    await db.delete({
+      Key: key(held),
+      ConditionExpression: "leaseToken = :token",
+      ExpressionAttributeValues: { ":token": held.token },
+    });
+  } catch (error) {
+    if (!(error instanceof ConditionFailed)) throw error;
+  }
+}
