@@ -7,6 +7,7 @@ export {};
 const benchmarks: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   startup: () => import("./startup"),
   identity: () => import("./identity"),
+  webhooks: () => import("./webhooks"),
 };
 
 const selected = process.argv.slice(2);

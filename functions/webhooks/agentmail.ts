@@ -1,5 +1,6 @@
 import { httpRoute } from "@kith/core/lambda";
-import { AgentMail, toResponse } from "@kith/core/webhooks";
+import * as AgentMail from "@kith/core/webhooks/agentmail";
+import { toResponse } from "@kith/core/webhooks/receive";
 import { z } from "zod";
 
 export const handler = httpRoute(

@@ -1,5 +1,6 @@
 import { httpRoute } from "@kith/core/lambda";
-import { GitHub, toResponse } from "@kith/core/webhooks";
+import * as GitHub from "@kith/core/webhooks/github";
+import { toResponse } from "@kith/core/webhooks/receive";
 import { z } from "zod";
 
 export const handler = httpRoute(

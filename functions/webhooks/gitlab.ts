@@ -1,5 +1,6 @@
 import { httpRoute } from "@kith/core/lambda";
-import { GitLab, toResponse } from "@kith/core/webhooks";
+import * as GitLab from "@kith/core/webhooks/gitlab";
+import { toResponse } from "@kith/core/webhooks/receive";
 import { z } from "zod";
 
 export const handler = httpRoute(

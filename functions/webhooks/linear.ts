@@ -1,5 +1,6 @@
 import { httpRoute } from "@kith/core/lambda";
-import { Linear, toResponse } from "@kith/core/webhooks";
+import * as Linear from "@kith/core/webhooks/linear";
+import { toResponse } from "@kith/core/webhooks/receive";
 import { z } from "zod";
 
 export const handler = httpRoute(

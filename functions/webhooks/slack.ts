@@ -1,5 +1,6 @@
 import { httpRoute } from "@kith/core/lambda";
-import { Slack, toResponse } from "@kith/core/webhooks";
+import { toResponse } from "@kith/core/webhooks/receive";
+import * as Slack from "@kith/core/webhooks/slack";
 import { z } from "zod";
 
 export const handler = httpRoute(

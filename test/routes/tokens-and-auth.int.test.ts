@@ -425,6 +425,8 @@ describe("routes: tokens and authorization", () => {
           return { body: { label: "stolen" } };
         case "POST /v1/orgs/{orgId}/unmapped/{kind}/{externalId}/resolve":
           return { body: { name: "Claimed", email: ids.email } };
+        case "POST /v1/orgs/{orgId}/integrations":
+          return { body: { provider: "slack", externalTenantId: "T0INTRUDER" } };
         case "GET /v1/orgs/{orgId}/resolve":
           return { query: `?kind=github&externalId=${ids.githubId}` };
         case "GET /v1/orgs/{orgId}/users":
@@ -455,6 +457,9 @@ describe("routes: tokens and authorization", () => {
           email: routes.email("bystander"),
         });
         const victimToken = await routes.mintToken(orgB.id, victim.id, "victim");
+        const integration = await routes.api("POST", `/v1/orgs/${orgB.id}/integrations`, {
+          body: { provider: "github", externalTenantId: `installation:${Date.now()}${role.length}` },
+        });
         await Identity.resolve(
           orgB.id,
           { kind: "github", externalId: "5150002" },
@@ -478,6 +483,7 @@ describe("routes: tokens and authorization", () => {
             kind: "github",
             externalId: onUnmapped ? "5150002" : "5150001",
             tokenId: victimToken.id,
+            integrationId: integration.body.id,
           };
           const { body, query = "" } = requestFor(route.method, route.path, {
             otherUserId: bystander.id,
@@ -530,6 +536,7 @@ describe("routes: tokens and authorization", () => {
           kind: "github",
           externalId: "1",
           tokenId: "01JNOSUCHTOKEN000000000000",
+          integrationId: "00000000-0000-4000-8000-000000000001",
         };
 
         // act

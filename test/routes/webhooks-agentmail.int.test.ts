@@ -126,6 +126,7 @@ describe("routes: POST /webhooks/agentmail/{integrationId}", () => {
             "mx.agentmail.to; spf=pass smtp.mailfrom=bounce@attacker.io; dkim=pass header.d=attacker.io",
         },
       },
+      { headers: { "Authentication-Results": "mx.attacker.io; dkim=pass header.d=example.com; dmarc=pass" } },
       {
         headers: {
           "Authentication-Results": [

@@ -241,6 +241,31 @@ describe("routes: POST /webhooks/github", () => {
     expect(await unmappedEntry(routes, ownerOrg.id, "github", senderId)).toMatchObject({ count: 1 });
   });
 
+  it("matches a typed tenant id only against its own kind: installation:N is never some organization's id N", async () => {
+    // prepare: org A connected installation N, typed; a stranger's payload names N as its organization
+    const victim = await routes.createOrg();
+    const shared = freshId();
+    await connect(routes, victim.id, { provider: "github", externalTenantId: `installation:${shared}` });
+    const stranger = {
+      ...example("issues", "opened"),
+      installation: { id: freshId() },
+      organization: { ...(example("issues", "opened").organization ?? {}), id: shared },
+    };
+    stranger.repository = { ...stranger.repository, owner: { ...stranger.repository?.owner, id: freshId() } };
+    const own = { ...example("issues", "opened"), installation: { id: shared } };
+    const before = await routes.orgItems(victim.id);
+
+    // act
+    const strangerReply = await deliver(routes, PATH, await signGitHubDelivery(stranger, SECRET, "issues"));
+    const afterStranger = await routes.orgItems(victim.id);
+    const ownReply = await deliver(routes, PATH, await signGitHubDelivery(own, SECRET, "issues"));
+
+    // assess
+    expect(strangerReply.status).toBe(202);
+    expect(afterStranger).toEqual(before);
+    expect([ownReply.status, ownReply.body.outcome]).toEqual([200, "processed"]);
+  });
+
   it("resolves a known sender by numeric id: 200 processed, no unmapped entry, no audit event", async () => {
     // prepare
     const { orgId, installation } = await installedOrg();
@@ -344,8 +369,14 @@ describe("routes: POST /webhooks/github", () => {
     const replies = await Promise.all(Array.from({ length: 8 }, () => deliver(routes, PATH, delivery)));
 
     // assess
-    const outcomes = replies.map((reply) => `${reply.status} ${reply.body.outcome}`).sort();
-    expect(outcomes).toEqual([...Array.from({ length: 7 }, () => "200 duplicate"), "200 processed"]);
+    // The others either arrived while the first held its lease (503, retry later) or after (200 duplicate).
+    const outcomes = replies.map(
+      (reply) => `${reply.status} ${reply.body.outcome ?? reply.body.error?.code}`,
+    );
+    expect(outcomes.filter((outcome) => outcome === "200 processed")).toHaveLength(1);
+    expect(
+      outcomes.filter((outcome) => outcome === "200 duplicate" || outcome === "503 delivery_in_progress"),
+    ).toHaveLength(7);
     expect(await unmappedEntry(routes, orgId, "github", String(payload.sender?.id))).toMatchObject({
       count: 1,
     });

@@ -290,6 +290,59 @@ describe("routes: POST /webhooks/slack", () => {
     expect(linked.identities).toContainEqual(expect.objectContaining({ externalId: `${team}:U0GUESTB` }));
   });
 
+  it("scopes a Slack Connect user by their own team and never makes them a member, even with a verified email", async () => {
+    // prepare
+    const { org, team } = await slackTeam();
+    const partnerTeam = teamId();
+    slack.addTeam(partnerTeam, "Partner");
+    slack.addUser({ teamId: partnerTeam, userId: "U0PARTNER", email: routes.email("partner") });
+
+    // act
+    const reply = await deliver(
+      routes,
+      PATH,
+      signSlack(messageEvent(team, "U0PARTNER", { user_team: partnerTeam, team: partnerTeam }), SECRET),
+    );
+
+    // assess
+    expect(reply.body.outcome).toBe("processed");
+    expect(await usersOf(routes, org.id)).toEqual([]);
+    expect(await unmappedEntry(routes, org.id, "slack", `${partnerTeam}:U0PARTNER`)).toMatchObject({
+      count: 1,
+    });
+  });
+
+  it("ignores events about a user rather than by one (team_join, user_change), writing nothing", async () => {
+    // prepare
+    const { org, team } = await slackTeam();
+    slack.addUser({ teamId: team, userId: "U0JOINER", email: routes.email("joiner") });
+    const before = await routes.orgItems(org.id);
+
+    // act
+    const replies = [
+      await deliver(
+        routes,
+        PATH,
+        signSlack(
+          { ...messageEvent(team, "x"), event: { type: "team_join", user: { id: "U0JOINER" } } },
+          SECRET,
+        ),
+      ),
+      await deliver(
+        routes,
+        PATH,
+        signSlack(
+          { ...messageEvent(team, "x"), event: { type: "user_change", user: { id: "U0JOINER" } } },
+          SECRET,
+        ),
+      ),
+    ];
+
+    // assess
+    expect(replies.map((reply) => reply.body.outcome)).toEqual(["ignored", "ignored"]);
+    expect(await routes.orgItems(org.id)).toEqual(before);
+  });
+
   it("ignores a sender users.info reports as a bot, and records nothing for it", async () => {
     // prepare
     const { org, team } = await slackTeam();

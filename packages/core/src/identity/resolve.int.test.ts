@@ -65,4 +65,28 @@ describe("identity resolution", () => {
     );
     expect(codes).toEqual(Array(19).fill("email_taken"));
   });
+
+  it("creates a user from any name hint a payload carries: control characters dropped, cut to 200 characters", async () => {
+    // prepare
+    const hint = `\u0007Ada\n\tLovelace ${"x".repeat(500)}`;
+
+    // act
+    const resolution = await resolve(
+      orgId,
+      { kind: "linear", externalId: "0b7e1d4c-5a3f-4e8b-a1c9-0d2e3f4a5b99" },
+      {
+        email: "long.name@example.com",
+        emailVerified: true,
+        nameHint: hint,
+        source: "test",
+        allowCreate: true,
+      },
+    );
+
+    // assess
+    expect(resolution.outcome).toBe("resolved");
+    const user = await Users.get(orgId, (resolution as { userId: string }).userId);
+    expect(user.name.startsWith("Ada Lovelace x")).toBe(true);
+    expect(user.name).toHaveLength(200);
+  });
 });

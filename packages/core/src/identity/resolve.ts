@@ -86,6 +86,20 @@ export function canonicalRef(kind: IdentityKind, externalId: string): IdentityRe
 }
 
 const MAX_ROUNDS = 8;
+const MAX_NAME_LENGTH = 200;
+
+/**
+ * A provider's display name made fit for a user: control characters dropped, whitespace collapsed,
+ * cut to the name limit (by code point). A name is a hint from a payload; it must never be the
+ * reason a resolution fails.
+ */
+function displayName(hint: string | undefined): string {
+  const cleaned = (hint ?? "")
+    .replace(/\p{Cc}/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return Array.from(cleaned).slice(0, MAX_NAME_LENGTH).join("").trim();
+}
 
 /**
  * Resolves an identity to a user:
@@ -124,7 +138,7 @@ export async function resolve(
         if (!options.allowCreate) break;
         const user = await Users.create(
           orgId,
-          { name: options.nameHint?.trim() || email.split("@")[0] || email, email, identities: [ref] },
+          { name: displayName(options.nameHint) || email.split("@")[0] || email, email, identities: [ref] },
           { actor },
         );
         return resolved({ userId: user.id, status: user.status }, "created");

@@ -97,8 +97,15 @@ function canonicalTenantId(provider: Provider, raw: string): string | undefined 
   switch (provider) {
     case "slack":
       return /^[TE][A-Z0-9]{2,}$/i.test(value) ? value.toUpperCase() : undefined;
-    case "github":
-      return /^\d{1,20}$/.test(value) ? value.replace(/^0+(?=\d)/, "") : undefined;
+    case "github": {
+      // `installation:N`, `organization:N` or `account:N` match only that kind of id; a plain `N`
+      // matches any of them, in the contract's order (installation, organization, owner).
+      const match = /^(?:(installation|organization|org|account):)?(\d{1,20})$/i.exec(value);
+      if (!match) return undefined;
+      const id = (match[2] as string).replace(/^0+(?=\d)/, "");
+      const kind = match[1]?.toLowerCase();
+      return kind ? `${kind === "org" ? "organization" : kind}:${id}` : id;
+    }
     case "linear":
       return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)
         ? value.toLowerCase()
@@ -125,7 +132,8 @@ export const CreateIntegrationInputSchema = z
         path: ["externalTenantId"],
         message: {
           slack: "a Slack team id (T…)",
-          github: "a numeric GitHub installation, organization or account id",
+          github:
+            "a numeric GitHub installation, organization or account id, optionally typed: installation:N, organization:N, account:N",
           linear: "a Linear organization uuid",
           gitlab: "1 to 200 printable characters",
           agentmail: "1 to 200 printable characters",
@@ -416,6 +424,37 @@ export async function forTenant(
   if (PATH_ROUTED.includes(provider)) return undefined;
   const result = await db.get({ Key: keys.tenantClaim(provider, externalTenantId, "") });
   return result.Item ? toActive(fromItem(result.Item)) : undefined;
+}
+
+export interface GitHubTenantIds {
+  installation?: string;
+  organization?: string;
+  account?: string;
+}
+
+/**
+ * The GitHub integration a payload belongs to, in one BatchGetItem: its installation, else its
+ * organization, else its repository owner, each matched by a typed claim (`installation:N`) or a
+ * plain one (`N`), typed first.
+ */
+export async function forGitHub(ids: GitHubTenantIds): Promise<ActiveIntegration | undefined> {
+  const candidates: string[] = [];
+  for (const kind of ["installation", "organization", "account"] as const) {
+    const id = ids[kind];
+    if (id === undefined || !/^\d{1,20}$/.test(id)) continue;
+    const plain = id.replace(/^0+(?=\d)/, "");
+    candidates.push(`${kind}:${plain}`, plain);
+  }
+  if (candidates.length === 0) return undefined;
+  const items = await db.batchGet(
+    [...new Set(candidates)].map((tenant) => keys.tenantClaim("github", tenant, "")),
+  );
+  const byTenant = new Map(items.map((item) => [item.externalTenantId as string, item]));
+  for (const tenant of candidates) {
+    const item = byTenant.get(tenant);
+    if (item) return toActive(fromItem(item));
+  }
+  return undefined;
 }
 
 /** A path-routed integration (GitLab, AgentMail) by id, when it is of that provider: one GetItem. */

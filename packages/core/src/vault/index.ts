@@ -18,6 +18,7 @@ export type SealContext = Record<string, string>;
 
 const LOCAL_PREFIX = "v1.local.";
 const KMS_PREFIX = "v1.kms.";
+const TAG_BYTES = 16;
 
 export class VaultUnavailable extends Error {
   override readonly name = "VaultUnavailable";
@@ -89,11 +90,18 @@ export async function open(sealed: string, context: SealContext): Promise<string
     );
     plaintext = Buffer.from(result.Plaintext as Uint8Array).toString("utf8");
   } else if (sealed.startsWith(LOCAL_PREFIX)) {
+    // Where KMS seals, a locally sealed value can only have been planted: never open it.
+    if (process.env.KITH_KMS_KEY_ID) throw new Error("a locally sealed value where KMS is configured");
     const [iv, tag, ciphertext] = sealed.slice(LOCAL_PREFIX.length).split(".");
     if (!iv || !tag || ciphertext === undefined) throw new Error("a sealed value is malformed");
-    const decipher = createDecipheriv("aes-256-gcm", await localKey(), Buffer.from(iv, "base64url"));
+    const authTag = Buffer.from(tag, "base64url");
+    // GCM accepts truncated tags unless told otherwise; a short tag is a forgery aid.
+    if (authTag.length !== TAG_BYTES) throw new Error("a sealed value is malformed");
+    const decipher = createDecipheriv("aes-256-gcm", await localKey(), Buffer.from(iv, "base64url"), {
+      authTagLength: TAG_BYTES,
+    });
     decipher.setAAD(contextBytes(context));
-    decipher.setAuthTag(Buffer.from(tag, "base64url"));
+    decipher.setAuthTag(authTag);
     plaintext = Buffer.concat([
       decipher.update(Buffer.from(ciphertext, "base64url")),
       decipher.final(),

@@ -50,6 +50,26 @@ describe("vault: sealing secrets at rest", () => {
     await expect(open(parts.join("."), { integrationId: "i-1" })).rejects.toThrow();
   });
 
+  it("refuses a sealed value whose authentication tag was cut short", async () => {
+    // prepare
+    const parts = (await seal("secret-three", { integrationId: "i-1" })).split(".");
+    parts[3] = Buffer.from(parts[3] as string, "base64url")
+      .subarray(0, 4)
+      .toString("base64url");
+
+    // act / assess
+    await expect(open(parts.join("."), { integrationId: "i-1" })).rejects.toThrow(/malformed/);
+  });
+
+  it("refuses to open a locally sealed value once KMS is configured (it could only have been planted)", async () => {
+    // prepare
+    const sealed = await seal("planted", { integrationId: "i-9" });
+    process.env.KITH_KMS_KEY_ID = "arn:aws:kms:us-east-1:111122223333:key/test";
+
+    // act / assess
+    await expect(open(sealed, { integrationId: "i-9", other: "context" })).rejects.toThrow(/KMS/);
+  });
+
   it("cannot seal without KITH_KMS_KEY_ID or TOKEN_ENCRYPTION_KEY", async () => {
     // prepare
     delete process.env.TOKEN_ENCRYPTION_KEY;

@@ -111,9 +111,12 @@ function verdict(
   return { pass: isPass(value), domain: typeof domain === "string" ? domain : undefined };
 }
 
+/** Only headers AgentMail's own receiving servers wrote carry a verdict (RFC 8601 authserv-id). */
+export const AGENTMAIL_AUTHSERV_DOMAIN = "agentmail.to";
+
 /**
- * The topmost `Authentication-Results` header, the one the receiving server (AgentMail's) added;
- * lower ones travel with the message and anyone can write them. Each `method=result` clause is
+ * The topmost `Authentication-Results` header, the one the receiving server added, and only when
+ * its authserv-id is AgentMail's; lower ones travel with the message and anyone can write them. Each `method=result` clause is
  * returned with its properties (`smtp.mailfrom`, `header.d`, `header.i`, `header.from`).
  */
 function authenticationResults(
@@ -123,20 +126,20 @@ function authenticationResults(
   const topmost = Array.isArray(raw) ? raw[0] : raw;
   if (typeof topmost !== "string") return [];
   // The first clause is the authserv-id; results follow, separated by semicolons.
-  return topmost
-    .split(";")
-    .slice(1)
-    .flatMap((clause) => {
-      const match = /^\s*([a-z]+)\s*=\s*([a-z]+)\b(.*)$/i.exec(clause);
-      if (!match) return [];
-      const props: Record<string, string> = {};
-      for (const pair of (match[3] ?? "").matchAll(/([a-z]+\.[a-z-]+)\s*=\s*("?)([^\s;"]+)\2/gi)) {
-        props[(pair[1] as string).toLowerCase()] = pair[3] as string;
-      }
-      return [
-        { method: (match[1] as string).toLowerCase(), result: (match[2] as string).toLowerCase(), props },
-      ];
-    });
+  const [authservId, ...clauses] = topmost.split(";");
+  const server = (authservId ?? "").trim().split(/\s+/)[0]?.toLowerCase() ?? "";
+  if (server !== AGENTMAIL_AUTHSERV_DOMAIN && !server.endsWith(`.${AGENTMAIL_AUTHSERV_DOMAIN}`)) return [];
+  return clauses.flatMap((clause) => {
+    const match = /^\s*([a-z]+)\s*=\s*([a-z]+)\b(.*)$/i.exec(clause);
+    if (!match) return [];
+    const props: Record<string, string> = {};
+    for (const pair of (match[3] ?? "").matchAll(/([a-z]+\.[a-z-]+)\s*=\s*("?)([^\s;"]+)\2/gi)) {
+      props[(pair[1] as string).toLowerCase()] = pair[3] as string;
+    }
+    return [
+      { method: (match[1] as string).toLowerCase(), result: (match[2] as string).toLowerCase(), props },
+    ];
+  });
 }
 
 /**
@@ -212,6 +215,8 @@ function interpret(
       email,
       emailVerified: verified,
       allowCreate: verified,
+      // Unauthenticated mail from an address someone already linked must not speak for them.
+      trusted: verified,
       nameHint: from.name,
       context: verified ? undefined : "From address not authenticated (no SPF or DKIM pass)",
     },

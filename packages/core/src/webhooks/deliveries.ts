@@ -8,6 +8,9 @@ import { ConditionFailed, db } from "../storage";
  * Two ways in:
  * - `recordDone`: the delivery writes nothing else (its sender is already known), so one
  *   conditional put both dedupes and finishes it.
+ * A refused write says why: `done` (a replay: answered 200, nothing changes) or `in_flight` (another
+ * attempt holds a live lease: answered 503 with Retry-After, so a provider that retried too early,
+ * like Slack after 3 s, comes back rather than taking a 200 for work that may still fail).
  * - `lease` → `complete` | `release`: the delivery writes (a new user, a sighting), so it is first
  *   leased. A replay meanwhile or afterwards finds the record and changes nothing; a delivery whose
  *   processing failed is released so the provider's retry runs it, and one whose process died
@@ -41,21 +44,49 @@ function baseValues(delivery: DeliveryKey & { eventType: string }, now: Date) {
   };
 }
 
-/** Records a delivery that needs no other write. False when it was seen before. */
+/** Why a delivery could not be recorded or leased: it was processed, or another attempt holds it now. */
+export type Refusal = "done" | "in_flight";
+
+/** A record no attempt may take: processed, or leased by an attempt whose lease has not run out. */
+const TAKEABLE =
+  "attribute_not_exists(pk) OR expiresAt < :nowSeconds OR (#state = :processing AND leaseExpiresAt < :nowMs)";
+
+function takeableValues(now: Date) {
+  return {
+    ":nowSeconds": Math.floor(now.getTime() / 1000),
+    ":nowMs": now.getTime(),
+    ":processing": "processing",
+  };
+}
+
+/** After a refused write: was the delivery processed, or is it being processed right now? */
+async function refusal(delivery: DeliveryKey, now: Date): Promise<Refusal> {
+  const found = await db.get({ Key: key(delivery), ConsistentRead: true });
+  const item = found.Item;
+  return item?.state === "processing" && (item.leaseExpiresAt as number) >= now.getTime()
+    ? "in_flight"
+    : "done";
+}
+
+/**
+ * Records a delivery that needs no other write (its sender is known). A record left `processing` by
+ * an attempt that died is taken over once its lease has run out.
+ */
 export async function recordDone(
   delivery: DeliveryKey & { eventType: string },
   outcome: string,
   now = new Date(),
-): Promise<boolean> {
+): Promise<true | Refusal> {
   try {
     await db.put({
       Item: { ...key(delivery), ...baseValues(delivery, now), state: "done", outcome },
-      ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :nowSeconds",
-      ExpressionAttributeValues: { ":nowSeconds": Math.floor(now.getTime() / 1000) },
+      ConditionExpression: TAKEABLE,
+      ExpressionAttributeNames: { "#state": "state" },
+      ExpressionAttributeValues: takeableValues(now),
     });
     return true;
   } catch (error) {
-    if (error instanceof ConditionFailed) return false;
+    if (error instanceof ConditionFailed) return refusal(delivery, now);
     throw error;
   }
 }
@@ -64,11 +95,11 @@ export interface Lease extends DeliveryKey {
   token: string;
 }
 
-/** Leases a delivery for processing. Undefined when it was processed, or is being processed now. */
+/** Leases a delivery for processing; refused when it was processed, or is being processed now. */
 export async function lease(
   delivery: DeliveryKey & { eventType: string },
   now = new Date(),
-): Promise<Lease | undefined> {
+): Promise<Lease | Refusal> {
   const token = randomUUID();
   try {
     await db.put({
@@ -79,18 +110,13 @@ export async function lease(
         leaseToken: token,
         leaseExpiresAt: now.getTime() + LEASE_MS,
       },
-      ConditionExpression:
-        "attribute_not_exists(pk) OR expiresAt < :nowSeconds OR (#state = :processing AND leaseExpiresAt < :nowMs)",
+      ConditionExpression: TAKEABLE,
       ExpressionAttributeNames: { "#state": "state" },
-      ExpressionAttributeValues: {
-        ":nowSeconds": Math.floor(now.getTime() / 1000),
-        ":nowMs": now.getTime(),
-        ":processing": "processing",
-      },
+      ExpressionAttributeValues: takeableValues(now),
     });
     return { ...delivery, token };
   } catch (error) {
-    if (error instanceof ConditionFailed) return undefined;
+    if (error instanceof ConditionFailed) return refusal(delivery, now);
     throw error;
   }
 }

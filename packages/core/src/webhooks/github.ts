@@ -46,27 +46,16 @@ function idString(value: unknown): string | undefined {
   return undefined;
 }
 
-/** The integration a payload belongs to: installation, then organization, then repository owner. */
-async function tenantOf(payload: GitHubBody): Promise<Integrations.ActiveIntegration | undefined> {
-  for (const candidate of [
-    payload.installation?.id,
-    payload.organization?.id,
-    payload.repository?.owner?.id,
-  ]) {
-    const tenantId = idString(candidate);
-    if (!tenantId) continue;
-    const integration = await Integrations.forTenant("github", tenantId);
-    if (integration) return integration;
-  }
-  return undefined;
-}
-
 export async function handle(body: unknown, headers: Record<string, string | undefined>): Promise<Outcome> {
   const payload = (typeof body === "object" && body !== null ? body : {}) as GitHubBody;
   const event = headers["x-github-event"] ?? "unknown";
   if (event === "ping") return { outcome: "ignored", reason: "ping" };
   const deliveryId = requireDeliveryId(headers["x-github-delivery"], "x-github-delivery");
-  const integration = await tenantOf(payload);
+  const integration = await Integrations.forGitHub({
+    installation: idString(payload.installation?.id),
+    organization: idString(payload.organization?.id),
+    account: idString(payload.repository?.owner?.id),
+  });
   if (!integration) return { outcome: "unknown_tenant" };
   return receive("github", integration, interpret(payload, event, deliveryId));
 }

@@ -55,7 +55,12 @@ const GITLAB_DOTCOM = "gitlab.com";
 const BOT_USERNAME =
   /^(?:project|group)_\d+_bot(?:_[0-9a-f]+)?$|^(?:ghost|support-bot|alert-bot|gitlab-bot)$/i;
 
-function hostOf(payload: GitLabBody, configured: unknown): string {
+/**
+ * The GitLab instance a payload comes from: the integration's configured host, else the host of a
+ * URL in the payload. Undefined when neither says: guessing gitlab.com would map a self-managed
+ * instance's users onto gitlab.com ids.
+ */
+function hostOf(payload: GitLabBody, configured: unknown): string | undefined {
   if (typeof configured === "string" && configured) return configured;
   for (const candidate of [
     payload.project?.web_url,
@@ -69,7 +74,7 @@ function hostOf(payload: GitLabBody, configured: unknown): string {
       // not a URL; try the next field
     }
   }
-  return GITLAB_DOTCOM;
+  return undefined;
 }
 
 function senderOf(payload: GitLabBody): { id?: string; username?: string; name?: string; email?: string } {
@@ -78,7 +83,7 @@ function senderOf(payload: GitLabBody): { id?: string; username?: string; name?:
   const id =
     typeof rawId === "number" && Number.isSafeInteger(rawId) && rawId > 0
       ? String(rawId)
-      : typeof rawId === "string" && /^\d{1,20}$/.test(rawId)
+      : typeof rawId === "string" && /^\d{1,20}$/.test(rawId) && !/^0+$/.test(rawId)
         ? rawId
         : undefined;
   const text = (value: unknown) => (typeof value === "string" && value.length > 0 ? value : undefined);
@@ -127,10 +132,15 @@ function interpret(
     occurredAt: occurredAt(payload.object_attributes?.updated_at ?? payload.object_attributes?.created_at),
     summary: `GitLab ${eventType}${project}${sender.username ? ` by ${sender.username}` : ""}`,
   };
+  // Member and user events (group/system hooks) carry the person they are about, not an actor.
+  if (kind === "member" || /^user_/.test(kind)) {
+    return { ...base, sender: { ignored: `${kind} is about a user, not by one` } };
+  }
   if (!sender.id) return { ...base, sender: { ignored: "event has no user" } };
   if (sender.username && BOT_USERNAME.test(sender.username))
     return { ...base, sender: { ignored: "bot sender" } };
   const host = hostOf(payload, integration.settings.host);
+  if (!host) return { ...base, sender: { ignored: "no GitLab host: set settings.host on the integration" } };
   return {
     ...base,
     sender: {

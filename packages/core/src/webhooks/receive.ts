@@ -22,6 +22,11 @@ export interface SenderInput {
   context?: string;
   allowCreate: boolean;
   /**
+   * False when anyone could claim this identity (AgentMail's From without an authentication pass):
+   * it then never resolves to a user, even one it is linked to, and at most names candidates.
+   */
+  trusted?: boolean;
+  /**
    * Runs on a miss, before resolution: a provider lookup that can supply a verified email (Slack's
    * `users.info`), or reveal that the sender is a bot after all.
    */
@@ -48,10 +53,13 @@ export interface Delivery {
 export type Outcome =
   | { outcome: "processed"; actorUserId: string | null; unmapped: boolean }
   | { outcome: "duplicate" }
+  /** Another attempt holds a live lease on this delivery (a provider retried while it runs). */
+  | { outcome: "in_flight" }
   | { outcome: "ignored"; reason: string }
   | { outcome: "unknown_tenant" };
 
 const DELIVERY_ID = /^[\x21-\x7e]{1,200}$/;
+const EVENT_TYPE = /^[\w.:/ -]{1,100}$/;
 
 /** A verified request that names no usable delivery id cannot be deduped: it is refused, unprocessed. */
 export function requireDeliveryId(value: unknown, where: string): string {
@@ -86,6 +94,8 @@ export async function receive(
 ): Promise<Outcome> {
   const { sender } = delivery;
   if ("ignored" in sender) return { outcome: "ignored", reason: sender.ignored };
+  // Event names come from signed payloads but are still just strings: keep them short and plain.
+  delivery = { ...delivery, eventType: EVENT_TYPE.test(delivery.eventType) ? delivery.eventType : "unknown" };
   const ref = canonicalSender(sender);
   if (!ref) return { outcome: "ignored", reason: "sender id is not a valid identity" };
   const record = {
@@ -94,23 +104,33 @@ export async function receive(
     deliveryId: delivery.deliveryId,
     eventType: delivery.eventType,
   };
+  const trusted = sender.trusted !== false;
 
   const known = await Identity.knownIdentity(integration.orgId, ref);
   if (known) {
-    if (!(await Deliveries.recordDone(record, "resolved", now))) return { outcome: "duplicate" };
-    await announce(provider, integration, delivery, known.userId, false, now);
-    return { outcome: "processed", actorUserId: known.userId, unmapped: false };
+    const recorded = await Deliveries.recordDone(record, trusted ? "resolved" : "untrusted", now);
+    if (recorded !== true) return { outcome: recorded === "done" ? "duplicate" : "in_flight" };
+    // An identity anyone could claim (unauthenticated mail from a linked address) names no one.
+    const actor = trusted ? { userId: known.userId, suspended: known.suspended } : undefined;
+    await announce(provider, integration, delivery, actor, !trusted, now);
+    return { outcome: "processed", actorUserId: actor?.userId ?? null, unmapped: !trusted };
   }
 
   const held = await Deliveries.lease(record, now);
-  if (!held) return { outcome: "duplicate" };
+  if (typeof held === "string") return { outcome: held === "done" ? "duplicate" : "in_flight" };
   let result: Outcome;
+  let actor: { userId: string; suspended: boolean } | undefined;
   try {
-    result = await resolveNew(provider, integration, delivery, sender, ref);
-    // An ignored delivery (a bot found by the lookup) keeps nothing, not even its record.
-    if (result.outcome === "processed")
-      await Deliveries.complete(held, result.unmapped ? "unmapped" : "resolved");
-    else await Deliveries.release(held);
+    const resolution = await resolveNew(provider, integration, delivery, sender, ref);
+    if (resolution === "ignored") {
+      // A bot found by the lookup: the delivery keeps nothing, not even its record.
+      result = { outcome: "ignored", reason: "bot sender" };
+      await Deliveries.release(held);
+    } else {
+      actor = resolution.outcome === "resolved" && trusted ? resolution : undefined;
+      result = { outcome: "processed", actorUserId: actor?.userId ?? null, unmapped: actor === undefined };
+      await Deliveries.complete(held, actor ? "resolved" : "unmapped");
+    }
   } catch (error) {
     await Deliveries.release(held).catch((releaseError) =>
       logger.warn("could not release a webhook delivery lease; it expires by itself", {
@@ -121,9 +141,8 @@ export async function receive(
     );
     throw error;
   }
-  if (result.outcome === "processed") {
-    await announce(provider, integration, delivery, result.actorUserId, result.unmapped, now);
-  }
+  if (result.outcome === "processed")
+    await announce(provider, integration, delivery, actor, result.unmapped, now);
   return result;
 }
 
@@ -138,11 +157,11 @@ async function resolveNew(
   delivery: Delivery,
   sender: SenderInput,
   ref: Identity.IdentityRef,
-): Promise<Outcome> {
+): Promise<Identity.Resolution | "ignored"> {
   let { email, emailVerified, nameHint, allowCreate } = sender;
   if (sender.enrich) {
     const found = await sender.enrich();
-    if (found.bot) return { outcome: "ignored", reason: "bot sender" };
+    if (found.bot) return "ignored";
     if (found.guest) allowCreate = false;
     if (found.email) {
       email = found.email;
@@ -150,24 +169,21 @@ async function resolveNew(
     }
     nameHint = found.nameHint ?? nameHint;
   }
-  const resolution = await Identity.resolve(integration.orgId, ref, {
+  return Identity.resolve(integration.orgId, ref, {
     email,
-    emailVerified,
+    emailVerified: emailVerified && sender.trusted !== false,
     nameHint,
     source: `webhook:${provider}`,
-    allowCreate,
+    allowCreate: allowCreate && sender.trusted !== false,
     sighting: { eventType: `${provider}:${delivery.eventType}`, context: sender.context },
   });
-  return resolution.outcome === "resolved"
-    ? { outcome: "processed", actorUserId: resolution.userId, unmapped: false }
-    : { outcome: "processed", actorUserId: null, unmapped: true };
 }
 
 async function announce(
   provider: Provider,
   integration: ActiveIntegration,
   delivery: Delivery,
-  actorUserId: string | null,
+  actor: { userId: string; suspended: boolean } | undefined,
   unmapped: boolean,
   now: Date,
 ): Promise<void> {
@@ -182,7 +198,9 @@ async function announce(
         eventType: delivery.eventType,
         deliveryId: delivery.deliveryId,
         occurredAt: delivery.occurredAt,
-        actorUserId,
+        actorUserId: actor?.userId ?? null,
+        // Consumers refuse work for a suspended member; the delivery still says who it was.
+        actorSuspended: actor?.suspended ?? false,
         unmapped,
         summary: delivery.summary.slice(0, 300),
       },
@@ -191,9 +209,25 @@ async function announce(
   ]);
 }
 
-/** The HTTP answer for an outcome: unknown tenants get 202, everything else 200. */
-export function toResponse(outcome: Outcome): { status: number; body: Record<string, unknown> } {
+/** The HTTP answer for an outcome: unknown tenants get 202, a delivery another attempt holds 503. */
+export function toResponse(outcome: Outcome): {
+  status: number;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+} {
   if (outcome.outcome === "unknown_tenant")
     return { status: 202, body: { received: true, outcome: outcome.outcome } };
+  if (outcome.outcome === "in_flight") {
+    return {
+      status: 503,
+      headers: { "retry-after": String(Math.ceil(Deliveries.LEASE_MS / 1000)) },
+      body: {
+        error: {
+          code: "delivery_in_progress",
+          message: "This delivery is being processed by another attempt; retry later",
+        },
+      },
+    };
+  }
   return { status: 200, body: { received: true, outcome: outcome.outcome } };
 }

@@ -60,7 +60,8 @@ export async function handle(body: unknown): Promise<Outcome | { challenge: stri
   if (payload.type !== "event_callback" || typeof payload.event !== "object" || payload.event === null) {
     return { outcome: "ignored", reason: `not an event callback (${String(payload.type).slice(0, 40)})` };
   }
-  if (typeof payload.team_id !== "string") return { outcome: "unknown_tenant" };
+  if (typeof payload.team_id !== "string" || !SLACK_ID.test(payload.team_id))
+    return { outcome: "unknown_tenant" };
   const integration = await Integrations.forTenant("slack", payload.team_id);
   if (!integration) return { outcome: "unknown_tenant" };
   return receive("slack", integration, interpret(payload, integration));
@@ -78,7 +79,19 @@ function interpret(payload: SlackEventBody, integration: Integrations.ActiveInte
     occurredAt: occurredAt(payload.event_time),
     summary: `Slack ${eventType}${channel}`,
   };
-  const teamId = (payload.team_id as string).toUpperCase();
+  if (ABOUT_A_USER.has(String(event.type)))
+    return { ...base, sender: { ignored: `${eventType} is about a user, not by one` } };
+  const installedTeam = (payload.team_id as string).toUpperCase();
+  // A Slack Connect user belongs to their own team: their identity is scoped by it, and they are never
+  // made a member of this org (they may only link to one who already has their verified email).
+  const userTeam =
+    typeof event.user_team === "string"
+      ? event.user_team
+      : typeof event.team === "string"
+        ? event.team
+        : installedTeam;
+  const teamId = SLACK_ID.test(userTeam) ? userTeam.toUpperCase() : installedTeam;
+  const external = teamId !== installedTeam;
   const userId = senderOf(event);
   if (!userId) return { ...base, sender: { ignored: "event has no user" } };
   if (typeof event.bot_id === "string" || event.subtype === "bot_message" || userId === "USLACKBOT") {
@@ -92,8 +105,8 @@ function interpret(payload: SlackEventBody, integration: Integrations.ActiveInte
     sender: {
       ref: { kind: "slack", externalId: `${teamId}:${userId}` },
       emailVerified: false,
-      allowCreate: true,
-      context: `slack user ${userId}`,
+      allowCreate: !external,
+      context: external ? `slack user ${userId} of team ${teamId}` : `slack user ${userId}`,
       enrich: () => lookupProfile(integration, teamId, userId),
     },
   };
@@ -108,8 +121,28 @@ function senderOf(event: Record<string, unknown>): string | undefined {
       : typeof user === "object" && user !== null && typeof (user as { id?: unknown }).id === "string"
         ? (user as { id: string }).id
         : undefined;
-  return id && /^[UW][A-Z0-9]{2,}$/i.test(id) ? id.toUpperCase() : undefined;
+  return id && /^[UW][A-Z0-9]{2,31}$/i.test(id) ? id.toUpperCase() : undefined;
 }
+
+const SLACK_ID = /^[TE][A-Z0-9]{2,31}$/i;
+
+/**
+ * Events whose `user` is the person the event is about (a join, a profile change), not someone
+ * acting: they say nothing about who is active, so they are irrelevant here.
+ */
+const ABOUT_A_USER = new Set([
+  "team_join",
+  "user_change",
+  "user_profile_changed",
+  "user_status_changed",
+  "user_huddle_changed",
+  "user_resource_granted",
+  "user_resource_removed",
+  "tokens_revoked",
+  "app_uninstalled",
+  "app_uninstalled_team",
+  "subteam_members_changed",
+]);
 
 /** Events list the installation's own bot user under `authorizations` (`is_bot: true`). */
 function ownBotUsers(payload: SlackEventBody): Set<string> {
@@ -173,7 +206,13 @@ async function lookupProfile(
       email: user?.profile?.email || undefined,
       nameHint: user?.real_name || user?.profile?.real_name || user?.name || undefined,
       bot: user?.is_bot === true || user?.id === "USLACKBOT",
-      guest: user?.is_restricted === true || user?.is_ultra_restricted === true,
+      // Guests, people of another team (Slack Connect) and deactivated accounts are not made members.
+      guest:
+        user?.is_restricted === true ||
+        user?.is_ultra_restricted === true ||
+        user?.is_stranger === true ||
+        user?.deleted === true ||
+        (typeof user?.team_id === "string" && user.team_id !== teamId),
     };
   } catch (error) {
     logger.warn("Slack users.info failed; resolving the sender without an email", {

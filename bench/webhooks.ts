@@ -1,0 +1,424 @@
+import { createHmac, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { availableParallelism, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { ScanCommand } from "@aws-sdk/lib-dynamodb";
+import * as Identity from "@kith/core/identity";
+import * as Integrations from "@kith/core/integrations";
+import * as Orgs from "@kith/core/orgs";
+import * as Storage from "@kith/core/storage";
+import { logger } from "@kith/core/util";
+import { signGitHubDelivery } from "@kith/sandbox";
+import examples from "@octokit/webhooks-examples";
+import autocannon, { type Result } from "autocannon";
+import { manifest, type RouteDefinition } from "../manifest";
+import { type DynamoLocal, ensureTable, localClient, startDynamoLocal } from "../packages/local/src/dynamo";
+import { LocalGateway } from "../packages/local/src/gateway";
+
+/**
+ * Webhook ingress under load: the manifest's routes behind the local API Gateway (handlers in this
+ * process, as in `npm start`) on DynamoDB Local, driven by autocannon (in a worker thread) with 50
+ * connections of signed GitHub deliveries from known senders, each with its own delivery id. Then
+ * the same load against a no-op route on the same gateway, for the ratio. DynamoDB requests are
+ * counted with `Storage.countRequests`: the gateway listens inside the counting scope, so every
+ * request its handlers make is counted (and only those).
+ *
+ * Environment: BENCH_WEBHOOK_SECONDS (per phase, default 10), BENCH_WEBHOOK_WARMUP_SECONDS (3),
+ * BENCH_WEBHOOK_CONNECTIONS (50), BENCH_WEBHOOK_SENDERS (50), BENCH_WEBHOOK_SEQUENTIAL (200),
+ * BENCH_AUTOCANNON_WORKERS (1; 0 runs autocannon on the gateway's own thread).
+ */
+
+const TABLE = "kith-bench-webhooks";
+const SECRET = "bench-github-webhook-secret";
+const INSTALLATION = 31_337_001;
+const SENDER_BASE = 4_000_000;
+const SECONDS = Number(process.env.BENCH_WEBHOOK_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(process.env.BENCH_WEBHOOK_WARMUP_SECONDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_WEBHOOK_CONNECTIONS ?? 50);
+const SENDERS = Number(process.env.BENCH_WEBHOOK_SENDERS ?? 50);
+const SEQUENTIAL = Number(process.env.BENCH_WEBHOOK_SEQUENTIAL ?? 200);
+const WORKERS = Number(process.env.BENCH_AUTOCANNON_WORKERS ?? 1);
+const NOOP_PATH = "/bench/noop";
+const REQUEST_HOOK = resolve(import.meta.dirname, "webhooks-request.cjs");
+
+const TARGET_P99_MS = 100;
+const TARGET_REQUESTS_PER_DELIVERY = 3;
+
+type Counts = Storage.RequestCounts;
+
+interface Row {
+  measure: string;
+  figure: string;
+  target: string;
+  met?: boolean;
+}
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const perCall = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(2));
+
+function percentile(samples: readonly number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+/** "GetCommand" reads as the DynamoDB API name, "GetItem". */
+function apiName(command: string): string {
+  const name = command.replace(/Command$/, "");
+  return (
+    {
+      Get: "GetItem",
+      Put: "PutItem",
+      Update: "UpdateItem",
+      Delete: "DeleteItem",
+      TransactWrite: "TransactWriteItems",
+    }[name] ?? name
+  );
+}
+
+function difference(after: Counts, before: Counts): Counts {
+  const byCommand: Record<string, number> = {};
+  for (const [command, count] of Object.entries(after.byCommand)) {
+    const delta = count - (before.byCommand[command] ?? 0);
+    if (delta > 0) byCommand[apiName(command)] = (byCommand[apiName(command)] ?? 0) + delta;
+  }
+  return { total: after.total - before.total, byCommand };
+}
+
+function describeCounts(counts: Counts, calls: number): string {
+  const parts = Object.entries(counts.byCommand).map(([api, count]) => `${api} ${perCall(count / calls)}`);
+  return `${perCall(counts.total / calls)} (${parts.join(", ")})`;
+}
+
+/** The GitHub payload every delivery carries: a real `issues.opened` (about 12 KB), re-addressed. */
+function issueOpened(senderId: number): string {
+  const definition = examples.find((candidate) => candidate.name === "issues");
+  const example = (definition?.examples as unknown as Record<string, unknown>[] | undefined)?.find(
+    (payload) => payload.action === "opened",
+  );
+  if (!example) throw new Error("no issues.opened example in @octokit/webhooks-examples");
+  const payload = structuredClone(example) as Record<string, unknown> & { sender: Record<string, unknown> };
+  payload.installation = { id: INSTALLATION, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMzEzMzcwMDE=" };
+  payload.sender = { ...payload.sender, id: senderId, login: `bench-user-${senderId}`, type: "User" };
+  return JSON.stringify(payload);
+}
+
+function printTable(rows: readonly Row[]): void {
+  const widths = {
+    measure: Math.max(...rows.map((row) => row.measure.length), "measure".length),
+    figure: Math.max(...rows.map((row) => row.figure.length), "figure".length),
+  };
+  const line = (measure: string, figure: string, target: string) =>
+    `${measure.padEnd(widths.measure)}  ${figure.padEnd(widths.figure)}  ${target}`;
+  console.log(line("measure", "figure", "target"));
+  for (const row of rows) {
+    const mark = row.met === undefined ? "" : row.met ? "  ok" : "  MISSED";
+    console.log(line(row.measure, row.figure, `${row.target}${mark}`));
+  }
+}
+
+/** Delivery records in the table: one per processed delivery. */
+async function deliveryRecords(): Promise<number> {
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await Storage.documentClient().send(
+      new ScanCommand({
+        TableName: TABLE,
+        Select: "COUNT",
+        FilterExpression: "entity = :entity",
+        ExpressionAttributeValues: { ":entity": "webhookDelivery" },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    count += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return count;
+}
+
+export async function run(): Promise<void> {
+  const started = performance.now();
+  console.log(
+    `webhook ingress on the local gateway + DynamoDB Local (${availableParallelism()} cores, node ${process.versions.node}); ` +
+      `${CONNECTIONS} connections, ${SECONDS} s per phase, autocannon ${WORKERS > 0 ? `in ${WORKERS} worker thread(s)` : "on the gateway's thread"}`,
+  );
+  const dataDir = mkdtempSync(join(tmpdir(), "kith-bench-webhooks-"));
+  let dynamo: DynamoLocal | undefined;
+  let gateway: LocalGateway | undefined;
+  const saved = Object.fromEntries(
+    [
+      "AWS_REGION",
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+      "AWS_SESSION_TOKEN",
+      "AWS_PROFILE",
+      "AWS_ENDPOINT_URL_DYNAMODB",
+      "KITH_TABLE_NAME",
+      "KITH_EVENT_BUS_NAME",
+      "GITHUB_WEBHOOK_SECRET",
+      "KITH_BENCH_WEBHOOK_POOL",
+      "POWERTOOLS_LOG_LEVEL",
+    ].map((name) => [name, process.env[name]]),
+  );
+  const cleanup = async () => {
+    await gateway?.close();
+    gateway = undefined;
+    await dynamo?.stop();
+    dynamo = undefined;
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    void cleanup().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  // No bus: "domain events are not published" would print once per delivery.
+  logger.setLogLevel("ERROR");
+  process.env.POWERTOOLS_LOG_LEVEL = "ERROR";
+  try {
+    dynamo = await startDynamoLocal({ dataDir });
+    process.env.AWS_REGION = "us-east-1";
+    process.env.AWS_ACCESS_KEY_ID = "local";
+    process.env.AWS_SECRET_ACCESS_KEY = "local";
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
+    process.env.KITH_TABLE_NAME = TABLE;
+    delete process.env.KITH_EVENT_BUS_NAME;
+    process.env.GITHUB_WEBHOOK_SECRET = SECRET;
+    const admin = localClient(dynamo.endpoint);
+    try {
+      await ensureTable(admin, TABLE);
+    } finally {
+      admin.destroy();
+    }
+
+    // One org, one GitHub installation, SENDERS people with GitHub identities.
+    const { org } = await Orgs.create({ name: "Webhook Bench Co", slug: "webhook-bench-co" });
+    await Integrations.create(
+      org.id,
+      { provider: "github", externalTenantId: String(INSTALLATION) },
+      { actor: "system:bench" },
+    );
+    const senders = Array.from({ length: SENDERS }, (_, index) => SENDER_BASE + index);
+    for (const senderId of senders) {
+      await Identity.create(
+        org.id,
+        {
+          name: `Bench Sender ${senderId}`,
+          email: `sender.${senderId}@bench.example`,
+          identities: [{ kind: "github", externalId: String(senderId) }],
+        },
+        { actor: "system:bench" },
+      );
+    }
+    const bodies = senders.map(issueOpened);
+    const poolFile = join(dataDir, "pool.json");
+    writeFileSync(poolFile, JSON.stringify({ secret: SECRET, bodies }));
+    process.env.KITH_BENCH_WEBHOOK_POOL = poolFile;
+
+    // The request hook signs as the provider's own library does.
+    const probeId = randomUUID();
+    const probe = await signGitHubDelivery(bodies[0] as string, SECRET, "issues", probeId);
+    const hook = createRequire(import.meta.url)(REQUEST_HOOK) as (request: {
+      body?: string;
+      headers?: Record<string, string>;
+    }) => { body: string; headers: Record<string, string> };
+    const hooked = hook({ headers: {} });
+    const expected = `sha256=${createHmac("sha256", SECRET).update(hooked.body).digest("hex")}`;
+    if (
+      hooked.headers["x-hub-signature-256"] !== expected ||
+      probe.headers["x-hub-signature-256"] !==
+        `sha256=${createHmac("sha256", SECRET).update(probe.body).digest("hex")}`
+    ) {
+      throw new Error("the benchmark's signer does not sign as @octokit/webhooks-methods does");
+    }
+
+    const noop: RouteDefinition = {
+      method: "POST",
+      path: NOOP_PATH,
+      handler: "bench/noop-handler.handler",
+      auth: "none",
+    };
+    gateway = new LocalGateway([...manifest.routes, noop], []);
+    const listening = gateway;
+    // Listening inside the scope puts every request the gateway serves in it: `counts` keeps adding up.
+    const { result: port, requests: counts } = await Storage.countRequests(() => listening.listen(0));
+    const snapshot = (): Counts => ({ total: counts.total, byCommand: { ...counts.byCommand } });
+    // autocannon stops counting at the deadline with requests still in flight; the gateway finishes
+    // them. Waits until it has gone quiet, so each phase's requests are its own.
+    const quiesce = async () => {
+      for (let quiet = 0, last = -1; quiet < 3; ) {
+        await new Promise((done) => setTimeout(done, 200));
+        quiet = counts.total === last ? quiet + 1 : 0;
+        last = counts.total;
+      }
+    };
+    const url = `http://127.0.0.1:${port}`;
+    const rows: Row[] = [];
+
+    // Sequential deliveries: requests per delivery, one at a time, and unloaded latency.
+    const latencies: number[] = [];
+    const perDelivery = new Set<number>();
+    const sequentialStart = snapshot();
+    let lastDelivery: { body: string; headers: Record<string, string> } | undefined;
+    for (let i = -20; i < SEQUENTIAL; i++) {
+      const signed = await signGitHubDelivery(bodies[(i + 20) % bodies.length] as string, SECRET, "issues");
+      const before = counts.total;
+      const at = performance.now();
+      const response = await fetch(`${url}/webhooks/github`, {
+        method: "POST",
+        headers: signed.headers,
+        body: signed.body,
+      });
+      const answer = (await response.json()) as { outcome?: string };
+      const elapsed = performance.now() - at;
+      if (response.status !== 200 || answer.outcome !== "processed") {
+        throw new Error(
+          `a known sender's delivery was not processed: ${response.status} ${JSON.stringify(answer)}`,
+        );
+      }
+      if (i < 0) continue; // warm-up
+      latencies.push(elapsed);
+      perDelivery.add(counts.total - before);
+      lastDelivery = signed;
+    }
+    const sequential = difference(snapshot(), sequentialStart);
+    // (the warm-up deliveries are in the difference too: divide by all of them)
+    const sequentialCalls = SEQUENTIAL + 20;
+    rows.push({
+      measure: `known sender, ${SEQUENTIAL} sequential: DynamoDB requests/delivery`,
+      figure: `${describeCounts(sequential, sequentialCalls)}; per delivery: ${[...perDelivery].sort().join(" or ")}`,
+      target: `≤ ${TARGET_REQUESTS_PER_DELIVERY}`,
+      met: Math.max(...perDelivery) <= TARGET_REQUESTS_PER_DELIVERY,
+    });
+    rows.push({
+      measure: "  latency, one at a time",
+      figure: `p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}`,
+      target: "figure",
+    });
+    if (lastDelivery) {
+      // Redelivered three times, each counted on its own.
+      const outcomes: string[] = [];
+      const costs: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const before = snapshot();
+        const response = await fetch(`${url}/webhooks/github`, {
+          method: "POST",
+          headers: lastDelivery.headers,
+          body: lastDelivery.body,
+        });
+        outcomes.push(((await response.json()) as { outcome?: string }).outcome ?? String(response.status));
+        costs.push(describeCounts(difference(snapshot(), before), 1));
+      }
+      rows.push({
+        measure: "  redeliveries (same X-GitHub-Delivery), 3 in turn",
+        figure: `${[...new Set(outcomes)].join(", ")}; ${costs.join(" / ")}`,
+        target: "duplicate",
+        met: outcomes.every((outcome) => outcome === "duplicate"),
+      });
+    }
+
+    const load = (path: string, duration: number) =>
+      autocannon({
+        url,
+        connections: CONNECTIONS,
+        duration,
+        workers: WORKERS > 0 ? WORKERS : undefined,
+        timeout: 30,
+        requests: [
+          {
+            method: "POST",
+            path,
+            headers: { "content-type": "application/json", "x-github-event": "issues" },
+            setupRequest: WORKERS > 0 ? REQUEST_HOOK : hook,
+          },
+        ],
+      });
+    const describeLoad = (result: Result) =>
+      `p50 ${ms(result.latency.p50)}, p99 ${ms(result.latency.p99)}, max ${ms(result.latency.max)}; ` +
+      `${Math.round(result.requests.average)} req/s (${result["2xx"]} 2xx in ${result.duration.toFixed(1)} s)`;
+    const failures = (result: Result) => result.non2xx + result.errors + result.timeouts;
+    const failureText = (result: Result) =>
+      `${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`;
+
+    if (WARMUP_SECONDS > 0) await load("/webhooks/github", WARMUP_SECONDS);
+    await quiesce();
+    const recordsBefore = await deliveryRecords();
+    const webhookStart = snapshot();
+    const webhook = await load("/webhooks/github", SECONDS);
+    await quiesce();
+    const webhookCounts = difference(snapshot(), webhookStart);
+    // Every processed delivery leaves one record, including those autocannon stopped waiting for.
+    const recorded = (await deliveryRecords()) - recordsBefore;
+
+    const noopStart = snapshot();
+    const baseline = await load(NOOP_PATH, SECONDS);
+    await quiesce();
+    const noopCounts = difference(snapshot(), noopStart);
+
+    rows.push({
+      measure: `POST /webhooks/github, ${CONNECTIONS} connections`,
+      figure: describeLoad(webhook),
+      target: `p99 ≤ ${TARGET_P99_MS} ms`,
+      met: webhook.latency.p99 <= TARGET_P99_MS,
+    });
+    rows.push({
+      measure: "  errors",
+      figure: failureText(webhook),
+      target: "0 non-2xx",
+      met: failures(webhook) === 0,
+    });
+    rows.push({
+      measure: "  DynamoDB requests/delivery under load",
+      figure:
+        `${describeCounts(webhookCounts, Math.max(1, recorded))} over ${recorded} deliveries recorded ` +
+        `(${webhook["2xx"]} 2xx counted; the rest were in flight at the deadline)`,
+      target: `≤ ${TARGET_REQUESTS_PER_DELIVERY}`,
+      met:
+        webhookCounts.total / Math.max(1, recorded) <= TARGET_REQUESTS_PER_DELIVERY &&
+        recorded >= webhook["2xx"] &&
+        recorded <= webhook["2xx"] + CONNECTIONS,
+    });
+    rows.push({
+      measure: `POST ${NOOP_PATH} (no-op handler), ${CONNECTIONS} connections`,
+      figure: describeLoad(baseline),
+      target: "baseline",
+    });
+    rows.push({
+      measure: "  errors; DynamoDB requests",
+      figure: `${failureText(baseline)}; ${noopCounts.total} DynamoDB requests`,
+      target: "0 non-2xx, 0 requests",
+      met: failures(baseline) === 0 && noopCounts.total === 0,
+    });
+    const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : "n/a");
+    rows.push({
+      measure: "webhook / no-op",
+      figure:
+        `p50 ${ratio(webhook.latency.p50, baseline.latency.p50)}, p99 ${ratio(webhook.latency.p99, baseline.latency.p99)}, ` +
+        `throughput ${ratio(webhook.requests.average, baseline.requests.average)}`,
+      target: "figure",
+    });
+
+    printTable(rows);
+    const checked = rows.filter((row) => row.met !== undefined);
+    const missed = checked.filter((row) => !row.met);
+    console.log(
+      `summary: webhook p50 ${ms(webhook.latency.p50)} / p99 ${ms(webhook.latency.p99)} at ${Math.round(webhook.requests.average)} req/s ` +
+        `(no-op p50 ${ms(baseline.latency.p50)} / p99 ${ms(baseline.latency.p99)} at ${Math.round(baseline.requests.average)} req/s), ` +
+        `${perCall(webhookCounts.total / Math.max(1, recorded))} DynamoDB requests/delivery; ` +
+        `${checked.length - missed.length}/${checked.length} targets met` +
+        `${missed.length > 0 ? ` (missed: ${missed.map((row) => row.measure.trim()).join("; ")})` : ""}; ` +
+        `${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    await cleanup();
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
