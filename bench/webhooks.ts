@@ -177,7 +177,7 @@ export async function run(): Promise<void> {
   logger.setLogLevel("ERROR");
   process.env.POWERTOOLS_LOG_LEVEL = "ERROR";
   try {
-    dynamo = await startDynamoLocal({ dataDir });
+    dynamo = await startDynamoLocal(process.env.BENCH_DYNAMO === "memory" ? {} : { dataDir });
     process.env.AWS_REGION = "us-east-1";
     process.env.AWS_ACCESS_KEY_ID = "local";
     process.env.AWS_SECRET_ACCESS_KEY = "local";

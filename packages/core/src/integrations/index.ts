@@ -403,6 +403,7 @@ export async function remove(
       },
     },
   ]);
+  forget(integrationId);
   const now = options.now ?? new Date();
   await publishAfterCommit([
     createEvent(
@@ -414,6 +415,33 @@ export async function remove(
   ]);
 }
 
+/**
+ * Integrations found by webhooks are kept per process for 30 s: a busy tenant then costs no read
+ * at all to route. Only hits are kept (a tenant connected a moment ago is found at once); a delete
+ * drops its entries in this process at once and is seen by every other process within 30 s.
+ */
+export const CACHE_TTL_MS = 30_000;
+const MAX_CACHED = 1_000;
+const found = new Map<string, { integration: StoredIntegration; until: number }>();
+
+async function cachedLookup(
+  cacheKey: string,
+  read: () => Promise<StoredIntegration | undefined>,
+): Promise<ActiveIntegration | undefined> {
+  const now = Date.now();
+  const hit = found.get(cacheKey);
+  if (hit && hit.until > now) return toActive(hit.integration);
+  const integration = await read();
+  if (!integration) return undefined;
+  if (found.size >= MAX_CACHED) found.delete(found.keys().next().value as string);
+  found.set(cacheKey, { integration, until: now + CACHE_TTL_MS });
+  return toActive(integration);
+}
+
+function forget(integrationId: string): void {
+  for (const [cacheKey, entry] of found) if (entry.integration.id === integrationId) found.delete(cacheKey);
+}
+
 /** The integration for a provider's tenant id as a payload carries it, or undefined: one GetItem. */
 export async function forTenant(
   provider: Provider,
@@ -422,8 +450,10 @@ export async function forTenant(
   const externalTenantId = canonicalTenantId(provider, rawTenantId);
   if (externalTenantId === undefined) return undefined;
   if (PATH_ROUTED.includes(provider)) return undefined;
-  const result = await db.get({ Key: keys.tenantClaim(provider, externalTenantId, "") });
-  return result.Item ? toActive(fromItem(result.Item)) : undefined;
+  return cachedLookup(`${provider}#${externalTenantId}`, async () => {
+    const result = await db.get({ Key: keys.tenantClaim(provider, externalTenantId, "") });
+    return result.Item ? fromItem(result.Item) : undefined;
+  });
 }
 
 export interface GitHubTenantIds {
@@ -446,15 +476,17 @@ export async function forGitHub(ids: GitHubTenantIds): Promise<ActiveIntegration
     candidates.push(`${kind}:${plain}`, plain);
   }
   if (candidates.length === 0) return undefined;
-  const items = await db.batchGet(
-    [...new Set(candidates)].map((tenant) => keys.tenantClaim("github", tenant, "")),
-  );
-  const byTenant = new Map(items.map((item) => [item.externalTenantId as string, item]));
-  for (const tenant of candidates) {
-    const item = byTenant.get(tenant);
-    if (item) return toActive(fromItem(item));
-  }
-  return undefined;
+  return cachedLookup(`github#${candidates.join("|")}`, async () => {
+    const items = await db.batchGet(
+      [...new Set(candidates)].map((tenant) => keys.tenantClaim("github", tenant, "")),
+    );
+    const byTenant = new Map(items.map((item) => [item.externalTenantId as string, item]));
+    for (const tenant of candidates) {
+      const item = byTenant.get(tenant);
+      if (item) return fromItem(item);
+    }
+    return undefined;
+  });
 }
 
 /** A path-routed integration (GitLab, AgentMail) by id, when it is of that provider: one GetItem. */
@@ -463,7 +495,8 @@ export async function byId(
   integrationId: string,
 ): Promise<ActiveIntegration | undefined> {
   if (!/^[0-9a-f-]{36}$/.test(integrationId)) return undefined;
-  const result = await db.get({ Key: keys.integration(integrationId) });
-  if (!result.Item || result.Item.provider !== provider) return undefined;
-  return toActive(fromItem(result.Item));
+  return cachedLookup(`${provider}@${integrationId}`, async () => {
+    const result = await db.get({ Key: keys.integration(integrationId) });
+    return result.Item && result.Item.provider === provider ? fromItem(result.Item) : undefined;
+  });
 }
