@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
-import { join } from "node:path";
+import { availableParallelism } from "node:os";
 import { Storage, Util } from "@kith/core";
 import * as Identity from "@kith/core/identity";
 import * as Orgs from "@kith/core/orgs";
-import { type DynamoLocal, ensureTable, localClient, startDynamoLocal } from "../packages/local/src/dynamo";
+import { withBenchTable } from "./support";
 
 /**
  * The identity core against DynamoDB Local (its own JVM, on a temp data dir): DynamoDB requests per
@@ -320,49 +318,9 @@ export async function run(): Promise<void> {
   console.log(
     `identity core on DynamoDB Local (${availableParallelism()} cores, node ${process.versions.node}); request counts via Storage.countRequests`,
   );
-  const dataDir = mkdtempSync(join(tmpdir(), "kith-bench-identity-"));
-  let dynamo: DynamoLocal | undefined;
-  const saved = Object.fromEntries(
-    [
-      "AWS_REGION",
-      "AWS_ACCESS_KEY_ID",
-      "AWS_SECRET_ACCESS_KEY",
-      "AWS_SESSION_TOKEN",
-      "AWS_PROFILE",
-      "AWS_ENDPOINT_URL_DYNAMODB",
-      "KITH_TABLE_NAME",
-      "KITH_EVENT_BUS_NAME",
-    ].map((name) => [name, process.env[name]]),
-  );
-  const cleanup = async () => {
-    await dynamo?.stop();
-    dynamo = undefined;
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    void cleanup().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
   // "domain events are not published" is expected here (no bus), not worth a warning per run.
   Util.logger.setLogLevel("ERROR");
-  try {
-    dynamo = await startDynamoLocal({ dataDir });
-    process.env.AWS_REGION = "us-east-1";
-    process.env.AWS_ACCESS_KEY_ID = "local";
-    process.env.AWS_SECRET_ACCESS_KEY = "local";
-    delete process.env.AWS_SESSION_TOKEN;
-    delete process.env.AWS_PROFILE;
-    process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
-    process.env.KITH_TABLE_NAME = TABLE;
-    delete process.env.KITH_EVENT_BUS_NAME;
-    const admin = localClient(dynamo.endpoint);
-    try {
-      await ensureTable(admin, TABLE);
-    } finally {
-      admin.destroy();
-    }
-
+  await withBenchTable({ name: "identity", table: TABLE }, async () => {
     const { org } = await Orgs.create({ name: "Bench Co", slug: "bench-co" });
     const known: Row[] = [];
     const created: Row[] = [];
@@ -384,13 +342,5 @@ export async function run(): Promise<void> {
         `${missed.length > 0 ? ` (missed: ${missed.map((row) => row.measure.trim()).join("; ")})` : ""}; ` +
         `${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
-  } finally {
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
-    await cleanup();
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
+  });
 }

@@ -1,12 +1,12 @@
 import "../../../../test/routes/quiet-logs";
-import { type RawEvent, type RawUser, WorkOSSandbox } from "@kith/sandbox";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { scanTable, uniqueName, useFreshTable } from "../../../../test/support/integration";
+import type { RawEvent, RawUser, WorkOSSandbox } from "@kith/sandbox";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { scanTable, uniqueName } from "../../../../test/support/integration";
+import { useDirectorySandbox } from "../../../../test/support/workos";
 import * as Identity from "../identity";
 import { logger } from "../util/logger";
 import {
   applyMembershipEvent,
-  createDirectoryClient,
   type DirectoryClient,
   type MembershipEvent,
   member,
@@ -51,24 +51,11 @@ function asMembershipEvent(raw: RawEvent): MembershipEvent {
 }
 
 describe("directory members and users against the WorkOS sandbox", () => {
-  let drop: () => Promise<void>;
+  const directory = useDirectorySandbox();
   let sandbox: WorkOSSandbox;
   let client: DirectoryClient;
-
-  beforeAll(async () => {
-    ({ drop } = await useFreshTable());
-    delete process.env.KITH_EVENT_BUS_NAME;
-  });
-  afterAll(async () => drop());
-
-  beforeEach(async () => {
-    sandbox = await WorkOSSandbox.start();
-    process.env.WORKOS_API_URL = sandbox.url;
-    client = createDirectoryClient(sandbox.apiKey, { maxRetries: 0 });
-  });
-  afterEach(async () => {
-    vi.restoreAllMocks();
-    await sandbox.close();
+  beforeEach(() => {
+    ({ sandbox, client } = directory);
   });
 
   /** A directory organization already synced into an org (and the echo of our external_id push too). */

@@ -1,21 +1,20 @@
 import "../../../../test/routes/quiet-logs";
 import { randomUUID } from "node:crypto";
-import { type RawEvent, WorkOSSandbox } from "@kith/sandbox";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { RawEvent, WorkOSSandbox } from "@kith/sandbox";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import {
   createFifoQueue,
   drainQueue,
   scanTable,
   testSqsClient,
   uniqueName,
-  useFreshTable,
 } from "../../../../test/support/integration";
+import { useDirectorySandbox } from "../../../../test/support/workos";
 import * as Orgs from "../orgs";
 import { db } from "../storage";
 import { logger } from "../util/logger";
 import {
   applyEvent,
-  createDirectoryClient,
   cursor,
   type DirectoryClient,
   isNewer,
@@ -61,24 +60,11 @@ function directoryEvent(
 }
 
 describe("directory sync against the WorkOS sandbox", () => {
-  let drop: () => Promise<void>;
+  const directory = useDirectorySandbox();
   let sandbox: WorkOSSandbox;
   let client: DirectoryClient;
-
-  beforeAll(async () => {
-    ({ drop } = await useFreshTable());
-    delete process.env.KITH_EVENT_BUS_NAME;
-  });
-  afterAll(async () => drop());
-
-  beforeEach(async () => {
-    sandbox = await WorkOSSandbox.start();
-    process.env.WORKOS_API_URL = sandbox.url;
-    client = createDirectoryClient(sandbox.apiKey, { maxRetries: 0 });
-  });
-  afterEach(async () => {
-    vi.restoreAllMocks();
-    await sandbox.close();
+  beforeEach(() => {
+    ({ sandbox, client } = directory);
   });
 
   it("a new directory organization creates an org under the UUIDv5 id and pushes that id back as external_id", async () => {

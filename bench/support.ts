@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type DynamoLocal, ensureTable, localClient, startDynamoLocal } from "../packages/local/src/dynamo";
+
+export interface BenchTable {
+  dynamo: DynamoLocal;
+  /** A scratch directory removed at the end (DynamoDB Local's data lives there unless in memory). */
+  dataDir: string;
+  /** Runs at the end (and on Ctrl-C), before DynamoDB Local stops: close what the bench started. */
+  onCleanup(step: () => Promise<void> | void): void;
+}
+
+/**
+ * Runs a benchmark against its own table on a fresh DynamoDB Local (on disk in a scratch
+ * directory, as `npm start` keeps it, or in memory), with the AWS SDK pointed at it and no bus.
+ * Every environment variable it or `env` sets is restored afterwards; Ctrl-C stops the JVM too.
+ */
+export async function withBenchTable<T>(
+  options: { name: string; table: string; inMemory?: boolean; env?: Record<string, string> },
+  run: (bench: BenchTable) => Promise<T>,
+): Promise<T> {
+  const dataDir = mkdtempSync(join(tmpdir(), `kith-bench-${options.name}-`));
+  const overrides: Record<string, string | undefined> = {
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+    KITH_TABLE_NAME: options.table,
+    KITH_EVENT_BUS_NAME: undefined,
+    ...options.env,
+  };
+  const saved = Object.fromEntries(
+    [...Object.keys(overrides), "AWS_ENDPOINT_URL_DYNAMODB"].map((name) => [name, process.env[name]]),
+  );
+  let dynamo: DynamoLocal | undefined;
+  const steps: (() => Promise<void> | void)[] = [];
+  const cleanup = async () => {
+    for (const step of steps.splice(0).reverse()) await step();
+    await dynamo?.stop();
+    dynamo = undefined;
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    void cleanup().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    dynamo = await startDynamoLocal(options.inMemory ? {} : { dataDir });
+    for (const [name, value] of Object.entries(overrides)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
+    const admin = localClient(dynamo.endpoint);
+    try {
+      await ensureTable(admin, options.table);
+    } finally {
+      admin.destroy();
+    }
+    return await run({ dynamo, dataDir, onCleanup: (step) => steps.push(step) });
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    await cleanup();
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
