@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import { Storage, Util } from "@kith/core";
 import * as Identity from "@kith/core/identity";
 import * as Orgs from "@kith/core/orgs";
-import { withBenchTable } from "./support";
+import { percentile, printTable, type Row, withBenchTable } from "./support";
 
 /**
  * The identity core against DynamoDB Local (its own JVM, on a temp data dir): DynamoDB requests per
@@ -23,20 +23,6 @@ const SEED_BATCH = 25;
 
 type Counts = Storage.RequestCounts;
 
-interface Row {
-  measure: string;
-  figure: string;
-  target: string;
-  /** undefined: a figure with no pass/fail target (latencies, throughput). */
-  met?: boolean;
-  /** Its part of the one-line summary, if any. */
-  short?: string;
-}
-
-function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
 const mean = (samples: readonly number[]) => samples.reduce((sum, value) => sum + value, 0) / samples.length;
 const ms = (value: number) => `${value.toFixed(2)} ms`;
 const perCall = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(2));
@@ -297,20 +283,6 @@ function sum(a: Counts, b: Counts): Record<string, number> {
   const out = { ...a.byCommand };
   for (const [command, count] of Object.entries(b.byCommand)) out[command] = (out[command] ?? 0) + count;
   return out;
-}
-
-function printTable(rows: readonly Row[]): void {
-  const widths = {
-    measure: Math.max(...rows.map((row) => row.measure.length), "measure".length),
-    figure: Math.max(...rows.map((row) => row.figure.length), "figure".length),
-  };
-  const line = (measure: string, figure: string, target: string) =>
-    `${measure.padEnd(widths.measure)}  ${figure.padEnd(widths.figure)}  ${target}`;
-  console.log(line("measure", "figure", "target"));
-  for (const row of rows) {
-    const mark = row.met === undefined ? "" : row.met ? "  ok" : "  MISSED";
-    console.log(line(row.measure, row.figure, `${row.target}${mark}`));
-  }
 }
 
 export async function run(): Promise<void> {

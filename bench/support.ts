@@ -71,3 +71,35 @@ export async function withBenchTable<T>(
     }
   }
 }
+
+/** One line of a benchmark's table: a figure, and the target it is checked against if any. */
+export interface Row {
+  measure: string;
+  figure: string;
+  target: string;
+  /** undefined: a figure with no pass/fail target (latencies, throughput). */
+  met?: boolean;
+  /** Its part of the one-line summary, if any. */
+  short?: string;
+}
+
+/** The p-th percentile (nearest rank) of samples. */
+export function percentile(samples: readonly number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+/** Prints rows as aligned columns, marking each checked target ok or MISSED. */
+export function printTable(rows: readonly Row[]): void {
+  const widths = {
+    measure: Math.max(...rows.map((row) => row.measure.length), "measure".length),
+    figure: Math.max(...rows.map((row) => row.figure.length), "figure".length),
+  };
+  const line = (measure: string, figure: string, target: string) =>
+    `${measure.padEnd(widths.measure)}  ${figure.padEnd(widths.figure)}  ${target}`;
+  console.log(line("measure", "figure", "target"));
+  for (const row of rows) {
+    const mark = row.met === undefined ? "" : row.met ? "  ok" : "  MISSED";
+    console.log(line(row.measure, row.figure, `${row.target}${mark}`));
+  }
+}

@@ -15,7 +15,7 @@ import examples from "@octokit/webhooks-examples";
 import autocannon, { type Result } from "autocannon";
 import { manifest, type RouteDefinition } from "../manifest";
 import { LocalGateway } from "../packages/local/src/gateway";
-import { withBenchTable } from "./support";
+import { percentile, printTable, type Row, withBenchTable } from "./support";
 
 /**
  * Webhook ingress under load: the manifest's routes behind the local API Gateway (handlers in this
@@ -73,20 +73,8 @@ const TARGET_REQUESTS_PER_DELIVERY = 3;
 
 type Counts = Storage.RequestCounts;
 
-interface Row {
-  measure: string;
-  figure: string;
-  target: string;
-  met?: boolean;
-}
-
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const perCall = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(2));
-
-function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
 
 /** "GetCommand" reads as the DynamoDB API name, "GetItem". */
 function apiName(command: string): string {
@@ -127,20 +115,6 @@ function issueOpened(senderId: number): string {
   payload.installation = { id: INSTALLATION, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMzEzMzcwMDE=" };
   payload.sender = { ...payload.sender, id: senderId, login: `bench-user-${senderId}`, type: "User" };
   return JSON.stringify(payload);
-}
-
-function printTable(rows: readonly Row[]): void {
-  const widths = {
-    measure: Math.max(...rows.map((row) => row.measure.length), "measure".length),
-    figure: Math.max(...rows.map((row) => row.figure.length), "figure".length),
-  };
-  const line = (measure: string, figure: string, target: string) =>
-    `${measure.padEnd(widths.measure)}  ${figure.padEnd(widths.figure)}  ${target}`;
-  console.log(line("measure", "figure", "target"));
-  for (const row of rows) {
-    const mark = row.met === undefined ? "" : row.met ? "  ok" : "  MISSED";
-    console.log(line(row.measure, row.figure, `${row.target}${mark}`));
-  }
 }
 
 interface StoreCeiling {
