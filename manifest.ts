@@ -28,6 +28,11 @@ export interface RouteDefinition {
   /** Seconds; API Gateway HTTP APIs cap integrations at 30 s. */
   timeoutSeconds?: number;
   memoryMB?: number;
+  /**
+   * Access to the KMS key that seals secrets at rest (packages/core/src/vault): `seal` grants
+   * Encrypt, `open` grants Decrypt. Functions without it get neither.
+   */
+  sealedSecrets?: "seal" | "open";
 }
 
 export interface QueueDefinition {
@@ -191,6 +196,7 @@ export const manifest = {
       path: "/v1/orgs/{orgId}/integrations",
       handler: "functions/http/create-integration.handler",
       auth: "bearer",
+      sealedSecrets: "seal",
     },
     {
       method: "GET",
@@ -205,7 +211,14 @@ export const manifest = {
       auth: "bearer",
     },
     // One function per provider: each verifies its own signature scheme on the raw body.
-    { method: "POST", path: "/webhooks/slack", handler: "functions/webhooks/slack.handler", auth: "webhook" },
+    // Slack opens the bot token; GitLab and AgentMail open their integration's own secret.
+    {
+      method: "POST",
+      path: "/webhooks/slack",
+      handler: "functions/webhooks/slack.handler",
+      auth: "webhook",
+      sealedSecrets: "open",
+    },
     {
       method: "POST",
       path: "/webhooks/github",
@@ -217,6 +230,7 @@ export const manifest = {
       path: "/webhooks/gitlab/{integrationId}",
       handler: "functions/webhooks/gitlab.handler",
       auth: "webhook",
+      sealedSecrets: "open",
     },
     {
       method: "POST",
@@ -229,6 +243,7 @@ export const manifest = {
       path: "/webhooks/agentmail/{integrationId}",
       handler: "functions/webhooks/agentmail.handler",
       auth: "webhook",
+      sealedSecrets: "open",
     },
   ],
   queues: [

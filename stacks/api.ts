@@ -1,7 +1,12 @@
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { type ApiFunctionRouteProps, Api as SstApi, type StackContext, use } from "sst/constructs";
 import { manifest, type RouteDefinition } from "../manifest";
 import { Queues } from "./queues";
 import { applyNagSuppressions, applyWiring } from "./shared";
+import { Storage } from "./storage";
+
+/** The KMS action each `sealedSecrets` access needs. */
+export const SEALED_SECRETS_ACTIONS = { seal: "kms:Encrypt", open: "kms:Decrypt" } as const;
 
 /** The `${method} ${path}` route key SST and API Gateway use for a manifest route. */
 export function routeKey(route: Pick<RouteDefinition, "method" | "path">): string {
@@ -11,6 +16,7 @@ export function routeKey(route: Pick<RouteDefinition, "method" | "path">): strin
 /** The HTTP API: one route per `manifest.routes` entry, each with its own Lambda. */
 export function Api({ stack }: StackContext) {
   applyWiring(stack, use(Queues).wiring);
+  const { secretsKey } = use(Storage);
 
   const routes: Record<string, ApiFunctionRouteProps> = {};
   for (const route of manifest.routes as readonly RouteDefinition[]) {
@@ -21,6 +27,16 @@ export function Api({ stack }: StackContext) {
         handler: route.handler,
         ...(route.timeoutSeconds !== undefined ? { timeout: route.timeoutSeconds } : {}),
         ...(route.memoryMB !== undefined ? { memorySize: route.memoryMB } : {}),
+        ...(route.sealedSecrets
+          ? {
+              permissions: [
+                new PolicyStatement({
+                  actions: [SEALED_SECRETS_ACTIONS[route.sealedSecrets]],
+                  resources: [secretsKey.keyArn],
+                }),
+              ],
+            }
+          : {}),
       },
     };
   }

@@ -101,8 +101,8 @@ describe("manifest wiring", () => {
     expect(synth.handlers.size).toBe(expected);
   });
 
-  it("gives every function the runtime defaults, table, bus, secrets key, every queue URL and the secrets", () => {
-    assertWired(checkFunctionWiring(ctx, manifest.queues, SECRET_NAMES));
+  it("gives every function the runtime defaults, table, bus, secrets key, every queue URL and the secrets, and KMS only as its route's sealedSecrets says", () => {
+    assertWired(checkFunctionWiring(ctx, manifest.queues, SECRET_NAMES, manifest.routes));
   });
 
   it("fails when the manifest declares a route that is not wired", () => {
@@ -124,6 +124,26 @@ describe("manifest wiring", () => {
     const changed = [{ ...first, handler: "functions/http/other.handler" }, ...rest];
     expect(() => assertWired(checkRoutes(ctx, changed))).toThrow(
       /manifest says functions\/http\/other\.handler/,
+    );
+  });
+
+  it("fails when a function's KMS grant differs from its route's sealedSecrets", () => {
+    const changed = manifest.routes.map((route) =>
+      route.handler === "functions/http/create-integration.handler"
+        ? { ...route, sealedSecrets: "open" as const }
+        : route.handler === "functions/webhooks/gitlab.handler"
+          ? { ...route, sealedSecrets: undefined }
+          : route,
+    );
+    const problems = checkFunctionWiring(ctx, manifest.queues, SECRET_NAMES, changed);
+    expect(problems).toContainEqual(
+      expect.stringMatching(/create-integration.*no kms:Decrypt on the secrets key/),
+    );
+    expect(problems).toContainEqual(
+      expect.stringMatching(/create-integration.*kms:Encrypt granted without sealedSecrets "seal"/),
+    );
+    expect(problems).toContainEqual(
+      expect.stringMatching(/gitlab.*kms:Decrypt granted without sealedSecrets "open"/),
     );
   });
 

@@ -48,6 +48,7 @@ export function Storage({ stack, app }: StackContext) {
     removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
   });
 
+  // Every function knows the key; only the routes the manifest marks `sealedSecrets` may use it (stacks/api.ts).
   const wiring: FunctionWiring = {
     environment: { KITH_TABLE_NAME: table.tableName, KITH_KMS_KEY_ID: secretsKey.keyArn },
     permissions: [
@@ -55,7 +56,6 @@ export function Storage({ stack, app }: StackContext) {
         actions: TABLE_DATA_ACTIONS,
         resources: [table.tableArn, `${table.tableArn}/index/*`],
       }),
-      new PolicyStatement({ actions: ["kms:Encrypt", "kms:Decrypt"], resources: [secretsKey.keyArn] }),
     ],
   };
 

@@ -105,6 +105,6 @@ describe("manifest variants", () => {
     expect(synth.handlers.size).toBe(
       manifest.routes.length + manifest.queues.length + manifest.schedules.length + 1,
     );
-    assertWired(checkFunctionWiring(ctx, manifest.queues, ["OPERATOR_API_KEY"]));
+    assertWired(checkFunctionWiring(ctx, manifest.queues, ["OPERATOR_API_KEY"], manifest.routes));
   });
 });

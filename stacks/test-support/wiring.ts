@@ -14,6 +14,7 @@ import {
   type ScheduleDefinition,
   type SubscriptionDefinition,
 } from "../../manifest";
+import { SEALED_SECRETS_ACTIONS } from "../api";
 import type { SynthesizedApp } from "./synth";
 import { asArray, type CfnResource, type Located, type PolicyStatementJson, Templates } from "./template";
 
@@ -387,7 +388,11 @@ export function checkFunctionWiring(
   ctx: WiringContext,
   queues: readonly QueueDefinition[],
   secretNames: readonly string[],
+  routes: readonly RouteDefinition[] = [],
 ): string[] {
+  const sealedSecrets = new Map(
+    routes.flatMap((route) => (route.sealedSecrets ? [[route.handler, route.sealedSecrets] as const] : [])),
+  );
   const problems: string[] = [];
   const tables = ctx.templates.all("AWS::DynamoDB::Table");
   const bus = findBus(ctx);
@@ -433,10 +438,15 @@ export function checkFunctionWiring(
       : [];
     const allows = (action: string, resource: (value: unknown) => boolean) =>
       statements.some((s) => asArray(s.Action).includes(action) && asArray(s.Resource).some(resource));
-    for (const action of ["kms:Encrypt", "kms:Decrypt"]) {
-      if (!secretsKey || !allows(action, (r) => ctx.templates.refersTo(r, fn.stack, secretsKey, "Arn"))) {
-        problems.push(`${label}: no ${action} on the secrets key`);
-      }
+    // Least privilege on the secrets key: exactly the action the route's `sealedSecrets` names.
+    const expected = sealedSecrets.get(handler);
+    for (const [access, action] of Object.entries(SEALED_SECRETS_ACTIONS)) {
+      const granted = statements.some((st) => asArray(st.Action).includes(action));
+      const onKey =
+        !!secretsKey && allows(action, (r) => ctx.templates.refersTo(r, fn.stack, secretsKey, "Arn"));
+      if (access === expected && !onKey) problems.push(`${label}: no ${action} on the secrets key`);
+      if (access !== expected && granted)
+        problems.push(`${label}: ${action} granted without sealedSecrets "${access}"`);
     }
     for (const action of [
       "dynamodb:GetItem",
