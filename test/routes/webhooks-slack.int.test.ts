@@ -158,6 +158,27 @@ describe("routes: POST /webhooks/slack", () => {
     expect(await routes.orgItems(org.id)).toEqual(before);
   });
 
+  it("routes an Enterprise Grid workspace's events to the org that connected the enterprise (E…)", async () => {
+    // prepare
+    const org = await routes.createOrg();
+    const enterprise = `E0${teamId().slice(2)}`;
+    await connect(routes, org.id, { provider: "slack", externalTenantId: enterprise });
+    const workspace = teamId();
+
+    // act
+    const reply = await deliver(
+      routes,
+      PATH,
+      signSlack({ ...messageEvent(workspace, "U0GRIDUSER"), enterprise_id: enterprise }, SECRET),
+    );
+
+    // assess
+    expect([reply.status, reply.body.outcome]).toEqual([200, "processed"]);
+    expect(await unmappedEntry(routes, org.id, "slack", `${workspace}:U0GRIDUSER`)).toMatchObject({
+      count: 1,
+    });
+  });
+
   it("answers 202 for a team with no integration and writes nothing", async () => {
     // prepare
     const before = await routes.tableItems();

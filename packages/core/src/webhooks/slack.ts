@@ -45,6 +45,8 @@ interface SlackEventBody {
   type?: unknown;
   challenge?: unknown;
   team_id?: unknown;
+  /** Set on Enterprise Grid; an org-wide installation is connected by this `E…` id. */
+  enterprise_id?: unknown;
   event_id?: unknown;
   event_time?: unknown;
   authorizations?: unknown;
@@ -60,9 +62,15 @@ export async function handle(body: unknown): Promise<Outcome | { challenge: stri
   if (payload.type !== "event_callback" || typeof payload.event !== "object" || payload.event === null) {
     return { outcome: "ignored", reason: `not an event callback (${String(payload.type).slice(0, 40)})` };
   }
-  if (typeof payload.team_id !== "string" || !SLACK_ID.test(payload.team_id))
+  if (typeof payload.team_id !== "string" || !SLACK_ID.test(payload.team_id)) {
     return { outcome: "unknown_tenant" };
-  const integration = await Integrations.forTenant("slack", payload.team_id);
+  }
+  // A workspace installation is found by its team; an org-wide Enterprise Grid one by the enterprise.
+  const integration =
+    (await Integrations.forTenant("slack", payload.team_id)) ??
+    (typeof payload.enterprise_id === "string" && SLACK_ID.test(payload.enterprise_id)
+      ? await Integrations.forTenant("slack", payload.enterprise_id)
+      : undefined);
   if (!integration) return { outcome: "unknown_tenant" };
   return receive("slack", integration, interpret(payload, integration));
 }
