@@ -231,7 +231,11 @@ const MAX_APPLY_ROUNDS = Orgs.SLUG_ATTEMPTS + 3;
  * gets a 4-hex suffix) and the directory id. An update renames but never touches the slug and
  * never re-enables a disabled org; a delete disables and never removes.
  */
-export async function applyEvent(event: OrganizationEvent, now = new Date()): Promise<ApplyResult> {
+export async function applyEvent(
+  event: OrganizationEvent,
+  now = new Date(),
+  options: { snapshot?: boolean } = {},
+): Promise<ApplyResult> {
   const directoryOrgId = event.data.id;
   for (let round = 0; round < MAX_APPLY_ROUNDS; round++) {
     const { orgId, org } = await locate(event.data);
@@ -299,17 +303,21 @@ export async function applyEvent(event: OrganizationEvent, now = new Date()): Pr
         updatedAt: timestamp,
       };
       await commit([
-        ...Orgs.orgCreationItems(created, {
-          lastEventId: event.id,
-          directoryUpdatedAt: event.data.updatedAt,
-        }),
+        // A snapshot is no event: it records no event id (later events are then ordered by
+        // `updated_at`, the rule for orgs that have none) and leaves the cursor alone.
+        ...Orgs.orgCreationItems(
+          created,
+          options.snapshot
+            ? { directoryUpdatedAt: event.data.updatedAt }
+            : { lastEventId: event.id, directoryUpdatedAt: event.data.updatedAt },
+        ),
         {
           Put: {
             Item: { ...keys.directoryClaim(directoryOrgId), entity: "directoryClaim", directoryOrgId, orgId },
             ConditionExpression: "attribute_not_exists(pk)",
           },
         },
-        cursorItem(directoryOrgId, event.id, now),
+        ...(options.snapshot ? [] : [cursorItem(directoryOrgId, event.id, now)]),
       ]);
       const events: DomainEvent[] = [
         createEvent("org.created", orgId, { orgId, slug: created.slug, directoryOrgId }, now),
@@ -382,6 +390,8 @@ async function pageStream(
   snapshot: () => Promise<void>,
   apply: (event: DirectoryEvent) => Promise<void>,
   now: Date,
+  /** Whether the stream's first page, read from the beginning, still needs a snapshot first. */
+  snapshotFirst?: (page: EventPage) => boolean,
 ): Promise<SyncSummary> {
   // The Events API forgets events after 30 days; a cursor naming an older event cannot be resumed.
   let stale = lastEventId !== undefined && now.getTime() - eventTime(lastEventId) > FULL_RECONCILE_AFTER_MS;
@@ -395,6 +405,7 @@ async function pageStream(
       stale = true;
     }
   }
+  if (!stale && lastEventId === undefined && firstPage && snapshotFirst?.(firstPage)) stale = true;
   summary.fullReconcile = stale;
   if (stale) await snapshot();
   let after = stale ? undefined : lastEventId;
@@ -420,6 +431,11 @@ export async function syncOrganization(
   now = new Date(),
 ): Promise<SyncSummary> {
   const stored = await cursor(directoryOrgId);
+  // A first sync whose events no longer include the organization's own (created more than 30 days
+  // ago, unchanged since) would skip every membership: the organization is taken from a snapshot.
+  const known = stored !== undefined || (await claimedOrgId(directoryOrgId)) !== undefined;
+  const lacksOrganization = (page: EventPage) =>
+    !known && !page.events.some((event) => isOrganizationEvent(event) && event.data.id === directoryOrgId);
   const summary: SyncSummary = { directoryOrgId, applied: 0, skipped: 0, fullReconcile: false };
   const pushed = new Set<string>();
   const count = (outcome: string, eventId: string) => {
@@ -456,6 +472,7 @@ export async function syncOrganization(
       }
     },
     now,
+    lacksOrganization,
   );
 }
 
@@ -520,7 +537,23 @@ async function applySnapshot(directoryOrgId: string, client: DirectoryClient, no
     return;
   }
   const { orgId, org } = await locate(organization);
-  if (!org || (org.directoryUpdatedAt && organization.updatedAt <= org.directoryUpdatedAt)) return;
+  if (!org) {
+    // Its creation is older than the Events API keeps: create it from what the directory says now.
+    const result = await applyEvent(
+      {
+        id: `snapshot_${organization.updatedAt}`,
+        event: "organization.created",
+        createdAt: organization.updatedAt,
+        data: organization,
+      },
+      now,
+      { snapshot: true },
+    );
+    if (result.needsExternalIdPush && result.orgId)
+      await pushExternalId(client, directoryOrgId, result.orgId);
+    return;
+  }
+  if (org.directoryUpdatedAt && organization.updatedAt <= org.directoryUpdatedAt) return;
   await db
     .update({
       Key: Orgs.keys.org(orgId),

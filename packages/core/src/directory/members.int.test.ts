@@ -4,6 +4,8 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { scanTable, uniqueName } from "../../../../test/support/integration";
 import { useDirectorySandbox } from "../../../../test/support/workos";
 import * as Identity from "../identity";
+import * as Orgs from "../orgs";
+import { db } from "../storage";
 import { logger } from "../util/logger";
 import {
   applyMembershipEvent,
@@ -192,6 +194,40 @@ describe("directory members and users against the WorkOS sandbox", () => {
     );
   });
 
+  it("a reactivation that races user.deleted from the user stream never leaves the deleted person active", async () => {
+    // prepare: active, then suspended by an inactive membership, then reactivated in the directory
+    const { directoryOrgId, orgId } = await syncedOrganization();
+    const person = directoryUser();
+    const membership = sandbox.createMembership(directoryOrgId, person.id);
+    await syncOrganization(directoryOrgId, client);
+    sandbox.updateMembership(membership.id, { status: "inactive" });
+    await syncOrganization(directoryOrgId, client);
+    sandbox.updateMembership(membership.id, { status: "active" });
+    // While the org stream converges the reactivation (right after it reads the user), the user
+    // stream applies user.deleted for the same member.
+    const read = db.get.bind(db);
+    let raced = false;
+    vi.spyOn(db, "get").mockImplementation(async (input) => {
+      const key = input.Key as { pk: string; sk: string };
+      if (!raced && key.sk === "#PROFILE" && key.pk.startsWith(`ORG#${orgId}#USER#`)) {
+        raced = true;
+        const result = await read(input);
+        sandbox.deleteUser(person.id);
+        await syncUsers(client);
+        return result;
+      }
+      return read(input);
+    });
+
+    // act
+    await syncOrganization(directoryOrgId, client);
+
+    // assess
+    expect(raced).toBe(true);
+    expect(await member(orgId, person.id)).toMatchObject({ userDeleted: true });
+    expect(await userOf(orgId, person.id)).toMatchObject({ status: "suspended" });
+  });
+
   it("reactivation does not lift a suspension an admin made by hand", async () => {
     // prepare
     const { directoryOrgId, orgId } = await syncedOrganization();
@@ -228,7 +264,7 @@ describe("directory members and users against the WorkOS sandbox", () => {
     expect(await member(orgId, person.id)).toMatchObject({ status: "deleted", directoryStatus: "suspended" });
   });
 
-  it("a pending membership makes an invited user, and accepting it makes them active", async () => {
+  it("a pending membership makes an invited user (created so), and accepting it makes them active", async () => {
     // prepare
     const { directoryOrgId, orgId } = await syncedOrganization();
     const person = directoryUser();
@@ -243,6 +279,12 @@ describe("directory members and users against the WorkOS sandbox", () => {
     // assess
     expect(invited?.status).toBe("invited");
     expect((await userOf(orgId, person.id))?.status).toBe("active");
+    // Created invited in the create itself: never active in between, so a crash there cannot leave it active.
+    const audit = await Identity.listEvents(orgId, invited?.id as string, {});
+    const statuses = audit.items
+      .filter((event) => event.eventType === "status_changed")
+      .map((event) => (event.after as { status: string }).status);
+    expect(statuses).toEqual(["active"]);
   });
 
   it("stale and replayed membership events are skipped and change nothing", async () => {
@@ -398,6 +440,25 @@ describe("directory members and users against the WorkOS sandbox", () => {
       expect(await userOf(orgId, person.id)).toMatchObject({ status: "suspended" });
       expect(await member(orgId, person.id)).toMatchObject({ userDeleted: true });
     }
+  });
+
+  it("a first sync of an organization created longer ago than events are kept takes it from a snapshot, so its members are not skipped", async () => {
+    // prepare: the organization's creation event has expired; only today's membership remains
+    const now = Date.now();
+    sandbox.setNow(now - 40 * DAY);
+    const organization = sandbox.createOrganization({ name: uniqueName("Old Org") });
+    sandbox.setNow(now);
+    const person = directoryUser();
+    sandbox.createMembership(organization.id, person.id);
+
+    // act
+    const summary = await syncOrganization(organization.id, client, new Date(now));
+
+    // assess
+    const orgId = orgIdForDirectory(organization.id);
+    expect(summary).toMatchObject({ fullReconcile: true });
+    expect(await Orgs.get(orgId)).toMatchObject({ name: organization.name, directoryId: organization.id });
+    expect(await userOf(orgId, person.id)).toMatchObject({ email: person.email, status: "active" });
   });
 
   it("a stale cursor's full reconcile applies memberships whose events expired, including removals", async () => {

@@ -1,5 +1,5 @@
 import * as Identity from "../identity";
-import { ConditionFailed, db } from "../storage";
+import { ConditionFailed, commit, db, type GuardedItem } from "../storage";
 import { logger } from "../util/logger";
 import {
   claimedOrgId,
@@ -26,6 +26,13 @@ import {
 
 /** Audit actor of every change the directory makes: `system:directory:workos`. */
 export const SOURCE = "directory:workos";
+/** Rounds of converging a member whose item keeps moving under it before the queue retries. */
+const CONVERGE_ROUNDS = 6;
+
+/** The member item changed between reading it and committing what was decided from it. */
+class MemberMoved extends Error {
+  override readonly name = "MemberMoved";
+}
 const ACTOR = `system:${SOURCE}`;
 
 export interface MemberItem {
@@ -55,6 +62,8 @@ export interface MemberItem {
    * directory set is lifted by the directory: a user an admin suspended stays suspended.
    */
   directoryStatus?: "suspended" | "invited";
+  /** Bumped by every write to the item: converging commits only against the revision it read. */
+  revision?: number;
 }
 
 export const memberKeys = {
@@ -138,6 +147,7 @@ function recordMembership(
     ":updatedAt": membership.updatedAt,
     ":gsi1pk": memberKeys.byDirectoryUser(membership.userId),
     ":gsi2pk": memberKeys.byOrg(orgId),
+    ":one": 1,
   };
   if (eventId) values[":eventId"] = eventId;
   return guarded(() =>
@@ -146,7 +156,8 @@ function recordMembership(
       UpdateExpression:
         "SET entity = :entity, orgId = :orgId, directoryOrgId = :dir, directoryUserId = :user, " +
         "membershipId = :membershipId, #status = :status, directoryUpdatedAt = :updatedAt, " +
-        `${eventId ? "lastEventId = :eventId, " : ""}gsi1pk = :gsi1pk, gsi1sk = :orgId, gsi2pk = :gsi2pk, gsi2sk = :user`,
+        `${eventId ? "lastEventId = :eventId, " : ""}gsi1pk = :gsi1pk, gsi1sk = :orgId, gsi2pk = :gsi2pk, gsi2sk = :user ` +
+        "ADD revision :one",
       ConditionExpression: eventId ? EVENT_GUARD : SNAPSHOT_GUARD,
       ExpressionAttributeNames: { "#status": "status" },
       ExpressionAttributeValues: values,
@@ -160,7 +171,7 @@ function recordProfile(orgId: string, user: DirectoryUser): Promise<boolean> {
     db.update({
       Key: memberKeys.member(orgId, user.id),
       UpdateExpression:
-        "SET email = :email, emailVerified = :verified, #name = :name, userUpdatedAt = :userUpdatedAt",
+        "SET email = :email, emailVerified = :verified, #name = :name, userUpdatedAt = :userUpdatedAt ADD revision :one",
       ConditionExpression:
         "attribute_exists(pk) AND attribute_not_exists(userDeleted) AND " +
         "(attribute_not_exists(userUpdatedAt) OR userUpdatedAt < :userUpdatedAt)",
@@ -170,6 +181,7 @@ function recordProfile(orgId: string, user: DirectoryUser): Promise<boolean> {
         ":verified": user.emailVerified,
         ":name": user.name,
         ":userUpdatedAt": user.updatedAt,
+        ":one": 1,
       },
     }),
   );
@@ -180,9 +192,9 @@ function recordUserDeleted(orgId: string, directoryUserId: string): Promise<bool
   return guarded(() =>
     db.update({
       Key: memberKeys.member(orgId, directoryUserId),
-      UpdateExpression: "SET userDeleted = :true",
+      UpdateExpression: "SET userDeleted = :true ADD revision :one",
       ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(userDeleted)",
-      ExpressionAttributeValues: { ":true": true },
+      ExpressionAttributeValues: { ":true": true, ":one": 1 },
     }),
   );
 }
@@ -211,7 +223,10 @@ function statusChange(
       : { status: "suspended", directoryStatus: "suspended" };
   }
   if (item.status === "pending") {
-    // An invitation not yet accepted: a user the directory creates starts invited.
+    // An invitation not yet accepted: a user the directory creates starts invited (in the create).
+    if (current === "invited" && (created || remembered === "invited" || remembered === undefined)) {
+      return { directoryStatus: "invited" };
+    }
     if (created || (current === "suspended" && remembered === "suspended")) {
       return { status: "invited", directoryStatus: "invited" };
     }
@@ -235,12 +250,25 @@ function statusChange(
  *   holds is logged and left; the name is still applied.
  */
 async function converge(orgId: string, directoryUserId: string): Promise<void> {
+  for (let round = 0; round < CONVERGE_ROUNDS; round++) {
+    try {
+      await convergeOnce(orgId, directoryUserId);
+      return;
+    } catch (error) {
+      // Another stream moved the member item while we converged: converge again from what it says now.
+      if (!(error instanceof MemberMoved)) throw error;
+    }
+  }
+  throw new Error(`directory member ${directoryUserId} of org ${orgId} kept changing; the queue retries`);
+}
+
+async function convergeOnce(orgId: string, directoryUserId: string): Promise<void> {
   const item = await member(orgId, directoryUserId);
   if (!item) return;
   const alive = (item.status === "active" || item.status === "pending") && !item.userDeleted;
   const ref = { kind: "workos" as const, externalId: directoryUserId };
   const verified = item.emailVerified === true && typeof item.email === "string";
-  const nameHint = item.name?.trim().slice(0, 200) || undefined;
+  const nameHint = Identity.displayName(item.name ?? undefined) || undefined;
   let userId: string | undefined;
   let created = false;
   if (alive) {
@@ -250,6 +278,7 @@ async function converge(orgId: string, directoryUserId: string): Promise<void> {
       nameHint,
       source: SOURCE,
       allowCreate: true,
+      createStatus: item.status === "pending" ? "invited" : "active",
       sighting: {
         eventType: "organization_membership",
         context: item.email ? `directory member ${item.email} (email not verified)` : undefined,
@@ -269,6 +298,7 @@ async function converge(orgId: string, directoryUserId: string): Promise<void> {
   }
 
   let directoryStatus = item.directoryStatus;
+  let userChanges: Identity.UpdateUserInput = {};
   // The profile counts as synced only where it could be applied: a suspended or unlinked member
   // gets the directory's latest profile when they are live again.
   const profileSynced = alive && userId !== undefined;
@@ -285,11 +315,11 @@ async function converge(orgId: string, directoryUserId: string): Promise<void> {
       const email = Identity.EmailSchema.safeParse(item.email);
       if (email.success && email.data !== user.email) changes.email = email.data;
     }
-    if (Object.keys(changes).length > 0) await updateUser(orgId, userId, changes, directoryUserId);
+    userChanges = changes;
   }
 
   const sets = ["convergedAt = :now"];
-  const values: Record<string, unknown> = { ":now": new Date().toISOString() };
+  const values: Record<string, unknown> = { ":now": new Date().toISOString(), ":one": 1 };
   if (userId) {
     sets.push("userId = :userId");
     values[":userId"] = userId;
@@ -306,12 +336,26 @@ async function converge(orgId: string, directoryUserId: string): Promise<void> {
     sets.push("directoryStatus = :directoryStatus");
     values[":directoryStatus"] = directoryStatus;
   }
-  await db.update({
-    Key: memberKeys.member(orgId, directoryUserId),
-    UpdateExpression: `SET ${sets.join(", ")}${directoryStatus ? "" : " REMOVE directoryStatus"}`,
-    ConditionExpression: "attribute_exists(pk)",
-    ExpressionAttributeValues: values,
-  });
+  if (item.revision !== undefined) values[":revision"] = item.revision;
+  // Committed with the user's change, and only if the item is still the one this decision was made
+  // from: what the directory did is never recorded without the change, nor the change without it.
+  const memberWrite: GuardedItem = {
+    Update: {
+      Key: memberKeys.member(orgId, directoryUserId),
+      UpdateExpression: `SET ${sets.join(", ")}${directoryStatus ? "" : " REMOVE directoryStatus"} ADD revision :one`,
+      ConditionExpression:
+        item.revision === undefined
+          ? "attribute_exists(pk) AND attribute_not_exists(revision)"
+          : "revision = :revision",
+      ExpressionAttributeValues: values,
+    },
+    onConditionFailed: () => new MemberMoved(),
+  };
+  if (userId && Object.keys(userChanges).length > 0) {
+    await updateUser(orgId, userId, userChanges, directoryUserId, memberWrite);
+  } else {
+    await commit([memberWrite]);
+  }
 }
 
 /** `Identity.update` as the directory; an email another user holds is logged and the rest applied. */
@@ -320,9 +364,10 @@ async function updateUser(
   userId: string,
   changes: Identity.UpdateUserInput,
   directoryUserId: string,
+  memberWrite: GuardedItem,
 ): Promise<void> {
   try {
-    await Identity.update(orgId, userId, changes, { actor: ACTOR });
+    await Identity.update(orgId, userId, changes, { actor: ACTOR, alongside: [memberWrite] });
   } catch (error) {
     if (!(error instanceof Identity.EmailTaken) || changes.email === undefined) throw error;
     logger.warn("directory email change not applied: another user of the org holds that email", {
@@ -331,7 +376,7 @@ async function updateUser(
       directoryUserId,
     });
     const { email: _taken, ...rest } = changes;
-    if (Object.keys(rest).length > 0) await Identity.update(orgId, userId, rest, { actor: ACTOR });
+    await Identity.update(orgId, userId, rest, { actor: ACTOR, alongside: [memberWrite] });
   }
 }
 

@@ -2,6 +2,7 @@ export * from "./admin";
 export * from "./errors";
 export {
   canonicalRef,
+  displayName,
   emailOwner,
   knownIdentity,
   type Resolution,

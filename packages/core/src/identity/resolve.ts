@@ -22,6 +22,8 @@ export interface ResolveOptions {
   /** Who is resolving, e.g. `webhook:github`; the audit actor becomes `system:<source>`. */
   source: string;
   allowCreate: boolean;
+  /** The status of a user this resolution creates (default active), set in the create itself. */
+  createStatus?: "active" | "invited";
   /** What to record if the identity stays unmapped. */
   sighting?: { eventType: string; context?: string };
 }
@@ -93,7 +95,7 @@ const MAX_NAME_LENGTH = 200;
  * cut to the name limit (by code point). A name is a hint from a payload; it must never be the
  * reason a resolution fails.
  */
-function displayName(hint: string | undefined): string {
+export function displayName(hint: string | undefined): string {
   const cleaned = (hint ?? "")
     .replace(/\p{Cc}/gu, " ")
     .replace(/\s+/g, " ")
@@ -138,7 +140,12 @@ export async function resolve(
         if (!options.allowCreate) break;
         const user = await Users.create(
           orgId,
-          { name: displayName(options.nameHint) || email.split("@")[0] || email, email, identities: [ref] },
+          {
+            name: displayName(options.nameHint) || email.split("@")[0] || email,
+            email,
+            identities: [ref],
+            ...(options.createStatus ? { status: options.createStatus } : {}),
+          },
           { actor },
         );
         return resolved({ userId: user.id, status: user.status }, "created");

@@ -161,6 +161,40 @@ describe("users: audit trail", () => {
     expect(Object.keys(profile?.after ?? {})).not.toContain("dailyBudgetUsd");
   });
 
+  it("an update commits its alongside writes in its own transaction: when one of their conditions fails, nothing changes", async () => {
+    // prepare
+    const user = await Users.create(orgId, { name: "Alongside", email: "alongside@audit.test" }, { actor });
+    const marker = { pk: `TEST#${user.id}`, sk: "#MARKER" };
+    const stale = {
+      Put: { Item: { ...marker, note: "written" }, ConditionExpression: "attribute_exists(pk)" },
+      onConditionFailed: () => new Error("the caller's item moved"),
+    };
+    const fresh = { Put: { Item: { ...marker, note: "written" } } };
+
+    // act
+    const refused = await Users.update(
+      orgId,
+      user.id,
+      { status: "suspended" },
+      { actor, alongside: [stale] },
+    ).catch((error: Error) => error);
+    const unchanged = await Users.get(orgId, user.id);
+    await Users.update(orgId, user.id, { status: "suspended" }, { actor, alongside: [fresh] });
+    const noChange = await Users.update(
+      orgId,
+      user.id,
+      { status: "suspended" },
+      { actor, alongside: [stale] },
+    ).catch((error: Error) => error);
+
+    // assess
+    expect((refused as Error).message).toBe("the caller's item moved");
+    expect(unchanged.status).toBe("active");
+    expect((await Users.get(orgId, user.id)).status).toBe("suspended");
+    expect(noChange).toMatchObject({ status: "suspended" });
+    expect((await db.get({ Key: marker, ConsistentRead: true })).Item?.note).toBe("written");
+  });
+
   it("a profile-only PATCH writes exactly one profile_changed event", async () => {
     // prepare
     const user = await Users.create(orgId, { name: "Linus" }, { actor });

@@ -200,9 +200,19 @@ export async function update(
   orgId: string,
   userId: string,
   input: UpdateUserInput,
-  options: { actor: string; now?: Date },
+  options: {
+    actor: string;
+    now?: Date;
+    /**
+     * Further writes that must commit with the change, or without one when nothing changes (a
+     * caller's own bookkeeping, e.g. directory sync's member item). A failed condition among them
+     * surfaces as its own error and is not retried here.
+     */
+    alongside?: readonly GuardedItem[];
+  },
 ): Promise<User> {
   const changes = UpdateUserInputSchema.parse(input);
+  const alongside = options.alongside ?? [];
   return retryOnConflict(async () => {
     const before = await requireUser(orgId, userId);
     const now = options.now ?? new Date();
@@ -260,9 +270,12 @@ export async function update(
         Object.fromEntries(profileOnlyFields.map((field) => [field, values[field]]));
       entries.push({ eventType: "profile_changed", before: pick(profileBefore), after: pick(profileAfter) });
     }
-    if (entries.length === 0) return toUser(before);
+    if (entries.length === 0) {
+      await commit(alongside);
+      return toUser(before);
+    }
 
-    await commitUserChange(before, after, { actor: options.actor, entries, at: now });
+    await commitUserChange(before, after, { actor: options.actor, entries, at: now }, alongside);
     await publishAfterCommit([
       createEvent(
         "user.updated",
