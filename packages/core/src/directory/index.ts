@@ -3,6 +3,7 @@ import { v5 as uuidv5 } from "uuid";
 import { create as createEvent, type DomainEvent, publishAfterCommit } from "../events";
 import * as Orgs from "../orgs";
 import { ConditionFailed, commit, db, type GuardedItem, TransactionCancelled } from "../storage";
+import { KithError } from "../util/errors";
 import { logger } from "../util/logger";
 import * as Members from "./members";
 
@@ -455,7 +456,7 @@ export async function syncOrganization(
       }),
     async () => {
       await applySnapshot(directoryOrgId, client, now);
-      await Members.applyMembershipSnapshot(directoryOrgId, client, now);
+      await Members.applyMembershipSnapshot(directoryOrgId, client);
     },
     async (event) => {
       if (isOrganizationEvent(event) && event.data.id === directoryOrgId) {
@@ -466,7 +467,7 @@ export async function syncOrganization(
           await pushExternalId(client, directoryOrgId, result.orgId);
         }
       } else if (isMembershipEvent(event) && event.data.organizationId === directoryOrgId) {
-        const outcome = await Members.applyMembershipEvent(event, client);
+        const outcome = await skipIfRefused(event.id, () => Members.applyMembershipEvent(event, client));
         await advance(cursorItem(directoryOrgId, event.id, now));
         count(outcome, event.id);
       }
@@ -492,7 +493,7 @@ export async function syncUsers(client: DirectoryClient, now = new Date()): Prom
     () => Members.applyUsersSnapshot(client),
     async (event) => {
       if (!isUserEvent(event)) return;
-      const outcome = await Members.applyUserEvent(event);
+      const outcome = await skipIfRefused(event.id, () => Members.applyUserEvent(event));
       await advance(usersCursorItem(event.id, now));
       if (outcome === "skipped") summary.skipped += 1;
       else summary.applied += 1;
@@ -570,6 +571,28 @@ async function applySnapshot(directoryOrgId: string, client: DirectoryClient, no
     .catch((error) => {
       if (!(error instanceof ConditionFailed)) throw error;
     });
+}
+
+/**
+ * A directory event the identity core refuses (a 4xx: an email or identity limit, an invalid
+ * value) would fail the same way on every retry and hold the stream behind it for ever: it is
+ * logged and passed over, and the daily reconcile or the next change of that member applies it.
+ */
+async function skipIfRefused(
+  eventId: string,
+  apply: () => Promise<Members.MemberOutcome>,
+): Promise<Members.MemberOutcome> {
+  try {
+    return await apply();
+  } catch (error) {
+    if (!(error instanceof KithError) || error.status >= 500) throw error;
+    logger.warn("directory event refused by the identity core; passed over", {
+      eventId,
+      code: error.code,
+      message: error.message,
+    });
+    return "skipped";
+  }
 }
 
 async function pushExternalId(client: DirectoryClient, directoryOrgId: string, orgId: string): Promise<void> {

@@ -461,6 +461,38 @@ describe("directory members and users against the WorkOS sandbox", () => {
     expect(await userOf(orgId, person.id)).toMatchObject({ email: person.email, status: "active" });
   });
 
+  it("a membership the identity core refuses (the user holds 25 identities) is passed over, not retried for ever, and the stream moves on", async () => {
+    // prepare
+    const { directoryOrgId, orgId } = await syncedOrganization();
+    const email = newEmail("full");
+    await Identity.create(
+      orgId,
+      {
+        name: "Full House",
+        email,
+        identities: Array.from({ length: Identity.LIMITS.identities }, (_, index) => ({
+          kind: "github" as const,
+          externalId: String(770_000 + index),
+        })),
+      },
+      { actor: "op:test" },
+    );
+    const refused = directoryUser({ email });
+    const next = directoryUser();
+    sandbox.createMembership(directoryOrgId, refused.id);
+    sandbox.createMembership(directoryOrgId, next.id);
+
+    // act
+    const summary = await syncOrganization(directoryOrgId, client);
+    const again = await syncOrganization(directoryOrgId, client);
+
+    // assess
+    expect(summary).toMatchObject({ applied: 1, skipped: 1 });
+    expect(again).toMatchObject({ applied: 0, skipped: 0 });
+    expect(await userOf(orgId, refused.id)).toBeUndefined();
+    expect(await userOf(orgId, next.id)).toMatchObject({ email: next.email });
+  });
+
   it("a stale cursor's full reconcile applies memberships whose events expired, including removals", async () => {
     // prepare
     const t0 = Date.now();

@@ -165,21 +165,29 @@ function recordMembership(
   );
 }
 
+function profileUpdate(user: DirectoryUser): string {
+  const sets = ["emailVerified = :verified", "userUpdatedAt = :userUpdatedAt"];
+  const removes: string[] = [];
+  (user.email ? sets : removes).push(user.email ? "email = :email" : "email");
+  (user.name ? sets : removes).push(user.name ? "#name = :name" : "#name");
+  return `SET ${sets.join(", ")} ADD revision :one${removes.length > 0 ? ` REMOVE ${removes.join(", ")}` : ""}`;
+}
+
 /** Records the directory user's profile on an existing member item, if newer than the one held. */
 function recordProfile(orgId: string, user: DirectoryUser): Promise<boolean> {
   return guarded(() =>
     db.update({
       Key: memberKeys.member(orgId, user.id),
-      UpdateExpression:
-        "SET email = :email, emailVerified = :verified, #name = :name, userUpdatedAt = :userUpdatedAt ADD revision :one",
+      // A directory user without an email (or name) keeps none here: the attribute is removed.
+      UpdateExpression: profileUpdate(user),
       ConditionExpression:
         "attribute_exists(pk) AND attribute_not_exists(userDeleted) AND " +
         "(attribute_not_exists(userUpdatedAt) OR userUpdatedAt < :userUpdatedAt)",
       ExpressionAttributeNames: { "#name": "name" },
       ExpressionAttributeValues: {
-        ":email": user.email,
-        ":verified": user.emailVerified,
-        ":name": user.name,
+        ...(user.email ? { ":email": user.email } : {}),
+        ":verified": user.emailVerified === true,
+        ...(user.name ? { ":name": user.name } : {}),
         ":userUpdatedAt": user.updatedAt,
         ":one": 1,
       },
@@ -447,7 +455,6 @@ export async function applyUserEvent(event: UserEvent): Promise<MemberOutcome> {
 export async function applyMembershipSnapshot(
   directoryOrgId: string,
   client: DirectoryClient,
-  now: Date,
 ): Promise<void> {
   const orgId = await claimedOrgId(directoryOrgId);
   if (!orgId) return;
@@ -465,16 +472,32 @@ export async function applyMembershipSnapshot(
   } while (after);
   for (const item of await membersOfOrg(orgId)) {
     if (listed.has(item.directoryUserId) || item.status === "deleted") continue;
-    const gone: DirectoryMembership = {
-      id: item.membershipId ?? item.directoryUserId,
-      userId: item.directoryUserId,
-      organizationId: directoryOrgId,
-      status: "inactive",
-      updatedAt: now.toISOString(),
-    };
-    await recordMembership(orgId, gone, "deleted", undefined);
-    await converge(orgId, item.directoryUserId);
+    if (await recordVanished(orgId, item)) await converge(orgId, item.directoryUserId);
   }
+}
+
+/**
+ * A member the directory no longer lists is recorded deleted, if the item is still as read. No
+ * timestamp of ours goes into `directoryUpdatedAt`, which is compared with WorkOS's: a replayed
+ * event that re-adds the member must still pass the guard.
+ */
+function recordVanished(orgId: string, item: MemberItem): Promise<boolean> {
+  return guarded(() =>
+    db.update({
+      Key: memberKeys.member(orgId, item.directoryUserId),
+      UpdateExpression: "SET #status = :deleted ADD revision :one",
+      ConditionExpression:
+        item.revision === undefined
+          ? "attribute_exists(pk) AND attribute_not_exists(revision)"
+          : "revision = :revision",
+      ExpressionAttributeNames: { "#status": "status" },
+      ExpressionAttributeValues: {
+        ":deleted": "deleted",
+        ":one": 1,
+        ...(item.revision === undefined ? {} : { ":revision": item.revision }),
+      },
+    }),
+  );
 }
 
 /** The full reconcile of the user stream: every directory user we hold a member item for is re-read. */
