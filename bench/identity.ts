@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import { Storage, Util } from "@kith/core";
 import * as Identity from "@kith/core/identity";
 import * as Orgs from "@kith/core/orgs";
-import { percentile, printTable, type Row, withBenchTable } from "./support";
+import { apiName, perCall, percentile, printTable, type Row, withBenchTable } from "./support";
 
 /**
  * The identity core against DynamoDB Local (its own JVM, on a temp data dir): DynamoDB requests per
@@ -25,22 +25,7 @@ type Counts = Storage.RequestCounts;
 
 const mean = (samples: readonly number[]) => samples.reduce((sum, value) => sum + value, 0) / samples.length;
 const ms = (value: number) => `${value.toFixed(2)} ms`;
-const perCall = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(2));
 
-/** "GetCommand" and "GetItemCommand" both read as the DynamoDB API name, "GetItem". */
-function apiName(command: string): string {
-  const name = command.replace(/Command$/, "");
-  return (
-    {
-      Get: "GetItem",
-      Put: "PutItem",
-      Update: "UpdateItem",
-      Delete: "DeleteItem",
-      TransactWrite: "TransactWriteItems",
-      BatchGet: "BatchGetItem",
-    }[name] ?? name
-  );
-}
 function byApi(counts: Counts): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [command, count] of Object.entries(counts.byCommand)) {

@@ -103,3 +103,21 @@ export function printTable(rows: readonly Row[]): void {
     console.log(line(row.measure, row.figure, `${row.target}${mark}`));
   }
 }
+
+/** A per-call average: whole numbers as they are, others to two decimals. */
+export const perCall = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(2));
+
+/** "GetCommand" (lib-dynamodb) and "GetItemCommand" (the client) both read as the API name, "GetItem". */
+export function apiName(command: string): string {
+  const name = command.replace(/Command$/, "");
+  return (
+    {
+      Get: "GetItem",
+      Put: "PutItem",
+      Update: "UpdateItem",
+      Delete: "DeleteItem",
+      TransactWrite: "TransactWriteItems",
+      BatchGet: "BatchGetItem",
+    }[name] ?? name
+  );
+}

@@ -15,7 +15,7 @@ import examples from "@octokit/webhooks-examples";
 import autocannon, { type Result } from "autocannon";
 import { manifest, type RouteDefinition } from "../manifest";
 import { LocalGateway } from "../packages/local/src/gateway";
-import { percentile, printTable, type Row, withBenchTable } from "./support";
+import { apiName, perCall, percentile, printTable, type Row, withBenchTable } from "./support";
 
 /**
  * Webhook ingress under load: the manifest's routes behind the local API Gateway (handlers in this
@@ -74,21 +74,6 @@ const TARGET_REQUESTS_PER_DELIVERY = 3;
 type Counts = Storage.RequestCounts;
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
-const perCall = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(2));
-
-/** "GetCommand" reads as the DynamoDB API name, "GetItem". */
-function apiName(command: string): string {
-  const name = command.replace(/Command$/, "");
-  return (
-    {
-      Get: "GetItem",
-      Put: "PutItem",
-      Update: "UpdateItem",
-      Delete: "DeleteItem",
-      TransactWrite: "TransactWriteItems",
-    }[name] ?? name
-  );
-}
 
 function difference(after: Counts, before: Counts): Counts {
   const byCommand: Record<string, number> = {};

@@ -67,18 +67,15 @@ export function requireDeliveryId(value: unknown, where: string): string {
   throw new InvalidInput(`The delivery id (${where}) is missing or malformed`, { [where]: "required" });
 }
 
-function toIso(value: unknown, fallback: Date): string {
+/** A provider's timestamp (epoch seconds or ms, or an ISO string) as ISO-8601, else `now`. */
+export function occurredAt(value: unknown, now = new Date()): string {
   const date =
     typeof value === "number"
       ? new Date(value < 1e12 ? value * 1000 : value)
       : typeof value === "string"
         ? new Date(value)
-        : fallback;
-  return Number.isFinite(date.getTime()) ? date.toISOString() : fallback.toISOString();
-}
-
-export function occurredAt(value: unknown, now = new Date()): string {
-  return toIso(value, now);
+        : now;
+  return Number.isFinite(date.getTime()) ? date.toISOString() : now.toISOString();
 }
 
 /**

@@ -1,5 +1,4 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { WebClient } from "@slack/web-api";
 import { secret } from "../config";
 import * as Integrations from "../integrations";
 import { db } from "../storage";
@@ -202,6 +201,9 @@ async function lookupProfile(
   if (!token) return {};
   let profile: Profile;
   try {
+    // Loaded on the first miss only: a known sender, the common case, never pays for the client
+    // at cold start (Slack wants an answer within 3 s).
+    const { WebClient } = await import("@slack/web-api");
     const client = new WebClient(token, {
       slackApiUrl: process.env.SLACK_API_URL || DEFAULT_SLACK_API_URL,
       timeout: USERS_INFO_TIMEOUT_MS,
