@@ -10,30 +10,19 @@
  * which is the form SST's `Function` `handler` prop takes.
  */
 
-export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+import type { Route } from "@kith/core/http/route";
+import { routes } from "@kith/core/routes";
 
 /**
- * - `none`: public (health, OAuth callbacks).
- * - `webhook`: not bearer-authenticated; the handler verifies a provider signature on the raw body.
- * - `bearer`: `Authorization: Bearer <operator key | kith_ token>`, checked by the handler kit.
+ * What the stacks and the local runtime need of a route. Each route is declared once, next to its
+ * module, with `defineRoute` (packages/core/src/http/route.ts): that declaration also carries the
+ * route's access rule and schemas, which the handler validates with and the OpenAPI document shows.
  */
-export type AuthKind = "none" | "webhook" | "bearer";
-
-export interface RouteDefinition {
-  method: HttpMethod;
-  /** API Gateway path syntax: `/v1/orgs/{orgId}`. */
-  path: string;
-  handler: string;
-  auth: AuthKind;
-  /** Seconds; API Gateway HTTP APIs cap integrations at 30 s. */
-  timeoutSeconds?: number;
-  memoryMB?: number;
-  /**
-   * Access to the KMS key that seals secrets at rest (packages/core/src/vault): `seal` grants
-   * Encrypt, `open` grants Decrypt. Functions without it get neither.
-   */
-  sealedSecrets?: "seal" | "open";
-}
+export type RouteDefinition = Pick<
+  Route,
+  "method" | "path" | "handler" | "auth" | "timeoutSeconds" | "memoryMB" | "sealedSecrets"
+>;
+export type { AuthKind, HttpMethod } from "@kith/core/http/route";
 
 export interface QueueDefinition {
   /** Logical name; FIFO queues get the `.fifo` suffix added by the stack and the local runtime. */
@@ -61,6 +50,23 @@ export interface ScheduleDefinition {
   timeoutSeconds?: number;
 }
 
+/**
+ * A consumer of the table's stream (DynamoDB Streams, new and old images), polled from the oldest
+ * record on. Failed records are retried, in order, until they are older than `maxRecordAgeSeconds`;
+ * then the batch is reported to the stream's DLQ (`<name>-dlq`), which has an alarm.
+ */
+export interface StreamDefinition {
+  name: string;
+  /** Only records whose new image has this attribute reach the consumer (an event-source filter). */
+  newImageAttribute: string;
+  consumer: string;
+  consumerTimeoutSeconds: number;
+  batchSize: number;
+  /** Seconds to wait to fill a batch. */
+  maxBatchingWindowSeconds?: number;
+  maxRecordAgeSeconds: number;
+}
+
 /** Where a bus rule sends matching events. */
 export type SubscriptionTarget = { queue: string } | { handler: string };
 
@@ -74,6 +80,7 @@ export interface SubscriptionDefinition {
 export interface Manifest {
   routes: readonly RouteDefinition[];
   queues: readonly QueueDefinition[];
+  streams: readonly StreamDefinition[];
   schedules: readonly ScheduleDefinition[];
   subscriptions: readonly SubscriptionDefinition[];
 }
@@ -88,164 +95,8 @@ export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 10;
 export const EVENT_SOURCE = "kith";
 
 export const manifest = {
-  routes: [
-    { method: "GET", path: "/health", handler: "functions/http/health.handler", auth: "none" },
-    { method: "GET", path: "/v1/whoami", handler: "functions/http/whoami.handler", auth: "bearer" },
-    { method: "GET", path: "/v1/openapi.json", handler: "functions/http/openapi.handler", auth: "none" },
-    {
-      method: "POST",
-      path: "/webhooks/workos",
-      handler: "functions/webhooks/workos.handler",
-      auth: "webhook",
-    },
-    {
-      method: "GET",
-      path: "/v1/journal",
-      handler: "functions/http/list-journal.handler",
-      auth: "bearer",
-    },
-    { method: "POST", path: "/v1/orgs", handler: "functions/http/create-org.handler", auth: "bearer" },
-    { method: "GET", path: "/v1/orgs", handler: "functions/http/list-orgs.handler", auth: "bearer" },
-    { method: "GET", path: "/v1/orgs/{orgId}", handler: "functions/http/get-org.handler", auth: "bearer" },
-    {
-      method: "POST",
-      path: "/v1/orgs/{orgId}/users",
-      handler: "functions/http/create-user.handler",
-      auth: "bearer",
-    },
-    {
-      method: "GET",
-      path: "/v1/orgs/{orgId}/users",
-      handler: "functions/http/list-users.handler",
-      auth: "bearer",
-    },
-    {
-      method: "GET",
-      path: "/v1/orgs/{orgId}/users/{userId}",
-      handler: "functions/http/get-user.handler",
-      auth: "bearer",
-    },
-    {
-      method: "PATCH",
-      path: "/v1/orgs/{orgId}/users/{userId}",
-      handler: "functions/http/update-user.handler",
-      auth: "bearer",
-    },
-    {
-      method: "DELETE",
-      path: "/v1/orgs/{orgId}/users/{userId}",
-      handler: "functions/http/delete-user.handler",
-      auth: "bearer",
-    },
-    {
-      method: "POST",
-      path: "/v1/orgs/{orgId}/users/{userId}/identities",
-      handler: "functions/http/link-identity.handler",
-      auth: "bearer",
-    },
-    {
-      method: "DELETE",
-      path: "/v1/orgs/{orgId}/users/{userId}/identities/{kind}/{externalId}",
-      handler: "functions/http/unlink-identity.handler",
-      auth: "bearer",
-    },
-    {
-      method: "POST",
-      path: "/v1/orgs/{orgId}/users/{userId}/merge",
-      handler: "functions/http/merge-users.handler",
-      auth: "bearer",
-    },
-    {
-      method: "POST",
-      path: "/v1/orgs/{orgId}/users/{userId}/tokens",
-      handler: "functions/http/mint-token.handler",
-      auth: "bearer",
-    },
-    {
-      method: "DELETE",
-      path: "/v1/orgs/{orgId}/users/{userId}/tokens/{tokenId}",
-      handler: "functions/http/revoke-token.handler",
-      auth: "bearer",
-    },
-    {
-      method: "GET",
-      path: "/v1/orgs/{orgId}/users/{userId}/events",
-      handler: "functions/http/list-user-events.handler",
-      auth: "bearer",
-    },
-    {
-      method: "GET",
-      path: "/v1/orgs/{orgId}/resolve",
-      handler: "functions/http/resolve-user.handler",
-      auth: "bearer",
-    },
-    {
-      method: "GET",
-      path: "/v1/orgs/{orgId}/unmapped",
-      handler: "functions/http/list-unmapped.handler",
-      auth: "bearer",
-    },
-    {
-      method: "POST",
-      path: "/v1/orgs/{orgId}/unmapped/{kind}/{externalId}/resolve",
-      handler: "functions/http/resolve-unmapped.handler",
-      auth: "bearer",
-    },
-    {
-      method: "POST",
-      path: "/v1/orgs/{orgId}/integrations",
-      handler: "functions/http/create-integration.handler",
-      auth: "bearer",
-      sealedSecrets: "seal",
-    },
-    {
-      method: "GET",
-      path: "/v1/orgs/{orgId}/integrations",
-      handler: "functions/http/list-integrations.handler",
-      auth: "bearer",
-    },
-    {
-      method: "DELETE",
-      path: "/v1/orgs/{orgId}/integrations/{integrationId}",
-      handler: "functions/http/delete-integration.handler",
-      auth: "bearer",
-    },
-    // One function per provider: each verifies its own signature scheme on the raw body.
-    // Slack opens the bot token; GitLab and AgentMail open their integration's own secret.
-    {
-      method: "POST",
-      path: "/webhooks/slack",
-      handler: "functions/webhooks/slack.handler",
-      auth: "webhook",
-      sealedSecrets: "open",
-    },
-    {
-      method: "POST",
-      path: "/webhooks/github",
-      handler: "functions/webhooks/github.handler",
-      auth: "webhook",
-    },
-    {
-      method: "POST",
-      path: "/webhooks/gitlab/{integrationId}",
-      handler: "functions/webhooks/gitlab.handler",
-      auth: "webhook",
-      sealedSecrets: "open",
-    },
-    {
-      method: "POST",
-      path: "/webhooks/linear",
-      handler: "functions/webhooks/linear.handler",
-      auth: "webhook",
-    },
-    {
-      method: "POST",
-      path: "/webhooks/agentmail/{integrationId}",
-      handler: "functions/webhooks/agentmail.handler",
-      auth: "webhook",
-      sealedSecrets: "open",
-    },
-  ],
+  // Every HTTP route: webhooks, OAuth callbacks and the admin API, declared next to their modules.
+  routes,
   queues: [
     {
       name: "domain-events",
@@ -266,6 +117,19 @@ export const manifest = {
       maxReceiveCount: 5,
       consumer: "functions/queues/directory-sync.handler",
       consumerTimeoutSeconds: 120,
+    },
+  ],
+  streams: [
+    {
+      // The transactional outbox: events written with a state change reach the bus from here.
+      name: "outbox-relay",
+      newImageAttribute: "outbox",
+      consumer: "functions/streams/outbox-relay.handler",
+      consumerTimeoutSeconds: 30,
+      batchSize: 100,
+      // Retried until 6 hours old, then reported: the stream keeps records 24 hours, which leaves
+      // an operator 18 hours to replay the batch from the stream (docs/operations.md).
+      maxRecordAgeSeconds: 6 * 3600,
     },
   ],
   schedules: [
@@ -305,6 +169,14 @@ export function parseHandlerRef(ref: string): { file: string; exportName: string
   const dot = ref.lastIndexOf(".");
   if (dot <= 0) throw new Error(`handler reference "${ref}" must look like "path/to/file.export"`);
   return { file: ref.slice(0, dot), exportName: ref.slice(dot + 1) };
+}
+
+/** The physical name of a stream consumer's DLQ (SQS), where batches it gave up on are reported. */
+export function streamDeadLetterQueuePhysicalName(
+  stream: Pick<StreamDefinition, "name">,
+  prefix = "",
+): string {
+  return `${prefix}${stream.name}-dlq`;
 }
 
 /** Environment variable through which a queue's URL reaches code that sends to it. */

@@ -8,6 +8,7 @@ import { Schedules } from "./stacks/schedules";
 import { Secrets } from "./stacks/secrets";
 import { retainsData } from "./stacks/shared";
 import { Storage } from "./stacks/storage";
+import { Streams } from "./stacks/streams";
 
 export function config(_input?: unknown) {
   return { name: "kith", region: process.env.AWS_REGION || "us-east-1" };
@@ -27,7 +28,7 @@ export function stacks(app: App): void {
   if (!retainsData(app)) app.setDefaultRemovalPolicy("destroy");
 
   // Dependency order: each stack only `use()`s the ones before it.
-  app.stack(Storage).stack(Secrets).stack(Events).stack(Queues).stack(Api).stack(Schedules);
+  app.stack(Storage).stack(Secrets).stack(Events).stack(Queues).stack(Streams).stack(Api).stack(Schedules);
 }
 
 export default { config, stacks } satisfies SSTConfig;

@@ -14,6 +14,7 @@ import {
   checkQueues,
   checkRoutes,
   checkSchedules,
+  checkStreams,
   checkSubscriptions,
   checkWildcardResources,
   type WiringContext,
@@ -81,7 +82,22 @@ describe("manifest wiring", () => {
   });
 
   it("gives every manifest queue a queue, a DLQ and a consumer with partial batch failures", () => {
-    assertWired(checkQueues(ctx, manifest.queues));
+    assertWired(checkQueues(ctx, manifest.queues, manifest.streams));
+  });
+
+  it("gives every manifest stream consumer a filtered, retrying mapping on the table's stream and a DLQ", () => {
+    assertWired(checkStreams(ctx, manifest.streams));
+  });
+
+  it("fails when a stream consumer's settings differ from the manifest", () => {
+    const changed = manifest.streams.map((stream) => ({
+      ...stream,
+      newImageAttribute: "other",
+      batchSize: 7,
+    }));
+    const problems = checkStreams(ctx, changed);
+    expect(problems).toContainEqual(expect.stringMatching(/BatchSize/));
+    expect(problems).toContainEqual(expect.stringMatching(/filter/));
   });
 
   it("gives every manifest schedule a cron rule targeting its handler", () => {
@@ -96,6 +112,7 @@ describe("manifest wiring", () => {
     const expected =
       manifest.routes.length +
       manifest.queues.length +
+      manifest.streams.length +
       manifest.schedules.length +
       manifest.subscriptions.filter((s) => "handler" in s.target).length;
     expect(synth.handlers.size).toBe(expected);
@@ -149,17 +166,20 @@ describe("manifest wiring", () => {
 
   it("fails when a queue setting differs from the manifest", () => {
     const changed = manifest.queues.map((q) => ({ ...q, maxReceiveCount: q.maxReceiveCount + 1 }));
-    expect(() => assertWired(checkQueues(ctx, changed))).toThrow(/maxReceiveCount/);
+    expect(() => assertWired(checkQueues(ctx, changed, manifest.streams))).toThrow(/maxReceiveCount/);
   });
 });
 
 describe("alarms", () => {
-  it("alarms when any manifest queue's DLQ holds a message", () => {
+  it("alarms when any manifest queue's or stream consumer's DLQ holds a message", () => {
     const alarms = ctx.templates
       .all("AWS::CloudWatch::Alarm")
       .map((alarm) => alarm.resource.Properties ?? {});
-    for (const queue of manifest.queues) {
-      const dlqName = `${synth.prefix}${queue.name}-dlq${queue.fifo ? ".fifo" : ""}`;
+    const dlqNames = [
+      ...manifest.queues.map((queue) => `${synth.prefix}${queue.name}-dlq${queue.fifo ? ".fifo" : ""}`),
+      ...manifest.streams.map((stream) => `${synth.prefix}${stream.name}-dlq`),
+    ];
+    for (const dlqName of dlqNames) {
       const alarm = alarms.find((properties) => properties.AlarmName === `${dlqName}-not-empty`);
       expect(alarm, `alarm for ${dlqName}`).toMatchObject({
         MetricName: "ApproximateNumberOfMessagesVisible",
@@ -189,7 +209,7 @@ describe("cdk-nag AwsSolutions", () => {
     expect(findings).toEqual([]);
   });
 
-  it("allows `*` resources only for X-Ray and log retention (guards the stack-wide IAM5 suppression)", () => {
+  it("allows `*` resources only for X-Ray, ListStreams and log retention (guards the stack-wide IAM5 suppression)", () => {
     assertWired(checkWildcardResources(ctx));
   });
 });

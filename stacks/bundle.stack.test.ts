@@ -15,6 +15,7 @@ import {
   checkQueues,
   checkRoutes,
   checkSchedules,
+  checkStreams,
   checkSubscriptions,
   type WiringContext,
   wiringContext,
@@ -24,6 +25,7 @@ const root = path.resolve(import.meta.dirname, "..");
 const handlerRefs = [
   ...manifest.routes.map((r) => r.handler),
   ...manifest.queues.map((q) => q.consumer),
+  ...manifest.streams.map((s) => s.consumer),
   ...manifest.schedules.map((s) => s.handler),
   ...(manifest.subscriptions as readonly SubscriptionDefinition[]).flatMap((s) =>
     "handler" in s.target ? [s.target.handler] : [],
@@ -64,7 +66,8 @@ describe("bundled app", () => {
   it("deploys each route, consumer, schedule and subscriber with the manifest's handler", () => {
     assertWired([
       ...checkRoutes(ctx, manifest.routes),
-      ...checkQueues(ctx, manifest.queues),
+      ...checkQueues(ctx, manifest.queues, manifest.streams),
+      ...checkStreams(ctx, manifest.streams),
       ...checkSchedules(ctx, manifest.schedules),
       ...checkSubscriptions(ctx, manifest.subscriptions, manifest.queues),
     ]);

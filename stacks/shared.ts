@@ -70,9 +70,10 @@ export const NAG_SUPPRESSIONS = [
     id: "AwsSolutions-IAM5",
     reason:
       "Wildcards that cannot be narrowed: `<table>/index/*` lets functions Query the table's GSIs (all of them " +
-      "serve access paths); `*` is the only resource X-Ray's PutTraceSegments/PutTelemetryRecords accept and " +
-      "the one CDK's log-retention helper uses for logs:Put/DeleteRetentionPolicy. The stack tests fail if any " +
-      "other action is granted on `*` (checkWildcardResources).",
+      "serve access paths); `*` is the only resource X-Ray's PutTraceSegments/PutTelemetryRecords and " +
+      "DynamoDB's ListStreams (granted to a stream consumer by CDK's DynamoEventSource) accept, and the one " +
+      "CDK's log-retention helper uses for logs:Put/DeleteRetentionPolicy. The stack tests fail if any other " +
+      "action is granted on `*` (checkWildcardResources).",
     appliesTo: [{ regex: "/^Resource::.*\\/index\\/\\*$/g" }, "Resource::*"],
   },
   {

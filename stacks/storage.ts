@@ -29,6 +29,7 @@ export function Storage({ stack, app }: StackContext) {
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
+    stream: dynamodb.StreamViewType[tableDefinition.stream],
     removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     deletionProtection: retain,
   });

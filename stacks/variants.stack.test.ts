@@ -32,6 +32,7 @@ vi.mock("../manifest", async (importOriginal) => {
         memoryMB: 512,
       },
     ],
+    streams: base.streams,
     queues: [
       ...base.queues,
       {
@@ -86,7 +87,7 @@ describe("manifest variants", () => {
   });
 
   it("wires a FIFO queue with a FIFO DLQ and no batching window", () => {
-    assertWired(checkQueues(ctx, manifest.queues));
+    assertWired(checkQueues(ctx, manifest.queues, manifest.streams));
     synth.templates.Queues.hasResourceProperties("AWS::SQS::Queue", {
       QueueName: "test-kith-variant-fifo-dlq.fifo",
       FifoQueue: true,
@@ -103,7 +104,11 @@ describe("manifest variants", () => {
 
   it("gives every function, subscribers included, the full wiring", () => {
     expect(synth.handlers.size).toBe(
-      manifest.routes.length + manifest.queues.length + manifest.schedules.length + 1,
+      manifest.routes.length +
+        manifest.queues.length +
+        manifest.streams.length +
+        manifest.schedules.length +
+        1,
     );
     assertWired(checkFunctionWiring(ctx, manifest.queues, ["OPERATOR_API_KEY"], manifest.routes));
   });

@@ -1,13 +1,7 @@
-import * as Http from "@kith/core/http";
 import * as Integrations from "@kith/core/integrations";
 import { httpRoute } from "@kith/core/lambda";
 
-export const handler = httpRoute(
-  { auth: "bearer", authorize: Http.orgAccess({ admin: true }) },
-  async ({ actor, pathParameters }) => {
-    const orgId = Http.pathParameter(pathParameters, "orgId");
-    const integrationId = Http.pathParameter(pathParameters, "integrationId");
-    await Integrations.remove(orgId, integrationId, { actor: Http.actorString(actor) });
-    return { status: 204 };
-  },
-);
+export const handler = httpRoute(Integrations.Routes.deleteIntegration)(async ({ actor, params }) => {
+  await Integrations.remove(params.orgId, params.integrationId, { actor: actor.actor });
+  return { status: 204 };
+});

@@ -1,13 +1,7 @@
-import * as Http from "@kith/core/http";
 import * as Identity from "@kith/core/identity";
 import { httpRoute } from "@kith/core/lambda";
 
-export const handler = httpRoute(
-  { auth: "bearer", authorize: Http.orgAccess({ admin: true }) },
-  async ({ actor, pathParameters }) => {
-    const orgId = Http.pathParameter(pathParameters, "orgId");
-    const userId = Http.pathParameter(pathParameters, "userId");
-    await Identity.remove(orgId, userId, { actor: Http.actorString(actor) });
-    return { status: 204 };
-  },
-);
+export const handler = httpRoute(Identity.Routes.deleteUser)(async ({ actor, params }) => {
+  await Identity.remove(params.orgId, params.userId, { actor: actor.actor });
+  return { status: 204 };
+});

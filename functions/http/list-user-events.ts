@@ -1,13 +1,7 @@
-import * as Http from "@kith/core/http";
 import * as Identity from "@kith/core/identity";
 import { httpRoute } from "@kith/core/lambda";
-import { PageQuerySchema } from "@kith/core/storage";
 
-export const handler = httpRoute(
-  { auth: "bearer", authorize: Http.orgAccess({ admin: true }), query: PageQuerySchema },
-  async ({ query, pathParameters }) => {
-    const orgId = Http.pathParameter(pathParameters, "orgId");
-    const userId = Http.pathParameter(pathParameters, "userId");
-    return { status: 200, body: await Identity.listEvents(orgId, userId, query) };
-  },
-);
+export const handler = httpRoute(Identity.Routes.listUserEvents)(async ({ query, params }) => ({
+  status: 200,
+  body: await Identity.listEvents(params.orgId, params.userId, query),
+}));

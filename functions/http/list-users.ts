@@ -1,12 +1,7 @@
-import * as Http from "@kith/core/http";
 import * as Identity from "@kith/core/identity";
 import { httpRoute } from "@kith/core/lambda";
-import { PageQuerySchema } from "@kith/core/storage";
 
-export const handler = httpRoute(
-  { auth: "bearer", authorize: Http.orgAccess({ admin: true }), query: PageQuerySchema },
-  async ({ query, pathParameters }) => {
-    const orgId = Http.pathParameter(pathParameters, "orgId");
-    return { status: 200, body: await Identity.list(orgId, query) };
-  },
-);
+export const handler = httpRoute(Identity.Routes.listUsers)(async ({ query, params }) => ({
+  status: 200,
+  body: await Identity.list(params.orgId, query),
+}));

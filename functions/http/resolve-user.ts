@@ -1,11 +1,7 @@
-import * as Http from "@kith/core/http";
 import * as Identity from "@kith/core/identity";
 import { httpRoute } from "@kith/core/lambda";
 
-export const handler = httpRoute(
-  { auth: "bearer", authorize: Http.orgAccess({ admin: true }), query: Identity.LookupQuerySchema },
-  async ({ query, pathParameters }) => {
-    const orgId = Http.pathParameter(pathParameters, "orgId");
-    return { status: 200, body: await Identity.lookup(orgId, query) };
-  },
-);
+export const handler = httpRoute(Identity.Routes.resolveUser)(async ({ query, params }) => ({
+  status: 200,
+  body: await Identity.lookup(params.orgId, query),
+}));

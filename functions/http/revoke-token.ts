@@ -1,14 +1,7 @@
-import * as Http from "@kith/core/http";
 import * as Identity from "@kith/core/identity";
 import { httpRoute } from "@kith/core/lambda";
 
-export const handler = httpRoute(
-  { auth: "bearer", authorize: Http.orgAccess({ admin: true }) },
-  async ({ actor, pathParameters }) => {
-    const orgId = Http.pathParameter(pathParameters, "orgId");
-    const userId = Http.pathParameter(pathParameters, "userId");
-    const tokenId = Http.pathParameter(pathParameters, "tokenId");
-    await Identity.Tokens.revoke(orgId, userId, tokenId, { actor: Http.actorString(actor) });
-    return { status: 204 };
-  },
-);
+export const handler = httpRoute(Identity.Routes.revokeToken)(async ({ actor, params }) => {
+  await Identity.Tokens.revoke(params.orgId, params.userId, params.tokenId, { actor: actor.actor });
+  return { status: 204 };
+});

@@ -1,15 +1,7 @@
-import * as Http from "@kith/core/http";
 import * as Identity from "@kith/core/identity";
 import { httpRoute } from "@kith/core/lambda";
 
-export const handler = httpRoute(
-  { auth: "bearer", authorize: Http.orgAccess({ admin: true }), body: Identity.UpdateUserInputSchema },
-  async ({ actor, body, pathParameters }) => {
-    const orgId = Http.pathParameter(pathParameters, "orgId");
-    const userId = Http.pathParameter(pathParameters, "userId");
-    return {
-      status: 200,
-      body: await Identity.update(orgId, userId, body, { actor: Http.actorString(actor) }),
-    };
-  },
-);
+export const handler = httpRoute(Identity.Routes.updateUser)(async ({ actor, body, params }) => ({
+  status: 200,
+  body: await Identity.update(params.orgId, params.userId, body, { actor: actor.actor }),
+}));

@@ -1,7 +1,7 @@
-import * as Events from "@kith/core/events";
+import { domainEvents } from "@kith/core/catalog";
 import * as Journal from "@kith/core/journal";
-import { sqsConsumer } from "@kith/core/lambda";
+import { eventConsumer } from "@kith/core/lambda";
 
-export const handler = sqsConsumer({ body: Events.BusEnvelopeSchema }, async (envelope) => {
-  await Journal.record(envelope.detail);
+export const handler = eventConsumer(domainEvents, async (event) => {
+  await Journal.record(event);
 });

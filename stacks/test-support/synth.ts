@@ -17,9 +17,10 @@ import { Queues } from "../queues";
 import { Schedules } from "../schedules";
 import { Secrets } from "../secrets";
 import { Storage } from "../storage";
+import { Streams } from "../streams";
 import type { CfnTemplate } from "./template";
 
-export const STACKS = { Storage, Secrets, Events, Queues, Api, Schedules } as const;
+export const STACKS = { Storage, Secrets, Events, Queues, Streams, Api, Schedules } as const;
 export type StackKey = keyof typeof STACKS;
 
 export interface SynthesizedApp {

@@ -12,7 +12,9 @@ import {
   queueUrlEnvName,
   type RouteDefinition,
   type ScheduleDefinition,
+  type StreamDefinition,
   type SubscriptionDefinition,
+  streamDeadLetterQueuePhysicalName,
 } from "../../manifest";
 import { SEALED_SECRETS_ACTIONS } from "../api";
 import type { SynthesizedApp } from "./synth";
@@ -163,9 +165,15 @@ function deniesInsecureTransport(statements: PolicyStatementJson[]): boolean {
   );
 }
 
-export function checkQueues(ctx: WiringContext, queues: readonly QueueDefinition[]): string[] {
+export function checkQueues(
+  ctx: WiringContext,
+  queues: readonly QueueDefinition[],
+  streams: readonly StreamDefinition[] = [],
+): string[] {
   const problems: string[] = [];
-  const mappings = ctx.templates.all("AWS::Lambda::EventSourceMapping");
+  const mappings = ctx.templates
+    .all("AWS::Lambda::EventSourceMapping")
+    .filter((m) => !isStreamMapping(ctx, m));
   for (const definition of queues) {
     const name = definition.name;
     const queue = findQueue(ctx, queuePhysicalName(definition, ctx.prefix));
@@ -239,9 +247,9 @@ export function checkQueues(ctx: WiringContext, queues: readonly QueueDefinition
     }
   }
   const allQueues = ctx.templates.all("AWS::SQS::Queue");
-  if (allQueues.length !== 2 * queues.length) {
+  if (allQueues.length !== 2 * queues.length + streams.length) {
     problems.push(
-      `${allQueues.length} SQS queues in the templates, ${queues.length} manifest queues (+ DLQs)`,
+      `${allQueues.length} SQS queues in the templates, ${queues.length} manifest queues (+ DLQs) and ${streams.length} stream DLQs`,
     );
   }
   if (mappings.length !== queues.length) {
@@ -249,6 +257,76 @@ export function checkQueues(ctx: WiringContext, queues: readonly QueueDefinition
       `${mappings.length} event source mappings in the templates, ${queues.length} manifest queues`,
     );
   }
+  return problems;
+}
+
+/** Whether an event-source mapping reads the table's stream (not a queue). */
+function isStreamMapping(ctx: WiringContext, mapping: Located): boolean {
+  const table = ctx.templates.all("AWS::DynamoDB::Table")[0];
+  return (
+    !!table &&
+    ctx.templates.refersTo(props(mapping.resource).EventSourceArn, mapping.stack, table, "StreamArn")
+  );
+}
+
+export function checkStreams(ctx: WiringContext, streams: readonly StreamDefinition[]): string[] {
+  const problems: string[] = [];
+  const table = ctx.templates.all("AWS::DynamoDB::Table")[0];
+  if (!table) return ["no table"];
+  const view = (props(table.resource).StreamSpecification as { StreamViewType?: string } | undefined)
+    ?.StreamViewType;
+  if (view !== "NEW_AND_OLD_IMAGES")
+    problems.push(`the table's stream is ${view ?? "off"}, not NEW_AND_OLD_IMAGES`);
+  const mappings = ctx.templates
+    .all("AWS::Lambda::EventSourceMapping")
+    .filter((m) => isStreamMapping(ctx, m));
+  for (const definition of streams) {
+    const label = `stream consumer "${definition.name}"`;
+    const own = mappings.filter((m) => {
+      const fn = lambdaAt(ctx, props(m.resource).FunctionName, m.stack);
+      return fn && handlerOf(ctx, fn.stack, fn.logicalId) === definition.consumer;
+    });
+    if (own.length !== 1) {
+      problems.push(`${label}: ${own.length} mappings on the table's stream → ${definition.consumer}`);
+      continue;
+    }
+    const [mapping] = own as [Located];
+    const m = props(mapping.resource);
+    const fn = lambdaAt(ctx, m.FunctionName, mapping.stack) as Located;
+    if (m.StartingPosition !== "TRIM_HORIZON")
+      problems.push(`${label}: StartingPosition ${m.StartingPosition}`);
+    if (m.BatchSize !== definition.batchSize) problems.push(`${label}: BatchSize ${m.BatchSize}`);
+    if (m.MaximumRecordAgeInSeconds !== definition.maxRecordAgeSeconds)
+      problems.push(`${label}: MaximumRecordAgeInSeconds ${m.MaximumRecordAgeInSeconds}`);
+    if (m.MaximumRetryAttempts !== undefined)
+      problems.push(
+        `${label}: MaximumRetryAttempts ${m.MaximumRetryAttempts} caps retries below the record age`,
+      );
+    if (m.BisectBatchOnFunctionError !== true) problems.push(`${label}: does not bisect a failing batch`);
+    if (!isDeepStrictEqual(m.FunctionResponseTypes, ["ReportBatchItemFailures"]))
+      problems.push(`${label}: consumer does not report batch item failures`);
+    const expectedFilter = {
+      dynamodb: { NewImage: { [definition.newImageAttribute]: { S: [{ exists: true }] } } },
+    };
+    const filters = (
+      (m.FilterCriteria as { Filters?: { Pattern: string }[] } | undefined)?.Filters ?? []
+    ).map((filter) => JSON.parse(filter.Pattern));
+    if (!isDeepStrictEqual(filters, [expectedFilter]))
+      problems.push(
+        `${label}: filter ${JSON.stringify(filters)}, expected ${JSON.stringify([expectedFilter])}`,
+      );
+    const dlq = findQueue(ctx, streamDeadLetterQueuePhysicalName(definition, ctx.prefix));
+    const destination = (m.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)
+      ?.OnFailure?.Destination;
+    if (!dlq || !ctx.templates.refersTo(destination, mapping.stack, dlq, "Arn"))
+      problems.push(`${label}: failures are not sent to its DLQ`);
+    if (props(fn.resource).Timeout !== definition.consumerTimeoutSeconds)
+      problems.push(`${label}: consumer Timeout ${props(fn.resource).Timeout}`);
+  }
+  if (mappings.length !== streams.length)
+    problems.push(
+      `${mappings.length} mappings on the table's stream, ${streams.length} manifest stream consumers`,
+    );
   return problems;
 }
 
@@ -488,9 +566,11 @@ export function checkFunctionWiring(
 
 /**
  * The IAM5 suppression for `Resource::*` is stack-wide, so this guards it: the only statements allowed
- * on every resource are X-Ray's trace upload and CDK's log-retention helper.
+ * on every resource are X-Ray's trace upload, DynamoDB's ListStreams and CDK's log-retention helper.
  */
 export const WILDCARD_RESOURCE_ACTIONS = new Set([
+  // ListStreams takes no resource; CDK grants it with the stream read actions of a DynamoEventSource.
+  "dynamodb:ListStreams",
   "xray:PutTraceSegments",
   "xray:PutTelemetryRecords",
   "logs:PutRetentionPolicy",

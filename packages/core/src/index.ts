@@ -1,4 +1,5 @@
 export * as Api from "./api";
+export * as Catalog from "./catalog";
 export * as Config from "./config";
 export * as Directory from "./directory";
 export * as Events from "./events";

@@ -1,5 +1,8 @@
 import { ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { Events } from "@kith/core";
+import { Events, Identity } from "@kith/core";
+
+const { UserCreated, UserUpdated } = Identity.Events;
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testSqsClient, uniqueName } from "../../../test/support/integration";
 import { LocalEventBus } from "./bus";
@@ -58,11 +61,11 @@ describe("local event bus", () => {
     return (received.Messages ?? []).map((message) => JSON.parse(message.Body ?? "{}"));
   }
 
-  it("core's publish reaches every subscription whose pattern matches, in the envelope EventBridge delivers", async () => {
-    const created = Events.create("user.created", "org-1", { userId: "u1" });
-    const updated = Events.create("user.updated", "org-1", { userId: "u1" });
+  it("core's putOnBus reaches every subscription whose pattern matches, in the envelope EventBridge delivers", async () => {
+    const created = UserCreated.create("org-1", { userId: "u1" });
+    const updated = UserUpdated.create("org-1", { userId: "u1", changes: ["profile_changed"] });
 
-    await Events.publish([created, updated]);
+    await Events.putOnBus([created, updated]);
 
     const toUsers = await drain(users.url);
     const toAll = await drain(everything.url);
@@ -77,7 +80,7 @@ describe("local event bus", () => {
     process.env.KITH_EVENT_BUS_NAME = "no-such-bus";
     const before = bus.status();
 
-    const attempt = Events.publish([Events.create("user.created", "org-1", { userId: "u2" })]);
+    const attempt = Events.putOnBus([UserCreated.create("org-1", { userId: "u2" })]);
 
     await expect(attempt).rejects.toThrow(/ResourceNotFoundException/);
     expect(bus.status().delivered).toBe(before.delivered);

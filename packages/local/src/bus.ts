@@ -53,7 +53,8 @@ export class LocalEventBus {
     private readonly busName: string,
   ) {}
 
-  async start(): Promise<string> {
+  /** Listens on loopback; a given port lets a stopped bus come back where its clients expect it. */
+  async start(port = 0): Promise<string> {
     this.#server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -71,9 +72,9 @@ export class LocalEventBus {
           });
       });
     });
-    await new Promise<void>((resolve) => this.#server?.listen(0, "127.0.0.1", resolve));
-    const { port } = this.#server.address() as AddressInfo;
-    this.#status.endpoint = `http://127.0.0.1:${port}`;
+    await new Promise<void>((resolve) => this.#server?.listen(port, "127.0.0.1", resolve));
+    const { port: listening } = this.#server.address() as AddressInfo;
+    this.#status.endpoint = `http://127.0.0.1:${listening}`;
     return this.#status.endpoint;
   }
 

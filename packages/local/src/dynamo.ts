@@ -105,7 +105,7 @@ export function localClient(endpoint: string): DynamoDBClient {
 
 /**
  * Creates the table from the shared definition, or brings an existing one up to date: missing
- * GSIs are added and TTL is switched on. Idempotent, so every start can call it.
+ * GSIs are added, the stream and TTL are switched on. Idempotent, so every start can call it.
  */
 export async function ensureTable(
   client: DynamoDBClient,
@@ -141,6 +141,7 @@ export async function ensureTable(
           { AttributeName: definition.sortKey, KeyType: "RANGE" },
         ],
         GlobalSecondaryIndexes: indexes,
+        StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream },
       }),
     );
     outcome = "created";
@@ -155,6 +156,16 @@ export async function ensureTable(
           TableName: tableName,
           AttributeDefinitions: attributeDefinitions,
           GlobalSecondaryIndexUpdates: [{ Create: index }],
+        }),
+      );
+      outcome = "updated";
+    }
+    if (existing.Table?.StreamSpecification?.StreamViewType !== definition.stream) {
+      await waitUntilActive(client, tableName);
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream },
         }),
       );
       outcome = "updated";

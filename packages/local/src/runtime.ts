@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { signWorkOSWebhook, WorkOSSandbox } from "@kith/sandbox";
@@ -10,6 +11,7 @@ import {
   type Manifest,
   parseHandlerRef,
   queueUrlEnvName,
+  streamDeadLetterQueuePhysicalName,
 } from "../../../manifest";
 import { LocalEventBus } from "./bus";
 import { seedDemoData } from "./demo";
@@ -22,7 +24,15 @@ import { log } from "./log";
 import { QueuePoller } from "./pollers";
 import { LocalScheduler } from "./scheduler";
 import { startSlackSandboxUnlessConfigured } from "./slack";
-import { type ProvisionedQueue, provisionQueue, type SqsEmulator, sqsClient, startSqsEmulator } from "./sqs";
+import {
+  type ProvisionedQueue,
+  provisionDeadLetterQueue,
+  provisionQueue,
+  type SqsEmulator,
+  sqsClient,
+  startSqsEmulator,
+} from "./sqs";
+import { StreamPoller } from "./streams";
 
 export interface RuntimeOptions {
   /** Gateway port; 0 picks a free one. */
@@ -33,6 +43,8 @@ export interface RuntimeOptions {
   schedules: boolean;
   /** Local-only retry delay for failed messages; undefined honours each queue's visibility timeout. */
   retryDelaySeconds?: number;
+  /** Deliver the table's stream to its consumers (default true; false leaves committed events unrelayed). */
+  streams?: boolean;
   manifest?: Manifest;
   /** Lets the caller stop the runtime at any moment, including mid-startup. */
   lifecycle?: Lifecycle;
@@ -46,6 +58,7 @@ export interface Runtime {
   busEndpoint: string;
   tableName: string;
   queues: Map<string, ProvisionedQueue>;
+  streamPollers: StreamPoller[];
   startedInMs: number;
   health(): Promise<HealthReport>;
   stop(): Promise<void>;
@@ -171,6 +184,32 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     for (const poller of pollers) poller.start();
     lifecycle.add(() => Promise.all(pollers.map((poller) => poller.stop())).then(() => undefined));
 
+    // The table's stream, delivered to its consumers (the outbox relay) as Lambda's mapping does.
+    const streamsClient = new DynamoDBStreamsClient({
+      endpoint: dynamo.endpoint,
+      region,
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    lifecycle.add(async () => streamsClient.destroy());
+    const streamPollers: StreamPoller[] = [];
+    for (const definition of manifest.streams) {
+      const deadLetterQueue = await provisionDeadLetterQueue(
+        sqs,
+        streamDeadLetterQueuePhysicalName(definition, QUEUE_PREFIX),
+      );
+      streamPollers.push(
+        new StreamPoller(dynamoClient, streamsClient, LOCAL_TABLE_NAME, definition, {
+          checkpointFile: dataDir && resolve(dataDir, "streams", `${definition.name}.json`),
+          deadLetterQueue: { sqs, url: deadLetterQueue.url },
+          region,
+          retryDelayMs:
+            options.retryDelaySeconds === undefined ? undefined : options.retryDelaySeconds * 1000,
+        }),
+      );
+    }
+    if (options.streams !== false) for (const poller of streamPollers) poller.start();
+    lifecycle.add(() => Promise.all(streamPollers.map((poller) => poller.stop())).then(() => undefined));
+
     const scheduler = new LocalScheduler(manifest.schedules, { enabled: options.schedules });
     lifecycle.add(async () => scheduler.stop());
 
@@ -203,6 +242,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         pollers: {
           status: pollers.every((poller) => poller.status().running) ? "ok" : "down",
           queues: pollers.map((poller) => poller.status()),
+        },
+        streams: {
+          status:
+            options.streams === false || streamPollers.every((poller) => poller.status().running)
+              ? "ok"
+              : "down",
+          enabled: options.streams !== false,
+          consumers: streamPollers.map((poller) => poller.status()),
         },
         scheduler: { status: "ok", enabled: options.schedules, schedules: scheduler.status() },
         gateway: { status: "ok", routes: manifest.routes.length },
@@ -294,6 +341,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       busEndpoint: process.env.AWS_ENDPOINT_URL_EVENTBRIDGE,
       tableName: LOCAL_TABLE_NAME,
       queues,
+      streamPollers,
       startedInMs: Date.now() - started,
       health,
       stop: stopAll,

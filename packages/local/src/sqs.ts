@@ -42,6 +42,18 @@ export interface ProvisionedQueue {
   dlqArn: string;
 }
 
+/** A plain standard queue that only collects what gave up (a stream consumer's on-failure destination). */
+export async function provisionDeadLetterQueue(
+  client: SQSClient,
+  name: string,
+): Promise<{ url: string; arn: string }> {
+  const created = await client.send(
+    new CreateQueueCommand({ QueueName: name, Attributes: { MessageRetentionPeriod: String(14 * 86_400) } }),
+  );
+  const url = created.QueueUrl as string;
+  return { url, arn: await queueArn(client, url) };
+}
+
 /**
  * Creates a manifest queue and its DLQ with the same attributes the stack gives them, including
  * the redrive policy, so the emulator moves a message to the DLQ after `maxReceiveCount` receives

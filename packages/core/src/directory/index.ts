@@ -1,6 +1,5 @@
 import { decodeTime } from "ulid";
 import { v5 as uuidv5 } from "uuid";
-import { create as createEvent, type DomainEvent, publishAfterCommit } from "../events";
 import * as Orgs from "../orgs";
 import { ConditionFailed, commit, db, type GuardedItem, TransactionCancelled } from "../storage";
 import { KithError } from "../util/errors";
@@ -278,15 +277,15 @@ export async function applyEvent(
             },
           });
         }
-        await commit(items);
-        await publishAfterCommit([
-          createEvent(
-            event.event === "organization.deleted" ? "org.disabled" : "org.updated",
-            orgId,
-            { orgId, directoryOrgId, directoryEventId: event.id },
-            now,
-          ),
-        ]);
+        const change = { orgId, directoryOrgId, directoryEventId: event.id };
+        await commit(items, {
+          events: [
+            event.event === "organization.deleted"
+              ? Orgs.Events.OrgDisabled.create(orgId, change, now)
+              : Orgs.Events.OrgUpdated.create(orgId, change, now),
+          ],
+          now,
+        });
         return { outcome: "updated", orgId, needsExternalIdPush: event.data.externalId !== orgId };
       }
 
@@ -303,27 +302,36 @@ export async function applyEvent(
         createdAt: timestamp,
         updatedAt: timestamp,
       };
-      await commit([
-        // A snapshot is no event: it records no event id (later events are then ordered by
-        // `updated_at`, the rule for orgs that have none) and leaves the cursor alone.
-        ...Orgs.orgCreationItems(
-          created,
-          options.snapshot
-            ? { directoryUpdatedAt: event.data.updatedAt }
-            : { lastEventId: event.id, directoryUpdatedAt: event.data.updatedAt },
-        ),
-        {
-          Put: {
-            Item: { ...keys.directoryClaim(directoryOrgId), entity: "directoryClaim", directoryOrgId, orgId },
-            ConditionExpression: "attribute_not_exists(pk)",
+      const orgCreated = Orgs.Events.OrgCreated.create(
+        orgId,
+        { orgId, slug: created.slug, directoryOrgId },
+        now,
+      );
+      await commit(
+        [
+          // A snapshot is no event: it records no event id (later events are then ordered by
+          // `updated_at`, the rule for orgs that have none) and leaves the cursor alone.
+          ...Orgs.orgCreationItems(
+            created,
+            options.snapshot
+              ? { directoryUpdatedAt: event.data.updatedAt }
+              : { lastEventId: event.id, directoryUpdatedAt: event.data.updatedAt },
+          ),
+          {
+            Put: {
+              Item: {
+                ...keys.directoryClaim(directoryOrgId),
+                entity: "directoryClaim",
+                directoryOrgId,
+                orgId,
+              },
+              ConditionExpression: "attribute_not_exists(pk)",
+            },
           },
-        },
-        ...(options.snapshot ? [] : [cursorItem(directoryOrgId, event.id, now)]),
-      ]);
-      const events: DomainEvent[] = [
-        createEvent("org.created", orgId, { orgId, slug: created.slug, directoryOrgId }, now),
-      ];
-      await publishAfterCommit(events);
+          ...(options.snapshot ? [] : [cursorItem(directoryOrgId, event.id, now)]),
+        ],
+        { events: [orgCreated], now },
+      );
       return { outcome: "created", orgId, needsExternalIdPush: event.data.externalId !== orgId };
     } catch (error) {
       // A taken slug: claim again with a suffix. Anything else that lost a race (a concurrent create
@@ -332,7 +340,7 @@ export async function applyEvent(
         error instanceof Orgs.SlugTaken ||
         error instanceof TransactionCancelled ||
         error instanceof ConditionFailed ||
-        (error as { code?: string }).code === "org_exists"
+        error instanceof Orgs.OrgExists
       ) {
         continue;
       }
@@ -632,6 +640,7 @@ export {
   membersOfDirectoryUser,
 } from "./members";
 export {
+  acceptWebhook,
   enqueue,
   handleNudge,
   type Nudge,
@@ -641,4 +650,5 @@ export {
   reconcileAll,
   USERS_GROUP,
 } from "./nudges";
+export * as Routes from "./routes";
 export { createDirectoryClient, directoryClient, verifyWebhook } from "./workos";

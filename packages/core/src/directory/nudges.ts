@@ -55,6 +55,15 @@ export function nudgeFor(body: unknown): { nudge: Nudge; eventId: string } | und
 }
 
 /**
+ * What a verified WorkOS webhook does: queue the nudge it implies, if any. Events that concern no
+ * organization or user stream are acknowledged and dropped.
+ */
+export async function acceptWebhook(body: unknown): Promise<void> {
+  const target = nudgeFor(body);
+  if (target) await enqueue(target.nudge, target.eventId);
+}
+
+/**
  * Queues a nudge. `MessageGroupId` is the directory organization, so one organization's syncs run
  * one at a time and in order; the deduplication id drops a redelivered webhook within SQS's window
  * (and the cursor makes any later duplicate a no-op anyway).

@@ -24,3 +24,4 @@ export async function check(): Promise<HealthReport> {
     stage: env.stage(),
   };
 }
+export * as Routes from "./routes";

@@ -79,26 +79,6 @@ export function requireOrgAccess(
   throw new Forbidden("This needs an admin token of the org");
 }
 
-export interface WhoAmI {
-  actor: string;
-  kind: "operator" | "user";
-  orgId: string | null;
-  user: unknown;
-}
-
-/** The contract's `/v1/whoami` body. The user document is filled in by the identity module. */
-export function describeActor(actor: Actor): WhoAmI {
-  switch (actor.kind) {
-    case "operator":
-      return { actor: actor.actor, kind: "operator", orgId: null, user: null };
-    case "user":
-      return { actor: actor.actor, kind: "user", orgId: actor.orgId, user: null };
-    case "system":
-      // System actors (webhook pipelines, schedules) never authenticate over HTTP.
-      throw new Error(`system actor ${actor.actor} cannot describe itself over HTTP`);
-  }
-}
-
 /** The audit actor string of an authenticated caller. */
 export function actorString(actor: Actor | undefined): string {
   if (!actor) throw new Unauthenticated();

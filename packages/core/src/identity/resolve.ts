@@ -1,4 +1,3 @@
-import { create as createEvent, publishAfterCommit } from "../events";
 import { db, retryOnConflict, TransactionCancelled } from "../storage";
 import { InvalidInput } from "../util/errors";
 import { EmailTaken, IdentityTaken, ResolutionContended } from "./errors";
@@ -191,11 +190,6 @@ export async function resolve(
   if (linked) {
     await db.delete({ Key: keys.unmapped(orgId, ref.kind, ref.externalId) });
     return resolved(linked, "identity");
-  }
-  if (count === 1) {
-    await publishAfterCommit([
-      createEvent("identity.unmapped", orgId, { kind: ref.kind, externalId: ref.externalId, count }, now),
-    ]);
   }
   return { outcome: "unresolved", candidates, count };
 }

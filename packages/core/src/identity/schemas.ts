@@ -289,3 +289,14 @@ export const UnmappedQuerySchema = z.object({
   limit: z.string().max(8).optional(),
   cursor: z.string().max(2048).optional(),
 });
+
+/** `GET /v1/whoami`: the caller, and for a user token its user. */
+export const WhoAmISchema = z
+  .object({
+    actor: z.string(),
+    kind: z.enum(["operator", "user"]),
+    orgId: z.string().nullable(),
+    user: UserSchema.nullable(),
+  })
+  .meta({ id: "WhoAmI" });
+export type WhoAmI = z.infer<typeof WhoAmISchema>;

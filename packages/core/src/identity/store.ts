@@ -1,4 +1,5 @@
 import { monotonicFactory } from "ulid";
+import type { DomainEvent } from "../events";
 import { commit, db, type GuardedItem } from "../storage";
 import { EmailTaken, IdentityTaken, UserNotFound, VersionConflict } from "./errors";
 import type { AuditEventType, IdentityKind, TokenMetadata, User } from "./schemas";
@@ -415,18 +416,23 @@ export function nextVersion(before: StoredUser, changes: Partial<StoredUser>, at
 }
 
 /**
- * Commits one change to one user: its claims (via `planUserWrites`), its audit entries and any
- * further items, in one transaction. A concurrent change surfaces as `VersionConflict`.
+ * Commits one change to one user: its claims (via `planUserWrites`), its audit entries, any
+ * further items and the domain events it causes, in one transaction. A concurrent change surfaces
+ * as `VersionConflict`.
  */
 export async function commitUserChange(
   before: StoredUser,
   after: StoredUser,
   audit: { actor: string; entries: readonly UserAuditEntry[]; at: Date },
   extraItems: readonly GuardedItem[] = [],
+  events: readonly DomainEvent[] = [],
 ): Promise<void> {
-  await commit([
-    ...planUserWrites([{ before, after }]),
-    ...auditItems(after, audit.actor, audit.entries, audit.at),
-    ...extraItems,
-  ]);
+  await commit(
+    [
+      ...planUserWrites([{ before, after }]),
+      ...auditItems(after, audit.actor, audit.entries, audit.at),
+      ...extraItems,
+    ],
+    { events, now: audit.at },
+  );
 }

@@ -1,5 +1,16 @@
-import { ConditionFailed, db, decodeCursor, encodeCursor, type Page, pageSize } from "../storage";
+import {
+  ConditionFailed,
+  carryEvents,
+  db,
+  decodeCursor,
+  encodeCursor,
+  OUTBOX_ATTRIBUTE,
+  outboxValue,
+  type Page,
+  pageSize,
+} from "../storage";
 import { scrubSample } from "../util/scrub";
+import { IdentityUnmapped } from "./events";
 import type { IdentityKind, IdentityRef, UnmappedIdentity } from "./schemas";
 import { UnmappedIdentitySchema } from "./schemas";
 import { keys } from "./store";
@@ -35,8 +46,9 @@ export interface Sighting {
 }
 
 /**
- * Records one sighting and returns the new count. The caller publishes `identity.unmapped` for a
- * first sighting, once it has made sure the identity is still unlinked.
+ * Records one sighting and returns the new count. A first sighting (of a new entry, or of one that
+ * expired) carries `identity.unmapped` in its own write; later sightings keep that outbox value
+ * unchanged (`if_not_exists`), so the event is published once per entry.
  */
 export async function recordSighting(
   orgId: string,
@@ -60,6 +72,9 @@ export async function recordSighting(
     ":byKind": byKindPartition(orgId, ref.kind),
     ":one": 1,
   };
+  const firstSighting = [
+    IdentityUnmapped.create(orgId, { kind: ref.kind, externalId: ref.externalId, count: 1 }, now),
+  ];
   // A sighting without an email says nothing about candidates: it keeps the ones already found.
   const candidatesUpdate =
     values[":candidates"].length > 0 ? ":candidates" : "if_not_exists(candidates, :candidates)";
@@ -71,12 +86,12 @@ export async function recordSighting(
         "SET entity = :entity, orgId = :orgId, kind = :kind, externalId = :externalId,",
         "firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now, sampleEventType = :eventType,",
         `sampleContext = :context, candidates = ${candidatesUpdate}, expiresAt = :expiresAt,`,
-        "gsi1pk = :byCount, gsi2pk = :byKind ADD #count :one",
+        "gsi1pk = :byCount, gsi2pk = :byKind, #outbox = if_not_exists(#outbox, :outbox) ADD #count :one",
       ].join(" "),
       // An expired entry that TTL has not removed yet is not continued: it starts over below.
       ConditionExpression: "attribute_not_exists(pk) OR expiresAt > :nowSeconds",
-      ExpressionAttributeNames: { "#count": "count" },
-      ExpressionAttributeValues: { ...values, ":entity": "unmapped" },
+      ExpressionAttributeNames: { "#count": "count", "#outbox": OUTBOX_ATTRIBUTE },
+      ExpressionAttributeValues: { ...values, ":entity": "unmapped", ":outbox": outboxValue(firstSighting) },
       ReturnValues: "ALL_NEW",
     });
     count = result.Attributes?.count as number;
@@ -100,6 +115,7 @@ export async function recordSighting(
           expiresAt: values[":expiresAt"],
           gsi1pk: values[":byCount"],
           gsi2pk: values[":byKind"],
+          ...carryEvents(firstSighting),
         },
         ConditionExpression: "expiresAt <= :nowSeconds",
         ExpressionAttributeValues: { ":nowSeconds": nowSeconds },

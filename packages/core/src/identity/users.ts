@@ -1,5 +1,5 @@
 import { monotonicFactory } from "ulid";
-import { create as createEvent, type DomainEvent, publishAfterCommit } from "../events";
+import type { DomainEvent } from "../events";
 import { orgExistsCheck } from "../orgs";
 import {
   commit,
@@ -13,11 +13,13 @@ import {
   retryOnConflict,
 } from "../storage";
 import { IdentityNotLinked, LimitExceeded, SelfMerge, VersionConflict } from "./errors";
+import { IdentityLinked, UserCreated, UserDeleted, UserMerged, UserUpdated } from "./events";
 import {
   type AuditEvent,
   AuditEventSchema,
   type CreateUserInput,
   CreateUserInputSchema,
+  canonicalExternalId,
   type IdentityRef,
   LIMITS,
   type UpdateUserInput,
@@ -122,24 +124,23 @@ export async function create(
     ),
     ...linked.map((identity) => clearUnmappedItem(orgId, identity.kind, identity.externalId)),
   ];
-  // A transaction that collides with another one on the same claim is cancelled without a
-  // condition result; run it again, and it then commits or names the claim it lost (409).
-  await retryOnConflict(
-    () => commit(items),
-    () => false,
-  );
-  await publishAfterCommit([
-    createEvent("user.created", orgId, { userId: user.id }, now),
+  const events = [
+    UserCreated.create(orgId, { userId: user.id }, now),
     ...linked.map((identity) =>
-      createEvent(
-        "identity.linked",
+      IdentityLinked.create(
         orgId,
         { userId: user.id, kind: identity.kind, externalId: identity.externalId, via: "created" },
         now,
       ),
     ),
     ...(options.extraEvents?.(user) ?? []),
-  ]);
+  ];
+  // A transaction that collides with another one on the same claim is cancelled without a
+  // condition result; run it again, and it then commits or names the claim it lost (409).
+  await retryOnConflict(
+    () => commit(items, { events, now }),
+    () => false,
+  );
   return toUser(user);
 }
 
@@ -275,15 +276,12 @@ export async function update(
       return toUser(before);
     }
 
-    await commitUserChange(before, after, { actor: options.actor, entries, at: now }, alongside);
-    await publishAfterCommit([
-      createEvent(
-        "user.updated",
-        orgId,
-        { userId, changes: [...new Set(entries.map((entry) => entry.eventType))] },
-        now,
-      ),
-    ]);
+    const updated = UserUpdated.create(
+      orgId,
+      { userId, changes: [...new Set(entries.map((entry) => entry.eventType))] },
+      now,
+    );
+    await commitUserChange(before, after, { actor: options.actor, entries, at: now }, alongside, [updated]);
     return toUser(after);
   }, isVersionConflict);
 }
@@ -300,11 +298,13 @@ export async function remove(
   await retryOnConflict(async () => {
     const before = await requireUser(orgId, userId);
     const now = options.now ?? new Date();
-    await commit([
-      ...planUserWrites([{ before }]),
-      ...auditItems(before, options.actor, [{ eventType: "user_deleted", before: snapshot(before) }], now),
-    ]);
-    await publishAfterCommit([createEvent("user.deleted", orgId, { userId }, now)]);
+    await commit(
+      [
+        ...planUserWrites([{ before }]),
+        ...auditItems(before, options.actor, [{ eventType: "user_deleted", before: snapshot(before) }], now),
+      ],
+      { events: [UserDeleted.create(orgId, { userId }, now)], now },
+    );
   }, isVersionConflict);
 }
 
@@ -346,28 +346,36 @@ export async function linkIdentity(
         after: { kind: ref.kind, externalId: ref.externalId, matchedEmail: true },
       });
     }
-    await commitUserChange(before, after, { actor: options.actor, entries, at: now }, [
-      clearUnmappedItem(orgId, ref.kind, ref.externalId),
-    ]);
-    await publishAfterCommit([
-      createEvent(
-        "identity.linked",
-        orgId,
-        { userId, kind: ref.kind, externalId: ref.externalId, via: options.via },
-        now,
-      ),
-    ]);
+    const linked = IdentityLinked.create(
+      orgId,
+      { userId, kind: ref.kind, externalId: ref.externalId, via: options.via },
+      now,
+    );
+    await commitUserChange(
+      before,
+      after,
+      { actor: options.actor, entries, at: now },
+      [clearUnmappedItem(orgId, ref.kind, ref.externalId)],
+      [linked],
+    );
     return { linked: true, user: after, identity };
   }, isVersionConflict);
 }
 
-/** Unlinks an identity, freeing its claim; `IdentityNotLinked` (404) if this user does not hold it. */
+/**
+ * Unlinks an identity, freeing its claim; `IdentityNotLinked` (404) if this user does not hold it,
+ * including when the id cannot exist for its kind. Any spelling of a held id (`0042`, a Slack id in
+ * lower case) finds it: the id is canonicalized first.
+ */
 export async function unlinkIdentity(
   orgId: string,
   userId: string,
-  ref: IdentityRef,
+  identity: { kind: IdentityRef["kind"]; externalId: string },
   options: { actor: string; now?: Date },
 ): Promise<void> {
+  const externalId = canonicalExternalId(identity.kind, identity.externalId);
+  if (externalId === undefined) throw new IdentityNotLinked();
+  const ref = { kind: identity.kind, externalId };
   await retryOnConflict(async () => {
     const before = await requireUser(orgId, userId);
     const key = identityKey(ref.kind, ref.externalId);
@@ -375,14 +383,17 @@ export async function unlinkIdentity(
     const now = options.now ?? new Date();
     const { [key]: _removed, ...identities } = before.identities;
     const after = nextVersion(before, { identities }, now);
-    await commitUserChange(before, after, {
-      actor: options.actor,
-      entries: [{ eventType: "identity_removed", before: { kind: ref.kind, externalId: ref.externalId } }],
-      at: now,
-    });
-    await publishAfterCommit([
-      createEvent("user.updated", orgId, { userId, changes: ["identity_removed"] }, now),
-    ]);
+    await commitUserChange(
+      before,
+      after,
+      {
+        actor: options.actor,
+        entries: [{ eventType: "identity_removed", before: { kind: ref.kind, externalId: ref.externalId } }],
+        at: now,
+      },
+      [],
+      [UserUpdated.create(orgId, { userId, changes: ["identity_removed"] }, now)],
+    );
   }, isVersionConflict);
 }
 
@@ -423,25 +434,30 @@ export async function merge(
       version: target.version + 1,
     };
     const sourceSnapshot = snapshot(source);
-    await commit([
-      ...planUserWrites([{ before: source }, { before: target, after }]),
-      ...auditItems(
-        after,
-        options.actor,
-        [{ eventType: "manual_merge", before: sourceSnapshot, after: snapshot(after) }],
+    await commit(
+      [
+        ...planUserWrites([{ before: source }, { before: target, after }]),
+        ...auditItems(
+          after,
+          options.actor,
+          [{ eventType: "manual_merge", before: sourceSnapshot, after: snapshot(after) }],
+          now,
+        ),
+        ...auditItems(
+          source,
+          options.actor,
+          [{ eventType: "manual_merge", before: sourceSnapshot, after: { mergedInto: targetUserId } }],
+          now,
+        ),
+      ],
+      {
+        events: [
+          UserMerged.create(orgId, { userId: targetUserId, sourceUserId }, now),
+          UserDeleted.create(orgId, { userId: sourceUserId, mergedInto: targetUserId }, now),
+        ],
         now,
-      ),
-      ...auditItems(
-        source,
-        options.actor,
-        [{ eventType: "manual_merge", before: sourceSnapshot, after: { mergedInto: targetUserId } }],
-        now,
-      ),
-    ]);
-    await publishAfterCommit([
-      createEvent("user.merged", orgId, { userId: targetUserId, sourceUserId }, now),
-      createEvent("user.deleted", orgId, { userId: sourceUserId, mergedInto: targetUserId }, now),
-    ]);
+      },
+    );
     return toUser(after);
   }, isVersionConflict);
 }

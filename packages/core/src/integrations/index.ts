@@ -1,6 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
-import { create as createEvent, publishAfterCommit } from "../events";
 import {
   commit,
   db,
@@ -11,8 +9,18 @@ import {
   pageSize,
   queryPage,
 } from "../storage";
-import { Conflict, NotFound } from "../util/errors";
 import { open, seal } from "../vault";
+import { IntegrationExists, IntegrationNotFound } from "./errors";
+import * as IntegrationEvents from "./events";
+import {
+  type CreateIntegrationInput,
+  CreateIntegrationInputSchema,
+  canonicalTenantId,
+  type Integration,
+  PATH_ROUTED,
+  type Provider,
+  SETTINGS_SCHEMAS,
+} from "./schemas";
 
 /**
  * Integrations say which org a provider's webhook belongs to. Each one claims its
@@ -23,182 +31,6 @@ import { open, seal } from "../vault";
  * Secrets (the GitLab token, the AgentMail signing secret, Slack's bot token) are sealed before
  * they are written and are never returned.
  */
-
-export const PROVIDERS = ["slack", "github", "gitlab", "linear", "agentmail"] as const;
-export const ProviderSchema = z.enum(PROVIDERS);
-export type Provider = z.infer<typeof ProviderSchema>;
-
-/** Providers whose route carries the integration id and which sign with the integration's own secret. */
-export const PATH_ROUTED: readonly Provider[] = ["gitlab", "agentmail"];
-
-const SlackSettingsSchema = z.strictObject({
-  /** `xoxb-…`, used for `users.info`; sealed like a secret and never returned. */
-  botToken: z
-    .string()
-    .trim()
-    .regex(/^xox[bp]-[A-Za-z0-9-]{8,250}$/, "a Slack bot token (xoxb-…)")
-    .optional(),
-  /** The app's own bot user, whose events are ignored. */
-  botUserId: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .regex(/^[UW][A-Z0-9]{2,}$/)
-    .optional(),
-});
-const GitHubSettingsSchema = z.strictObject({});
-const GitLabSettingsSchema = z.strictObject({
-  /** A self-managed instance's host (`gitlab.example.com`); identities are then `host:id`. Default: the payload's host. */
-  host: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .regex(/^[a-z0-9.-]+(?::\d{1,5})?$/, "a host name, without scheme")
-    .max(253)
-    .optional(),
-});
-const LinearSettingsSchema = z.strictObject({
-  /** The app's own bot user (a Linear user uuid), whose events are ignored. */
-  botUserId: z.string().trim().toLowerCase().uuid().optional(),
-});
-const AgentMailSettingsSchema = z.strictObject({
-  /** Senders outside these domains are ignored. Required: mail arrives from anyone. */
-  allowedDomains: z
-    .array(
-      z
-        .string()
-        .trim()
-        .toLowerCase()
-        .regex(/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/, "a domain name"),
-    )
-    .min(1)
-    .max(50),
-});
-
-const SETTINGS_SCHEMAS = {
-  slack: SlackSettingsSchema,
-  github: GitHubSettingsSchema,
-  gitlab: GitLabSettingsSchema,
-  linear: LinearSettingsSchema,
-  agentmail: AgentMailSettingsSchema,
-} as const;
-
-export type IntegrationSettings = {
-  slack: z.infer<typeof SlackSettingsSchema>;
-  github: z.infer<typeof GitHubSettingsSchema>;
-  gitlab: z.infer<typeof GitLabSettingsSchema>;
-  linear: z.infer<typeof LinearSettingsSchema>;
-  agentmail: z.infer<typeof AgentMailSettingsSchema>;
-};
-
-/** How each provider's tenant id is spelled once, so `T0ABC` and `t0abc` are one claim. */
-function canonicalTenantId(provider: Provider, raw: string): string | undefined {
-  const value = raw.trim();
-  switch (provider) {
-    case "slack":
-      return /^[TE][A-Z0-9]{2,}$/i.test(value) ? value.toUpperCase() : undefined;
-    case "github": {
-      // `installation:N`, `organization:N` or `account:N` match only that kind of id; a plain `N`
-      // matches any of them, in the contract's order (installation, organization, owner).
-      const match = /^(?:(installation|organization|org|account):)?(\d{1,20})$/i.exec(value);
-      if (!match) return undefined;
-      const id = (match[2] as string).replace(/^0+(?=\d)/, "");
-      const kind = match[1]?.toLowerCase();
-      return kind ? `${kind === "org" ? "organization" : kind}:${id}` : id;
-    }
-    case "linear":
-      return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)
-        ? value.toLowerCase()
-        : undefined;
-    default:
-      // GitLab and AgentMail route by integration id; their tenant id is a free-form label (a group, an inbox).
-      return value.length >= 1 && value.length <= 200 && /^[\p{L}\p{N}\p{P}\p{S} ]+$/u.test(value)
-        ? value
-        : undefined;
-  }
-}
-
-export const CreateIntegrationInputSchema = z
-  .strictObject({
-    provider: ProviderSchema,
-    externalTenantId: z.string().min(1).max(200),
-    secret: z.string().min(8).max(1024).optional(),
-    settings: z.record(z.string(), z.unknown()).optional(),
-  })
-  .superRefine((input, context) => {
-    if (canonicalTenantId(input.provider, input.externalTenantId) === undefined) {
-      context.addIssue({
-        code: "custom",
-        path: ["externalTenantId"],
-        message: {
-          slack: "a Slack team id (T…)",
-          github:
-            "a numeric GitHub installation, organization or account id, optionally typed: installation:N, organization:N, account:N",
-          linear: "a Linear organization uuid",
-          gitlab: "1 to 200 printable characters",
-          agentmail: "1 to 200 printable characters",
-        }[input.provider],
-      });
-    }
-    if (PATH_ROUTED.includes(input.provider) && !input.secret) {
-      context.addIssue({
-        code: "custom",
-        path: ["secret"],
-        message: `${input.provider} webhooks are verified with the integration's own secret; it is required`,
-      });
-    }
-    if (input.provider === "agentmail" && input.secret && !/^whsec_[A-Za-z0-9+/=]{16,}$/.test(input.secret)) {
-      context.addIssue({
-        code: "custom",
-        path: ["secret"],
-        message: "a Standard Webhooks signing secret (whsec_…)",
-      });
-    }
-    const settings = SETTINGS_SCHEMAS[input.provider].safeParse(input.settings ?? {});
-    if (!settings.success) {
-      for (const issue of settings.error.issues) {
-        context.addIssue({ code: "custom", path: ["settings", ...issue.path], message: issue.message });
-      }
-    }
-  })
-  .meta({ id: "CreateIntegrationInput" });
-export type CreateIntegrationInput = z.input<typeof CreateIntegrationInputSchema>;
-
-export const IntegrationSchema = z
-  .object({
-    id: z.string(),
-    orgId: z.string(),
-    provider: ProviderSchema,
-    externalTenantId: z.string(),
-    /** Where the provider must deliver: relative to the API's base URL. */
-    webhookPath: z.string(),
-    /** Settings without any secret; `botToken` shows only whether one is stored. */
-    settings: z.record(z.string(), z.unknown()),
-    hasSecret: z.boolean(),
-    createdAt: z.string(),
-  })
-  .meta({ id: "Integration" });
-export type Integration = z.infer<typeof IntegrationSchema>;
-
-export class IntegrationExists extends Conflict {
-  override readonly name = "IntegrationExists";
-  constructor(provider: string, externalTenantId: string) {
-    super(
-      "integration_exists",
-      PATH_ROUTED.includes(provider as Provider)
-        ? `This org already has a ${provider} integration named "${externalTenantId}"`
-        : `This ${provider} tenant is already connected to an org; delete that integration first`,
-      { provider, externalTenantId },
-    );
-  }
-}
-
-export class IntegrationNotFound extends NotFound {
-  override readonly name = "IntegrationNotFound";
-  constructor() {
-    super("Integration", "integration_not_found");
-  }
-}
 
 export const keys = {
   integration: (integrationId: string) => ({ pk: `INTEGRATION#${integrationId}`, sk: "#INTEGRATION" }),
@@ -340,10 +172,16 @@ export async function create(
       onConditionFailed: () => new IntegrationExists(provider, externalTenantId),
     },
   ];
-  await commit(items);
-  await publishAfterCommit([
-    createEvent("integration.created", orgId, { integrationId: id, provider, externalTenantId }, now),
-  ]);
+  await commit(items, {
+    events: [
+      IntegrationEvents.IntegrationCreated.create(
+        orgId,
+        { integrationId: id, provider, externalTenantId },
+        now,
+      ),
+    ],
+    now,
+  });
   return toIntegration(stored);
 }
 
@@ -381,33 +219,33 @@ export async function remove(
   const found = await db.get({ Key: keys.integration(integrationId), ConsistentRead: true });
   if (!found.Item || found.Item.orgId !== orgId) throw new IntegrationNotFound();
   const stored = fromItem(found.Item);
-  await commit([
-    {
-      Delete: {
-        Key: keys.integration(integrationId),
-        ConditionExpression: "orgId = :orgId",
-        ExpressionAttributeValues: { ":orgId": orgId },
-      },
-      onConditionFailed: () => new IntegrationNotFound(),
-    },
-    {
-      Delete: {
-        Key: keys.tenantClaim(stored.provider, stored.externalTenantId, orgId),
-        ConditionExpression: "attribute_not_exists(pk) OR id = :id",
-        ExpressionAttributeValues: { ":id": integrationId },
-      },
-    },
-  ]);
-  forget(integrationId);
   const now = options.now ?? new Date();
-  await publishAfterCommit([
-    createEvent(
-      "integration.deleted",
-      orgId,
-      { integrationId, provider: stored.provider, actor: options.actor },
-      now,
-    ),
-  ]);
+  const deleted = IntegrationEvents.IntegrationDeleted.create(
+    orgId,
+    { integrationId, provider: stored.provider, actor: options.actor },
+    now,
+  );
+  await commit(
+    [
+      {
+        Delete: {
+          Key: keys.integration(integrationId),
+          ConditionExpression: "orgId = :orgId",
+          ExpressionAttributeValues: { ":orgId": orgId },
+        },
+        onConditionFailed: () => new IntegrationNotFound(),
+      },
+      {
+        Delete: {
+          Key: keys.tenantClaim(stored.provider, stored.externalTenantId, orgId),
+          ConditionExpression: "attribute_not_exists(pk) OR id = :id",
+          ExpressionAttributeValues: { ":id": integrationId },
+        },
+      },
+    ],
+    { events: [deleted], now },
+  );
+  forget(integrationId);
 }
 
 /**
@@ -495,3 +333,8 @@ export async function byId(
     return result.Item && result.Item.provider === provider ? fromItem(result.Item) : undefined;
   });
 }
+
+export * from "./errors";
+export * as Events from "./events";
+export * as Routes from "./routes";
+export * from "./schemas";

@@ -1,25 +1,17 @@
-import { z } from "zod";
-import { create, type DomainEvent, publish } from "../events";
-import { ConditionFailed, db, decodeCursor, encodeCursor, type Page, pageSize } from "../storage";
+import type { DomainEvent } from "../events";
+import { ConditionFailed, commit, db, decodeCursor, encodeCursor, type Page, pageSize } from "../storage";
+import { Heartbeat } from "./events";
+import { type JournalEntry, JournalEntrySchema } from "./schemas";
 
 /**
- * The domain-event journal: every event published on the bus, kept 30 days, readable per org.
+ * The domain-event journal: every event published on the bus, each parsed with its definition
+ * (`catalog`), kept 30 days, readable per org.
  * It gives operators a view of what the system did ("did the directory sync run for org X?"),
  * and the heartbeat entries prove that the schedule → bus → queue → consumer path is alive.
  */
 
 export const RETENTION_DAYS = 30;
 const SYSTEM_PARTITION = "system";
-
-export const JournalEntrySchema = z.object({
-  id: z.string(),
-  type: z.string(),
-  orgId: z.string().nullable(),
-  occurredAt: z.string(),
-  recordedAt: z.string(),
-  data: z.record(z.string(), z.unknown()),
-});
-export type JournalEntry = z.infer<typeof JournalEntrySchema>;
 
 function partition(orgId: string | null): string {
   return `JOURNAL#${orgId ?? SYSTEM_PARTITION}`;
@@ -93,9 +85,16 @@ export async function list(input: ListJournalInput): Promise<Page<JournalEntry>>
   return { items, nextCursor: encodeCursor(startKey) };
 }
 
-/** The heartbeat a schedule publishes: when it lands in the journal, schedule → bus → queue → consumer works. */
-export async function publishHeartbeat(scheduledAt: string): Promise<DomainEvent> {
-  const event = create("system.heartbeat", null, { scheduledAt });
-  await publish([event]);
+/**
+ * The heartbeat a schedule writes: an outbox item of its own, so when it lands in the journal the
+ * whole path (schedule → table stream → relay → bus → queue → consumer) works.
+ */
+export async function heartbeat(scheduledAt: string, now = new Date()) {
+  const event = Heartbeat.create(null, { scheduledAt }, now);
+  await commit([], { events: [event], now });
   return event;
 }
+
+export * as Events from "./events";
+export * as Routes from "./routes";
+export * from "./schemas";

@@ -1,11 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { useFreshTable } from "../../../../test/support/integration";
-import { create, type DomainEvent } from "../events";
+import type { DomainEvent } from "../events";
+import { UserCreated, UserUpdated } from "../identity/events";
 import { db } from "../storage";
 import { list, RETENTION_DAYS, record } from "./index";
 
-function domainEvent(type: string, orgId: string | null, at: Date): DomainEvent {
-  return create(type, orgId, { n: at.getTime() }, at);
+function domainEvent(type: "user.created" | "user.updated", orgId: string | null, at: Date): DomainEvent {
+  const userId = `u-${at.getTime()}`;
+  return type === "user.created"
+    ? UserCreated.create(orgId, { userId }, at)
+    : UserUpdated.create(orgId, { userId, changes: ["profile_changed"] }, at);
 }
 
 describe("domain-event journal", () => {
@@ -58,7 +62,7 @@ describe("domain-event journal", () => {
 
   it("entries past their TTL are never returned, even though DynamoDB has not deleted them yet", async () => {
     const recordedAt = new Date("2026-04-01T00:00:00Z");
-    await record(domainEvent("user.deleted", "org-ttl", recordedAt), recordedAt);
+    await record(domainEvent("user.created", "org-ttl", recordedAt), recordedAt);
     const justBefore = new Date(recordedAt.getTime() + RETENTION_DAYS * 86_400_000 - 1000);
     const after = new Date(recordedAt.getTime() + RETENTION_DAYS * 86_400_000 + 1000);
 

@@ -3,15 +3,20 @@ import middy, { type MiddlewareObj } from "@middy/core";
 import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import secureJson from "secure-json-parse";
-import type { z } from "zod";
-import { type Actor, authenticate } from "../http/actor";
+import * as z from "zod/mini";
+import type * as core from "zod/v4/core";
+import { type Actor, authenticate, requireOperator } from "../http/actor";
+import { orgAccess } from "../http/org-access";
 import { errorResponse } from "../http/response";
-import { InvalidInput, KithError, PayloadTooLarge } from "../util/errors";
+import type { Route } from "../http/route";
+import { InvalidInput, KithError, NotFound, PayloadTooLarge } from "../util/errors";
 import { logger } from "../util/logger";
 import { issuesToDetails } from "./validation";
 
 /** Mirrors the manifest's auth kinds; a unit test checks every handler against its route. */
 export type AuthKind = "none" | "webhook" | "bearer";
+
+type Schema = core.$ZodType;
 
 /** Webhooks are capped at 1 MiB by the contract; admin routes get the same ceiling. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -24,10 +29,18 @@ export interface RawRequest {
   pathParameters: Record<string, string | undefined>;
 }
 
-export interface HttpRequest<TBody, TQuery, TVerified = unknown> extends RawRequest {
+export interface HttpRequest<
+  TBody,
+  TQuery,
+  TVerified = unknown,
+  TParams = Record<string, string>,
+  TActor = Actor | undefined,
+> extends RawRequest {
   body: TBody;
   query: TQuery;
-  actor: Actor | undefined;
+  /** The path parameters, parsed by the route's schema. */
+  params: TParams;
+  actor: TActor;
   /** What the route's `verify` returned (e.g. the integration whose secret signed the request). */
   verified: TVerified;
   event: APIGatewayProxyEventV2;
@@ -39,9 +52,9 @@ export interface HttpResult {
   headers?: Record<string, string>;
 }
 
-export interface HttpRouteOptions<
-  TBodySchema extends z.ZodType | undefined,
-  TQuerySchema extends z.ZodType | undefined,
+export interface HttpHandlerOptions<
+  TBodySchema extends Schema | undefined,
+  TQuerySchema extends Schema | undefined,
   TVerified = unknown,
 > {
   auth: AuthKind;
@@ -60,10 +73,13 @@ export interface HttpRouteOptions<
   }) => Promise<void> | void;
   body?: TBodySchema;
   query?: TQuerySchema;
+  /** The path parameters' schema; a value that fails it names nothing, so it is `notFound` (a 404). */
+  params?: core.$ZodObject;
+  notFound?: () => Error;
   maxBodyBytes?: number;
 }
 
-type Inferred<T> = T extends z.ZodType ? z.infer<T> : undefined;
+type Inferred<T> = T extends Schema ? core.output<T> : undefined;
 
 interface KitContext extends Context {
   kith?: { rawBody: Buffer; actor?: Actor; verified?: unknown };
@@ -91,7 +107,7 @@ function rawBodyCapture(maxBytes: number): MiddlewareObj<Event, Result, Error, K
 }
 
 function signatureVerification(
-  verify: NonNullable<HttpRouteOptions<undefined, undefined>["verify"]>,
+  verify: NonNullable<HttpHandlerOptions<undefined, undefined>["verify"]>,
 ): MiddlewareObj<Event, Result, Error, KitContext> {
   return {
     before: async (request) => {
@@ -117,7 +133,7 @@ function bearerAuthentication(): MiddlewareObj<Event, Result, Error, KitContext>
 
 /** Runs the route's access check after authentication and before the body is even parsed. */
 function authorization(
-  authorize: NonNullable<HttpRouteOptions<undefined, undefined>["authorize"]>,
+  authorize: NonNullable<HttpHandlerOptions<undefined, undefined>["authorize"]>,
 ): MiddlewareObj<Event, Result, Error, KitContext> {
   return {
     before: async (request) => {
@@ -180,27 +196,41 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   };
 }
 
-function parseWith<T extends z.ZodType | undefined>(schema: T, value: unknown, where: string): Inferred<T> {
+function parseWith<T extends Schema | undefined>(schema: T, value: unknown, where: string): Inferred<T> {
   if (!schema) return undefined as Inferred<T>;
-  const result = schema.safeParse(value);
+  const result = z.safeParse(schema, value);
   if (!result.success) {
     throw new InvalidInput(`The ${where} is invalid`, issuesToDetails(result.error.issues));
   }
   return result.data as Inferred<T>;
 }
 
+function parseParams(
+  schema: core.$ZodObject | undefined,
+  values: Record<string, string | undefined>,
+  notFound: (() => Error) | undefined,
+): Record<string, string> {
+  if (!schema) return values as Record<string, string>;
+  const result = z.safeParse(schema, values);
+  if (result.success) return result.data as Record<string, string>;
+  if (notFound) throw notFound();
+  const name = String(result.error.issues[0]?.path[0] ?? "resource");
+  throw new NotFound(name.replace(/Id$/, "").replace(/^./, (first) => first.toUpperCase()));
+}
+
 /**
  * Wraps an API Gateway v2 handler: header normalization, raw-body capture and size limit,
- * signature verification (before any parsing), bearer authentication, JSON parsing, zod
- * validation of body and query, and error mapping. The wrapped function receives parsed input
- * and returns `{status, body}`; it holds no HTTP plumbing and no domain logic.
+ * signature verification (before any parsing), bearer authentication, access, JSON parsing, zod
+ * validation of path parameters, body and query, and error mapping. The wrapped function receives
+ * parsed input and returns `{status, body}`; it holds no HTTP plumbing and no domain logic.
+ * Handlers of the API use `httpRoute`, which takes all of this from the route's declaration.
  */
-export function httpRoute<
-  TBodySchema extends z.ZodType | undefined = undefined,
-  TQuerySchema extends z.ZodType | undefined = undefined,
+export function httpHandler<
+  TBodySchema extends Schema | undefined = undefined,
+  TQuerySchema extends Schema | undefined = undefined,
   TVerified = undefined,
 >(
-  options: HttpRouteOptions<TBodySchema, TQuerySchema, TVerified>,
+  options: HttpHandlerOptions<TBodySchema, TQuerySchema, TVerified>,
   fn: (request: HttpRequest<Inferred<TBodySchema>, Inferred<TQuerySchema>, TVerified>) => Promise<HttpResult>,
 ) {
   if (options.auth === "webhook" && !options.verify) {
@@ -213,13 +243,16 @@ export function httpRoute<
     .use(rawBodyCapture(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
   if (options.verify)
     chain.use(
-      signatureVerification(options.verify as NonNullable<HttpRouteOptions<undefined, undefined>["verify"]>),
+      signatureVerification(
+        options.verify as NonNullable<HttpHandlerOptions<undefined, undefined>["verify"]>,
+      ),
     );
   if (options.auth === "bearer") chain.use(bearerAuthentication());
   if (options.authorize) chain.use(authorization(options.authorize));
   chain.use(optionalJsonBody());
 
   const handler = chain.handler(async (event, context) => {
+    const params = parseParams(options.params, event.pathParameters ?? {}, options.notFound);
     const body = parseWith(options.body as TBodySchema, event.body, "body");
     const query = parseWith(options.query as TQuerySchema, event.queryStringParameters ?? {}, "query string");
     const result = await fn({
@@ -228,6 +261,7 @@ export function httpRoute<
       body,
       query,
       pathParameters: event.pathParameters ?? {},
+      params,
       actor: context.kith?.actor,
       verified: context.kith?.verified as TVerified,
       event,
@@ -235,4 +269,78 @@ export function httpRoute<
     return json(result.status, result.body, result.headers);
   });
   return Object.assign(handler, { auth: options.auth });
+}
+
+/** The path parameters a route's handler receives. */
+type ParamsOf<R extends Route> = core.output<R["params"]>;
+type QueryOf<R extends Route> = R["query"] extends Schema ? core.output<R["query"]> : undefined;
+type BodyOf<R extends Route> = R["body"] extends Schema ? core.output<R["body"]> : undefined;
+
+/** What a route's handler gets: parsed params, query and body; on bearer routes, always an actor. */
+export type RouteRequest<R extends Route, TVerified = undefined> = HttpRequest<
+  BodyOf<R>,
+  QueryOf<R>,
+  TVerified,
+  ParamsOf<R>,
+  R["auth"] extends "bearer" ? Actor : undefined
+>;
+
+/**
+ * What a route's handler may answer: one of the route's declared statuses, with that response's
+ * schema as the body type. A status or body the declaration (and so the OpenAPI document) does not
+ * name does not type-check.
+ */
+export type RouteResult<R extends Route> = {
+  [S in keyof R["responses"] & number]: {
+    status: S;
+    headers?: Record<string, string>;
+  } & (R["responses"][S] extends { schema: infer B extends Schema }
+    ? { body: core.output<B> }
+    : { body?: unknown });
+}[keyof R["responses"] & number];
+
+/** A webhook route's handler must say how its signature is verified; other routes may not. */
+type RouteExtras<R extends Route, TVerified> = R["auth"] extends "webhook"
+  ? { verify: (request: RawRequest) => Promise<TVerified> | TVerified }
+  : { verify?: never };
+
+/**
+ * The handler of a declared route (`defineRoute`): its access rule, path parameters, query and
+ * body schemas and size limit all come from the declaration, the same object the manifest wires
+ * and the OpenAPI document describes. A webhook route also says how its signature is verified.
+ * The handler carries its route (`handler.route`), which the manifest test compares with the
+ * manifest's.
+ *
+ * Curried (`httpRoute(route)(fn)`) so that the route alone fixes the types `fn` is checked
+ * against: a status or body the declaration does not name does not compile.
+ */
+export function httpRoute<R extends Route, TVerified = undefined>(
+  route: R,
+  ...[extras]: R["auth"] extends "webhook" ? [RouteExtras<R, TVerified>] : [RouteExtras<R, TVerified>?]
+) {
+  return (fn: (request: RouteRequest<R, TVerified>) => Promise<RouteResult<R>>) => {
+    const access = route.access;
+    const authorize =
+      access === undefined
+        ? undefined
+        : access === "operator"
+          ? ({ actor }: { actor: Actor | undefined }) => requireOperator(actor)
+          : access === "caller"
+            ? undefined
+            : orgAccess({ admin: access.org === "admin", selfParameter: access.self });
+    const handler = httpHandler(
+      {
+        auth: route.auth,
+        verify: extras?.verify,
+        authorize,
+        body: route.body,
+        query: route.query,
+        params: route.params,
+        notFound: route.notFound,
+        maxBodyBytes: route.maxBodyBytes,
+      },
+      fn as never,
+    );
+    return Object.assign(handler, { route });
+  };
 }

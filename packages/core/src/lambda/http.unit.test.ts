@@ -4,11 +4,13 @@ import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } fr
 import { z } from "zod";
 import { fakeContext, httpEvent, jsonEvent } from "../../../../test/support/lambda-fixtures";
 import { type Actor, registerUserTokenVerifier } from "../http/actor";
+import { defineRoute } from "../http/route";
 import { Conflict, NotFound, Throttled, Unauthenticated } from "../util/errors";
 import {
   DEFAULT_MAX_BODY_BYTES,
   type HttpRequest,
   type HttpResult,
+  httpHandler,
   httpRoute,
   type RawRequest,
 } from "./http";
@@ -21,7 +23,7 @@ interface Response {
   rawBody: string | undefined;
 }
 
-type Handler = ReturnType<typeof httpRoute>;
+type Handler = ReturnType<typeof httpHandler>;
 
 async function call(handler: Handler, event: APIGatewayProxyEventV2): Promise<Response> {
   const result = await handler(event, fakeContext());
@@ -75,7 +77,7 @@ describe("httpRoute: JSON bodies", () => {
   it("a valid JSON body is parsed, validated and handed to the function", async () => {
     // prepare
     const fn = recorder();
-    const handler = httpRoute({ auth: "none", body: Person }, fn);
+    const handler = httpHandler({ auth: "none", body: Person }, fn);
 
     // act
     const response = await call(handler, jsonEvent({ name: "Ada", age: 36 }));
@@ -89,7 +91,7 @@ describe("httpRoute: JSON bodies", () => {
   it("a body that fails the schema is a 400 whose details name the bad field, and the handler never runs", async () => {
     // prepare
     const fn = recorder();
-    const handler = httpRoute({ auth: "none", body: Person }, fn);
+    const handler = httpHandler({ auth: "none", body: Person }, fn);
 
     // act
     const response = await call(handler, jsonEvent({ name: "Ada", age: "thirty-six" }));
@@ -105,7 +107,7 @@ describe("httpRoute: JSON bodies", () => {
   it("a nested invalid field is named by its dotted path", async () => {
     // prepare
     const schema = z.object({ address: z.object({ zip: z.string() }) });
-    const handler = httpRoute({ auth: "none", body: schema }, recorder());
+    const handler = httpHandler({ auth: "none", body: schema }, recorder());
 
     // act
     const response = await call(handler, jsonEvent({ address: { zip: 12345 } }));
@@ -118,7 +120,7 @@ describe("httpRoute: JSON bodies", () => {
   it("a malformed JSON body is a 400 invalid_json and the handler never runs", async () => {
     // prepare
     const fn = recorder();
-    const handler = httpRoute({ auth: "none", body: Person }, fn);
+    const handler = httpHandler({ auth: "none", body: Person }, fn);
 
     // act
     const response = await call(handler, jsonEvent('{"name": "Ada", '));
@@ -138,7 +140,7 @@ describe("httpRoute: JSON bodies", () => {
   it("a malformed JSON body is refused even on a route without a body schema", async () => {
     // prepare
     const fn = recorder();
-    const handler = httpRoute({ auth: "none" }, fn);
+    const handler = httpHandler({ auth: "none" }, fn);
 
     // act
     const response = await call(handler, jsonEvent("not json"));
@@ -152,7 +154,7 @@ describe("httpRoute: JSON bodies", () => {
   it("a __proto__ key in the body is refused as invalid_json, never merged into an object", async () => {
     // prepare
     const fn = recorder();
-    const handler = httpRoute({ auth: "none" }, fn);
+    const handler = httpHandler({ auth: "none" }, fn);
 
     // act
     const response = await call(handler, jsonEvent('{"__proto__": {"admin": true}}'));
@@ -170,7 +172,7 @@ describe("httpRoute: JSON bodies", () => {
   ])("a body sent as %s is a 415 and the handler never runs", async (_, headers) => {
     // prepare
     const fn = recorder();
-    const handler = httpRoute({ auth: "none" }, fn);
+    const handler = httpHandler({ auth: "none" }, fn);
 
     // act
     const response = await call(handler, httpEvent({ method: "POST", headers, body: '{"a":1}' }));
@@ -186,7 +188,7 @@ describe("httpRoute: JSON bodies", () => {
     async (contentType) => {
       // prepare
       const fn = recorder();
-      const handler = httpRoute({ auth: "none", body: z.object({ a: z.number() }) }, fn);
+      const handler = httpHandler({ auth: "none", body: z.object({ a: z.number() }) }, fn);
 
       // act
       const response = await call(
@@ -203,7 +205,7 @@ describe("httpRoute: JSON bodies", () => {
   it("a request without a body needs no content type and reaches the handler", async () => {
     // prepare
     const fn = recorder();
-    const handler = httpRoute({ auth: "none" }, fn);
+    const handler = httpHandler({ auth: "none" }, fn);
 
     // act
     const response = await call(handler, httpEvent({ method: "GET" }));
@@ -216,7 +218,7 @@ describe("httpRoute: JSON bodies", () => {
   it("a missing body on a route with a body schema is a 400, not a crash", async () => {
     // prepare
     const fn = recorder();
-    const handler = httpRoute({ auth: "none", body: Person }, fn);
+    const handler = httpHandler({ auth: "none", body: Person }, fn);
 
     // act
     const response = await call(
@@ -234,7 +236,7 @@ describe("httpRoute: raw bodies and size limits", () => {
   it("a body over maxBodyBytes is a 413 payload_too_large and the handler never runs", async () => {
     // prepare
     const fn = recorder();
-    const handler = httpRoute({ auth: "none", maxBodyBytes: 16 }, fn);
+    const handler = httpHandler({ auth: "none", maxBodyBytes: 16 }, fn);
 
     // act
     const response = await call(handler, jsonEvent({ text: "x".repeat(20) }));
@@ -251,7 +253,7 @@ describe("httpRoute: raw bodies and size limits", () => {
     // prepare
     const fn = recorder();
     const body = JSON.stringify({ t: "y".repeat(10) });
-    const handler = httpRoute({ auth: "none", maxBodyBytes: Buffer.byteLength(body) }, fn);
+    const handler = httpHandler({ auth: "none", maxBodyBytes: Buffer.byteLength(body) }, fn);
 
     // act
     const response = await call(handler, jsonEvent(body));
@@ -263,7 +265,7 @@ describe("httpRoute: raw bodies and size limits", () => {
   it("the limit counts bytes, not characters", async () => {
     // prepare: 6 characters, 18 bytes in UTF-8
     const fn = recorder();
-    const handler = httpRoute({ auth: "none", maxBodyBytes: 10 }, fn);
+    const handler = httpHandler({ auth: "none", maxBodyBytes: 10 }, fn);
 
     // act
     const response = await call(handler, jsonEvent('"€€€€"'));
@@ -275,7 +277,7 @@ describe("httpRoute: raw bodies and size limits", () => {
 
   it("the default limit is the contract's 1 MiB", async () => {
     // prepare
-    const handler = httpRoute({ auth: "none" }, recorder());
+    const handler = httpHandler({ auth: "none" }, recorder());
     const atLimit = `"${"a".repeat(DEFAULT_MAX_BODY_BYTES - 2)}"`;
     const overLimit = `"${"a".repeat(DEFAULT_MAX_BODY_BYTES - 1)}"`;
 
@@ -292,7 +294,7 @@ describe("httpRoute: raw bodies and size limits", () => {
   it("a base64 body is decoded, parsed, and its rawBody is byte-identical to what was sent", async () => {
     // prepare
     const fn = recorder();
-    const handler = httpRoute({ auth: "none", body: z.object({ name: z.string() }) }, fn);
+    const handler = httpHandler({ auth: "none", body: z.object({ name: z.string() }) }, fn);
     const bytes = Buffer.from(JSON.stringify({ name: "Zoë ✓" }), "utf8");
     const event = httpEvent({ method: "POST", headers: { "content-type": "application/json" }, body: bytes });
 
@@ -310,7 +312,7 @@ describe("httpRoute: raw bodies and size limits", () => {
     // prepare: 12 bytes decode from a 16-character base64 string
     const fn = recorder();
     const bytes = Buffer.from('{"a":"1234"}', "utf8");
-    const handler = httpRoute({ auth: "none", maxBodyBytes: bytes.length }, fn);
+    const handler = httpHandler({ auth: "none", maxBodyBytes: bytes.length }, fn);
 
     // act
     const response = await call(
@@ -326,7 +328,7 @@ describe("httpRoute: raw bodies and size limits", () => {
   it("a plain-text body's rawBody is its UTF-8 bytes", async () => {
     // prepare
     const fn = recorder();
-    const handler = httpRoute({ auth: "none" }, fn);
+    const handler = httpHandler({ auth: "none" }, fn);
     const text = '{"greeting":"héllo ✓ 👋"}';
 
     // act
@@ -358,7 +360,7 @@ describe("httpRoute: webhook signature verification", () => {
     // prepare
     const seen: RawRequest[] = [];
     const fn = recorder();
-    const handler = httpRoute(
+    const handler = httpHandler(
       {
         auth: "webhook",
         verify: (request) => {
@@ -386,7 +388,7 @@ describe("httpRoute: webhook signature verification", () => {
   it("a failed verification is a 401 and the handler never runs", async () => {
     // prepare
     const fn = recorder();
-    const handler = httpRoute(
+    const handler = httpHandler(
       {
         auth: "webhook",
         verify: () => {
@@ -408,7 +410,7 @@ describe("httpRoute: webhook signature verification", () => {
   it("an async verify that rejects is awaited and is a 401", async () => {
     // prepare
     const fn = recorder();
-    const handler = httpRoute(
+    const handler = httpHandler(
       {
         auth: "webhook",
         verify: async () => {
@@ -430,7 +432,7 @@ describe("httpRoute: webhook signature verification", () => {
   it("verification runs before parsing: a bad signature on malformed JSON is a 401, not a 400", async () => {
     // prepare
     const fn = recorder();
-    const handler = httpRoute(
+    const handler = httpHandler(
       {
         auth: "webhook",
         verify: () => {
@@ -454,7 +456,7 @@ describe("httpRoute: webhook signature verification", () => {
     // prepare
     const verify = vi.fn((_request: RawRequest) => undefined);
     const fn = recorder();
-    const handler = httpRoute({ auth: "webhook", verify }, fn);
+    const handler = httpHandler({ auth: "webhook", verify }, fn);
 
     // act
     const response = await call(handler, webhookEvent("{this is not json"));
@@ -470,7 +472,7 @@ describe("httpRoute: webhook signature verification", () => {
   it("an oversized webhook body is a 413 before verify runs", async () => {
     // prepare
     const verify = vi.fn();
-    const handler = httpRoute({ auth: "webhook", verify, maxBodyBytes: 8 }, recorder());
+    const handler = httpHandler({ auth: "webhook", verify, maxBodyBytes: 8 }, recorder());
 
     // act
     const response = await call(handler, webhookEvent('{"long":"enough to overflow"}'));
@@ -482,7 +484,7 @@ describe("httpRoute: webhook signature verification", () => {
 
   it("a verify that crashes is an opaque 500", async () => {
     // prepare
-    const handler = httpRoute(
+    const handler = httpHandler(
       {
         auth: "webhook",
         verify: () => {
@@ -502,7 +504,7 @@ describe("httpRoute: webhook signature verification", () => {
 
   it("a webhook route without verify is refused when it is defined", () => {
     // act
-    const define = () => httpRoute({ auth: "webhook" }, recorder());
+    const define = () => httpHandler({ auth: "webhook" }, recorder());
 
     // assess
     expect(define).toThrow("a webhook route must declare how its signature is verified");
@@ -512,7 +514,7 @@ describe("httpRoute: webhook signature verification", () => {
     "a %s route exposes its auth kind on the handler",
     (auth) => {
       // act
-      const handler = httpRoute({ auth, verify: () => undefined }, recorder());
+      const handler = httpHandler({ auth, verify: () => undefined }, recorder());
 
       // assess
       expect(handler.auth).toBe(auth);
@@ -524,7 +526,7 @@ describe("httpRoute: headers", () => {
   it("header names reach the function in lower case", async () => {
     // prepare
     const fn = recorder();
-    const handler = httpRoute({ auth: "none" }, fn);
+    const handler = httpHandler({ auth: "none" }, fn);
 
     // act
     await call(
@@ -550,7 +552,7 @@ describe("httpRoute: bearer authentication", () => {
     // prepare
     vi.stubEnv("OPERATOR_API_KEY", OPERATOR_KEY);
     const fn = recorder();
-    const handler = httpRoute({ auth: "bearer" }, fn);
+    const handler = httpHandler({ auth: "bearer" }, fn);
 
     // act
     const response = await call(handler, httpEvent());
@@ -571,7 +573,7 @@ describe("httpRoute: bearer authentication", () => {
     // prepare
     vi.stubEnv("OPERATOR_API_KEY", OPERATOR_KEY);
     const fn = recorder();
-    const handler = httpRoute({ auth: "bearer" }, fn);
+    const handler = httpHandler({ auth: "bearer" }, fn);
 
     // act
     const response = await call(handler, httpEvent({ headers: { authorization } }));
@@ -586,7 +588,7 @@ describe("httpRoute: bearer authentication", () => {
     // prepare
     vi.stubEnv("OPERATOR_API_KEY", OPERATOR_KEY);
     const fn = recorder();
-    const handler = httpRoute({ auth: "bearer" }, fn);
+    const handler = httpHandler({ auth: "bearer" }, fn);
 
     // act
     const response = await call(handler, httpEvent({ headers: { Authorization: `Bearer ${OPERATOR_KEY}` } }));
@@ -601,7 +603,7 @@ describe("httpRoute: bearer authentication", () => {
     // prepare
     vi.stubEnv("OPERATOR_API_KEY", OPERATOR_KEY);
     const fn = recorder();
-    const handler = httpRoute({ auth: "bearer" }, fn);
+    const handler = httpHandler({ auth: "bearer" }, fn);
 
     // act
     const response = await call(handler, httpEvent({ headers: { authorization: `bearer ${OPERATOR_KEY}` } }));
@@ -619,7 +621,7 @@ describe("httpRoute: bearer authentication", () => {
     vi.stubEnv("OPERATOR_API_KEY", key);
     vi.stubEnv("SST_Secret_value_OPERATOR_API_KEY", undefined);
     const fn = recorder();
-    const handler = httpRoute({ auth: "bearer" }, fn);
+    const handler = httpHandler({ auth: "bearer" }, fn);
 
     // act
     const responses = [
@@ -647,7 +649,7 @@ describe("httpRoute: bearer authentication", () => {
     const goodToken = "kith_ABCDEFGHIJKLMNOPQRSTUVWXYZ123456";
     registerUserTokenVerifier(async (token) => (token === goodToken ? user : undefined));
     const fn = recorder();
-    const handler = httpRoute({ auth: "bearer" }, fn);
+    const handler = httpHandler({ auth: "bearer" }, fn);
 
     // act
     const accepted = await call(handler, httpEvent({ headers: { authorization: `Bearer ${goodToken}` } }));
@@ -666,7 +668,7 @@ describe("httpRoute: bearer authentication", () => {
     // prepare
     vi.stubEnv("OPERATOR_API_KEY", OPERATOR_KEY);
     const token = "kith_ZYXWVUTSRQPONMLKJIHGFEDCBA654321";
-    const handler = httpRoute({ auth: "bearer" }, recorder());
+    const handler = httpHandler({ auth: "bearer" }, recorder());
 
     // act
     await call(handler, httpEvent({ headers: { authorization: `Bearer ${token}` } }));
@@ -682,8 +684,8 @@ describe("httpRoute: bearer authentication", () => {
     const failing = async (): Promise<HttpResult> => {
       throw new Error("boom");
     };
-    const bearer = httpRoute({ auth: "bearer" }, failing);
-    const open = httpRoute({ auth: "none" }, failing);
+    const bearer = httpHandler({ auth: "bearer" }, failing);
+    const open = httpHandler({ auth: "none" }, failing);
     await call(bearer, httpEvent({ headers: { authorization: `Bearer ${OPERATOR_KEY}` } }));
     const firstLines = logged();
     stdout.mockClear();
@@ -701,7 +703,7 @@ describe("httpRoute: bearer authentication", () => {
   it("a none route does not authenticate, even when a header is sent", async () => {
     // prepare
     const fn = recorder();
-    const handler = httpRoute({ auth: "none" }, fn);
+    const handler = httpHandler({ auth: "none" }, fn);
 
     // act
     const response = await call(handler, httpEvent({ headers: { authorization: "Bearer whatever" } }));
@@ -716,7 +718,7 @@ describe("httpRoute: errors and results", () => {
   it("an unexpected error is a 500 internal_error that leaks nothing, in the response or the log", async () => {
     // prepare
     const secret = "kith_LEAKLEAKLEAKLEAKLEAKLEAKLEAK12";
-    const handler = httpRoute({ auth: "none" }, async () => {
+    const handler = httpHandler({ auth: "none" }, async () => {
       throw new Error(`dynamo at 10.1.2.3 refused ${secret}`);
     });
 
@@ -740,7 +742,7 @@ describe("httpRoute: errors and results", () => {
     ["Unauthenticated", new Unauthenticated(), 401, "unauthenticated"],
   ])("a %s thrown by the function keeps its status and code", async (_, error, status, code) => {
     // prepare
-    const handler = httpRoute({ auth: "none" }, async () => {
+    const handler = httpHandler({ auth: "none" }, async () => {
       throw error;
     });
 
@@ -755,7 +757,7 @@ describe("httpRoute: errors and results", () => {
 
   it("a Throttled with retryAfterSeconds sets retry-after on the response", async () => {
     // prepare
-    const handler = httpRoute({ auth: "none" }, async () => {
+    const handler = httpHandler({ auth: "none" }, async () => {
       throw new Throttled("slow down", 7);
     });
 
@@ -769,7 +771,7 @@ describe("httpRoute: errors and results", () => {
 
   it("a 204 result has no body, even if the function returned one", async () => {
     // prepare
-    const handler = httpRoute({ auth: "none" }, async () => ({ status: 204, body: { ignored: true } }));
+    const handler = httpHandler({ auth: "none" }, async () => ({ status: 204, body: { ignored: true } }));
 
     // act
     const result = await handler(httpEvent({ method: "DELETE" }), fakeContext());
@@ -782,7 +784,7 @@ describe("httpRoute: errors and results", () => {
 
   it("a JSON result is serialized with a JSON content type, keeping the function's headers", async () => {
     // prepare
-    const handler = httpRoute({ auth: "none" }, async () => ({
+    const handler = httpHandler({ auth: "none" }, async () => ({
       status: 201,
       body: { id: "org_1" },
       headers: { location: "/v1/orgs/org_1" },
@@ -802,7 +804,7 @@ describe("httpRoute: errors and results", () => {
 
   it("a result without a body has no body", async () => {
     // prepare
-    const handler = httpRoute({ auth: "none" }, async () => ({ status: 202 }));
+    const handler = httpHandler({ auth: "none" }, async () => ({ status: 202 }));
 
     // act
     const result = await handler(httpEvent(), fakeContext());
@@ -815,7 +817,7 @@ describe("httpRoute: errors and results", () => {
   it("path parameters reach the function", async () => {
     // prepare
     const fn = recorder();
-    const handler = httpRoute({ auth: "none" }, fn);
+    const handler = httpHandler({ auth: "none" }, fn);
 
     // act
     await call(handler, httpEvent({ path: "/v1/orgs/org_1", pathParameters: { orgId: "org_1" } }));
@@ -834,7 +836,7 @@ describe("httpRoute: query strings", () => {
   it("a query string that fails the schema is a 400 naming the parameter, and the handler never runs", async () => {
     // prepare
     const fn = recorder();
-    const handler = httpRoute({ auth: "none", query: Query }, fn);
+    const handler = httpHandler({ auth: "none", query: Query }, fn);
 
     // act
     const response = await call(handler, httpEvent({ query: { limit: "ten", orgId: "org_1" } }));
@@ -851,7 +853,7 @@ describe("httpRoute: query strings", () => {
   it("a valid query string is handed to the function", async () => {
     // prepare
     const fn = recorder();
-    const handler = httpRoute({ auth: "none", query: Query }, fn);
+    const handler = httpHandler({ auth: "none", query: Query }, fn);
 
     // act
     await call(handler, httpEvent({ query: { limit: "10", orgId: "org_1" } }));
@@ -863,7 +865,7 @@ describe("httpRoute: query strings", () => {
   it("no query string at all is validated as an empty object", async () => {
     // prepare
     const fn = recorder();
-    const handler = httpRoute({ auth: "none", query: Query }, fn);
+    const handler = httpHandler({ auth: "none", query: Query }, fn);
 
     // act
     const response = await call(handler, httpEvent());
@@ -875,7 +877,7 @@ describe("httpRoute: query strings", () => {
 
   it("a required query parameter that is missing is a 400 naming it", async () => {
     // prepare
-    const handler = httpRoute({ auth: "none", query: z.object({ orgId: z.string() }) }, recorder());
+    const handler = httpHandler({ auth: "none", query: z.object({ orgId: z.string() }) }, recorder());
 
     // act
     const response = await call(handler, httpEvent());
@@ -883,5 +885,101 @@ describe("httpRoute: query strings", () => {
     // assess
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ error: { details: { orgId: expect.any(String) } } });
+  });
+});
+
+describe("httpRoute: a declared route", () => {
+  const getThing = defineRoute({
+    method: "GET",
+    path: "/v1/orgs/{orgId}/things/{thingId}",
+    handler: "functions/http/get-thing.handler",
+    auth: "bearer",
+    access: { org: "admin", self: "thingId" },
+    operationId: "getThing",
+    summary: "Get a thing",
+    tags: ["things"],
+    params: z.object({ orgId: z.string(), thingId: z.string().regex(/^t\d+$/) }),
+    notFound: () => new NotFound("Thing", "thing_not_found"),
+    responses: { 200: { description: "The thing", schema: z.object({ id: z.string() }) } },
+  });
+  const tokenOf = (accessRole: "admin" | "member", userId = "u1"): Actor => ({
+    kind: "user",
+    actor: `user:${userId}`,
+    userId,
+    orgId: "org-1",
+    accessRole,
+  });
+  const withToken = (path: Record<string, string>) =>
+    httpEvent({ method: "GET", headers: { authorization: "Bearer kith_token" }, pathParameters: path });
+
+  it("carries its route, checks the access rule, and hands the handler parsed path parameters", async () => {
+    // prepare
+    registerUserTokenVerifier(async () => tokenOf("admin"));
+    const fn = vi.fn(async ({ params }: { params: { thingId: string } }) => ({
+      status: 200 as const,
+      body: { id: params.thingId },
+    }));
+    const handler = httpRoute(getThing)(fn);
+
+    // act
+    const response = await call(handler, withToken({ orgId: "org-1", thingId: "t7" }));
+
+    // assess
+    expect(handler.route).toBe(getThing);
+    expect(response).toMatchObject({ status: 200, body: { id: "t7" } });
+  });
+
+  it("a member is refused unless the path names them (self), before anything is parsed", async () => {
+    // prepare
+    registerUserTokenVerifier(async () => tokenOf("member", "t9"));
+    const fn = vi.fn(async () => ({ status: 200 as const, body: { id: "x" } }));
+    const handler = httpRoute(getThing)(fn);
+
+    // act
+    const other = await call(handler, withToken({ orgId: "org-1", thingId: "t1" }));
+    const self = await call(handler, withToken({ orgId: "org-1", thingId: "t9" }));
+    const anotherOrg = await call(handler, withToken({ orgId: "org-2", thingId: "t9" }));
+
+    // assess
+    expect([other.status, self.status, anotherOrg.status]).toEqual([403, 200, 404]);
+    expect(fn).toHaveBeenCalledTimes(1);
+  });
+
+  it("a path parameter that fails its schema is the route's notFound, and the handler never runs", async () => {
+    // prepare
+    registerUserTokenVerifier(async () => tokenOf("admin"));
+    const fn = vi.fn(async () => ({ status: 200 as const, body: { id: "x" } }));
+
+    // act
+    const response = await call(httpRoute(getThing)(fn), withToken({ orgId: "org-1", thingId: "nope" }));
+
+    // assess
+    expect(response).toMatchObject({ status: 404, body: { error: { code: "thing_not_found" } } });
+    expect(fn).not.toHaveBeenCalled();
+  });
+
+  it("an operator route refuses user tokens with 403", async () => {
+    // prepare
+    registerUserTokenVerifier(async () => tokenOf("admin"));
+    const operatorOnly = defineRoute({
+      method: "GET",
+      path: "/v1/secret",
+      handler: "functions/http/secret.handler",
+      auth: "bearer",
+      access: "operator",
+      operationId: "getSecret",
+      summary: "Operators only",
+      tags: ["system"],
+      responses: { 200: { description: "ok" } },
+    });
+
+    // act
+    const response = await call(
+      httpRoute(operatorOnly)(async () => ({ status: 200 })),
+      httpEvent({ method: "GET", headers: { authorization: "Bearer kith_token" } }),
+    );
+
+    // assess
+    expect(response.status).toBe(403);
   });
 });

@@ -1,4 +1,5 @@
 export * from "./http";
 export * from "./scheduled";
 export * from "./sqs";
+export * from "./stream";
 export * from "./validation";

@@ -7,7 +7,8 @@ import {
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import type { z } from "zod";
+import { z } from "zod";
+import { envelopeFields } from "../events/detail";
 import { logger } from "../util/logger";
 import { issuesToDetails } from "./validation";
 
@@ -75,4 +76,32 @@ function parseBody<TSchema extends z.ZodType>(schema: TSchema, record: SQSRecord
     );
   }
   return result.data;
+}
+
+/** What parses a domain event's `detail`: one definition, or a union of them (`eventUnion`). */
+export interface EventParser<TEvent> {
+  parse(detail: unknown): TEvent;
+}
+
+/**
+ * An SQS consumer of domain events delivered by a bus rule: each message is the EventBridge
+ * envelope, and its `detail` is parsed with the event definitions the consumer names, so it
+ * receives typed events. A detail no definition accepts can never succeed and heads for the DLQ.
+ */
+export function eventConsumer<TEvent>(
+  events: EventParser<TEvent>,
+  handleEvent: (event: TEvent) => Promise<void>,
+) {
+  const envelope = z.object({ ...envelopeFields, detail: z.unknown() });
+  return sqsConsumer({ body: envelope }, async (message) => {
+    let event: TEvent;
+    try {
+      event = events.parse(message.detail);
+    } catch (error) {
+      throw new UnprocessableMessage(
+        `domain event does not match its definition: ${(error as Error).message}`,
+      );
+    }
+    await handleEvent(event);
+  });
 }

@@ -1,10 +1,10 @@
-import type { z } from "zod";
+import type * as core from "zod/v4/core";
 
 /**
  * zod issues → the contract's `details`, naming each invalid field by its dotted path. An unknown
  * field is named itself ("plan": "unknown field"), not reported against the object holding it.
  */
-export function issuesToDetails(issues: readonly z.core.$ZodIssue[]): Record<string, string> {
+export function issuesToDetails(issues: readonly core.$ZodIssue[]): Record<string, string> {
   const details: Record<string, string> = {};
   for (const issue of issues) {
     const prefix = issue.path.map(String);

@@ -10,6 +10,7 @@ import { STATUS_MESSAGES } from "../http/response";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
+/** What the document needs of a route: a route declaration (`http/route.ts`) is one. */
 export interface ApiOperation {
   method: HttpMethod;
   /** API Gateway syntax, e.g. `/v1/orgs/{orgId}/users/{userId}`; every `{name}` becomes a path parameter. */
@@ -18,17 +19,29 @@ export interface ApiOperation {
   operationId: string;
   summary: string;
   description?: string;
-  tags?: string[];
+  tags?: readonly string[];
   /** Mirrors the route's `AuthKind`. */
   auth: "none" | "bearer" | "webhook";
+  /** Who may call a bearer route (see `Access` in http/route.ts); documented as `x-access`. */
+  access?: "operator" | "caller" | { org: "admin" | "member"; self?: string };
+  /** The path parameters' schema; each property documents its `{name}` (default: a string). */
+  params?: z.core.$ZodObject;
   /** Each property becomes a query parameter, required unless the field is optional. */
-  query?: z.ZodObject<z.core.$ZodShape, z.core.$ZodObjectConfig>;
+  query?: z.core.$ZodObject;
   /** Documented as a required `application/json` request body, in the schema's input shape. */
-  body?: z.ZodType;
+  body?: z.core.$ZodType;
   /** Success responses (output shape) and error statuses that deserve their own description. */
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  responses: Readonly<Record<number, { description: string; schema?: z.core.$ZodType }>>;
   /** Further error statuses this operation can return, e.g. `[404, 409]`. */
-  errors?: number[];
+  errors?: readonly number[];
+}
+
+/** A message Kith publishes (a domain event): documented as a schema and listed in `x-domain-events`. */
+export interface ApiEvent {
+  type: string;
+  description: string;
+  /** The whole event (`{id, type, occurredAt, orgId, data}`), registered with an id. */
+  schema: z.core.$ZodType;
 }
 
 export interface ApiInfo {
@@ -48,19 +61,7 @@ export const ErrorBodySchema = z
   })
   .meta({ id: "Error" });
 
-/**
- * The contract's list shape (see `storage/cursor.ts`): one page of items and the cursor for the next.
- * Create each page schema once, at module scope: every call registers `id` in zod's global registry,
- * and two different schemas under one id are refused when a document is built.
- */
-export function pageSchema<T extends z.ZodType>(item: T, id: string) {
-  return z
-    .object({
-      items: z.array(item),
-      nextCursor: z.string().nullable().describe("Pass as `cursor` to get the next page; null on the last."),
-    })
-    .meta({ id });
-}
+export { pageSchema } from "../storage/cursor";
 
 type Json = null | boolean | number | string | Json[] | JsonObject;
 type JsonObject = { [key: string]: Json };
@@ -90,10 +91,15 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
  * @throws Error when operations are inconsistent (duplicate operationId or route, a bad
  * operationId or component id, two schemas sharing an id) or a recursive schema has no id.
  */
-export function buildDocument(operations: readonly ApiOperation[], info: ApiInfo): Record<string, unknown> {
+export function buildDocument(
+  operations: readonly ApiOperation[],
+  info: ApiInfo,
+  events: readonly ApiEvent[] = [],
+): Record<string, unknown> {
   checkOperations(operations);
   const schemas = new SchemaSet();
   const errorRoot = schemas.convert(ErrorBodySchema, "output");
+  const eventRoots = events.map((event) => ({ event, root: schemas.convert(event.schema, "output") }));
 
   // Convert everything first: a reference's final name depends on whether its schema is used
   // both ways anywhere in the document.
@@ -117,8 +123,15 @@ export function buildDocument(operations: readonly ApiOperation[], info: ApiInfo
     paths[path] = item;
   }
 
+  // Outgoing messages, not requests: EventBridge consumers and the journal see exactly these.
+  const domainEvents: Json = eventRoots.map(({ event, root }) => ({
+    type: event.type,
+    description: event.description,
+    schema: naming.rewrite(root, "output"),
+  }));
+
   const components: JsonObject = {};
-  const componentSchemas = naming.reachableFrom(paths);
+  const componentSchemas = naming.reachableFrom({ paths, events: domainEvents });
   if (Object.keys(componentSchemas).length > 0) components.schemas = componentSchemas;
   if (operations.some((operation) => operation.auth === "bearer")) {
     components.securitySchemes = {
@@ -135,6 +148,7 @@ export function buildDocument(operations: readonly ApiOperation[], info: ApiInfo
   if (tags.length > 0) document.tags = tags.map((name) => ({ name }));
   document.paths = paths;
   if (Object.keys(components).length > 0) document.components = components;
+  if (events.length > 0) document["x-domain-events"] = domainEvents;
   return document;
 }
 
@@ -178,14 +192,17 @@ function draftOperation(operation: ApiOperation, schemas: SchemaSet, errorRoot: 
   if (operation.description !== undefined) head.description = operation.description;
   head.operationId = operation.operationId;
   if (operation.auth === "bearer") head.security = [{ bearerAuth: [] }];
+  if (operation.access !== undefined) head["x-access"] = accessDescription(operation.access);
 
   const parameters: DraftOperation["parameters"] = [];
   const seen = new Set<string>();
+  const pathSchemas = operation.params ? objectProperties(operation.params, schemas) : {};
   for (const match of operation.path.matchAll(/\{([^{}]+)\}/g)) {
     const name = match[1] ?? "";
     if (seen.has(name)) throw new Error(`path parameter {${name}} appears twice in ${operation.path}`);
     seen.add(name);
-    parameters.push({ parameter: { name, in: "path", required: true }, schema: { type: "string" } });
+    const schema = pathSchemas[name] ?? { type: "string" };
+    parameters.push({ parameter: { name, in: "path", required: true }, schema });
   }
   if (operation.query) parameters.push(...queryParameters(operation.query, schemas));
 
@@ -228,6 +245,21 @@ function draftOperation(operation: ApiOperation, schemas: SchemaSet, errorRoot: 
   responses.sort((a, b) => a.status - b.status);
 
   return { method: operation.method, path: operation.path, head, parameters, body, responses };
+}
+
+/** Who may call, in words, for the `x-access` extension. */
+function accessDescription(access: NonNullable<ApiOperation["access"]>): string {
+  if (access === "operator") return "operator";
+  if (access === "caller") return "any authenticated caller";
+  const who =
+    access.org === "admin" ? "an admin of the org, or the operator" : "any token of the org, or the operator";
+  return access.self ? `${who}; or the user that {${access.self}} names` : who;
+}
+
+/** The input JSON Schema of each property of an object schema. */
+function objectProperties(object: z.core.$ZodObject, schemas: SchemaSet): Record<string, Json> {
+  const root = schemas.resolve(schemas.convert(object, "input"), "input");
+  return isObject(root.properties) ? (root.properties as Record<string, Json>) : {};
 }
 
 /** Query parameters are read off the object's input JSON Schema, so `required` is zod's own verdict. */

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { z } from "zod";
-import { create as createEvent, type DomainEvent, publishAfterCommit } from "../events";
+import type { DomainEvent } from "../events";
 import {
   commit,
   db,
@@ -11,56 +10,15 @@ import {
   queryPage,
   retryOnConflict,
 } from "../storage";
-import { Conflict, InvalidInput, NotFound } from "../util/errors";
+import { InvalidInput } from "../util/errors";
+import { OrgExists, OrgNotFound, SlugTaken } from "./errors";
+import { OrgCreated } from "./events";
+import { type CreateOrgInput, CreateOrgInputSchema, type Org, OrgSchema } from "./schemas";
 
 /**
  * Orgs (tenants). The slug is unique across Kith, enforced by a claim item written in the same
  * transaction as the org, and it never changes once chosen.
  */
-
-export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-
-export const OrgStatusSchema = z.enum(["active", "disabled"]);
-
-export const OrgSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    slug: z.string(),
-    status: OrgStatusSchema,
-    directoryId: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: "Org" });
-export type Org = z.infer<typeof OrgSchema>;
-
-export const CreateOrgInputSchema = z
-  .strictObject({
-    name: z.string().trim().min(1).max(200),
-    slug: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .regex(SLUG_PATTERN, "lower-case letters, digits and inner hyphens, at most 63 characters")
-      .optional(),
-  })
-  .meta({ id: "CreateOrgInput" });
-export type CreateOrgInput = z.input<typeof CreateOrgInputSchema>;
-
-export class SlugTaken extends Conflict {
-  override readonly name = "SlugTaken";
-  constructor(slug: string) {
-    super("slug_taken", `The slug "${slug}" is taken`, { slug });
-  }
-}
-
-export class OrgNotFound extends NotFound {
-  override readonly name = "OrgNotFound";
-  constructor() {
-    super("Org", "org_not_found");
-  }
-}
 
 export const keys = {
   org: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: "#ORG" }),
@@ -119,7 +77,7 @@ export function orgCreationItems(org: Org, extra: Record<string, unknown> = {}) 
         },
         ConditionExpression: "attribute_not_exists(pk)",
       },
-      onConditionFailed: () => new Conflict("org_exists", "An org with this id already exists"),
+      onConditionFailed: () => new OrgExists(org.id),
     },
     {
       Put: {
@@ -137,8 +95,9 @@ export interface CreateOrgResult {
 }
 
 /**
- * Creates an org and publishes `org.created` after commit. An explicit slug that is taken is a `slug_taken` conflict; a slug derived from
- * the name gets a random 4-hex suffix and is claimed again, up to ten times.
+ * Creates an org, with `org.created` in the same transaction. An explicit slug that is taken is a
+ * `slug_taken` conflict; a slug derived from the name gets a random 4-hex suffix and is claimed
+ * again, up to ten times.
  */
 export async function create(input: CreateOrgInput, now = new Date()): Promise<CreateOrgResult> {
   const parsed = CreateOrgInputSchema.parse(input);
@@ -159,13 +118,12 @@ export async function create(input: CreateOrgInput, now = new Date()): Promise<C
       updatedAt: timestamp,
     };
     try {
+      const events = [OrgCreated.create(id, { orgId: id, slug, directoryOrgId: null }, now)];
       // A collision with a concurrent transaction is retried until it commits or loses the slug (409).
       await retryOnConflict(
-        () => commit(orgCreationItems(org)),
+        () => commit(orgCreationItems(org), { events, now }),
         () => false,
       );
-      const events = [createEvent("org.created", id, { orgId: id, slug }, now)];
-      await publishAfterCommit(events);
       return { org, events };
     } catch (error) {
       if (!(error instanceof SlugTaken) || explicit) throw error;
@@ -218,3 +176,8 @@ export function orgExistsCheck(orgId: string) {
     onConditionFailed: () => new OrgNotFound(),
   };
 }
+
+export * from "./errors";
+export * as Events from "./events";
+export * as Routes from "./routes";
+export * from "./schemas";

@@ -15,7 +15,7 @@ describe("orgs", () => {
   });
   afterAll(async () => drop());
 
-  it("create writes the org and claims its slug, and emits org.created", async () => {
+  it("create writes the org, claims its slug, and commits org.created in the same write (the outbox)", async () => {
     // prepare
     const now = new Date("2031-01-02T03:04:05.000Z");
 
@@ -38,9 +38,12 @@ describe("orgs", () => {
       expect.objectContaining({
         type: "org.created",
         orgId: org.id,
-        data: { orgId: org.id, slug: "acme-rockets" },
+        data: { orgId: org.id, slug: "acme-rockets", directoryOrgId: null },
       }),
     ]);
+    const outbox = (await scanTable()).filter((item) => item.entity === "outbox");
+    const carried = outbox.flatMap((item) => JSON.parse(item.outbox as string) as { id: string }[]);
+    expect(carried.map((event) => event.id)).toContain(events[0]?.id);
   });
 
   it("an explicit slug is lower-cased and used as given", async () => {

@@ -74,6 +74,20 @@ export interface Page<T> {
 }
 
 /** The contract's list query: `?limit=&cursor=`; `limit` is checked by `pageSize`. */
+/**
+ * The contract's list shape: one page of items and the cursor for the next. Create each page
+ * schema once, at module scope: every call registers `id` in zod's global registry, and two
+ * different schemas under one id are refused when the API document is built.
+ */
+export function pageSchema<T extends z.ZodType>(item: T, id: string) {
+  return z
+    .object({
+      items: z.array(item),
+      nextCursor: z.string().nullable().describe("Pass as `cursor` to get the next page; null on the last."),
+    })
+    .meta({ id });
+}
+
 export const PageQuerySchema = z.object({
   limit: z.string().max(8).optional(),
   cursor: z.string().max(2048).optional(),

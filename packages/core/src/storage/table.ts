@@ -15,6 +15,8 @@ export interface TableDefinition {
   /** Every key attribute is a string: numeric orderings are written as zero-padded strings. */
   globalIndexes: readonly IndexDefinition[];
   timeToLiveAttribute: string;
+  /** The table's stream: what the outbox relay (manifest `streams`) reads. */
+  stream: "NEW_AND_OLD_IMAGES";
 }
 
 export const tableDefinition = {
@@ -27,6 +29,8 @@ export const tableDefinition = {
     { name: "gsi2", partitionKey: "gsi2pk", sortKey: "gsi2sk" },
   ],
   timeToLiveAttribute: "expiresAt",
+  // Both images: the relay publishes only the outbox events a write added (storage/outbox.ts).
+  stream: "NEW_AND_OLD_IMAGES",
 } as const satisfies TableDefinition;
 
 /** Every attribute that is part of a key, for CreateTable's AttributeDefinitions. */

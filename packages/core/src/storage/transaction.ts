@@ -1,5 +1,6 @@
 import { db, type TransactItem } from "./client";
 import { TransactionCancelled } from "./errors";
+import { type OutboxEvent, outboxItem, outboxRecord } from "./outbox";
 
 /**
  * One element of a unit of work, with the domain error its condition stands for. When the
@@ -13,22 +14,38 @@ export interface GuardedItem extends TransactItem {
 /** DynamoDB's limit on items per `TransactWriteItems`. */
 export const MAX_TRANSACTION_ITEMS = 100;
 
+export interface CommitOptions {
+  /**
+   * The domain events this unit of work causes. They are written in the same transaction, in an
+   * outbox item the table's stream relays to the bus (`outbox.ts`): they exist exactly when the
+   * change does.
+   */
+  events?: readonly OutboxEvent[];
+  now?: Date;
+}
+
 /**
- * Writes every item in one `TransactWriteItems`: all of them or none. Condition failures are
- * translated through each item's `onConditionFailed`; other cancellations (a conflicting
- * concurrent transaction, throttling) surface as the retryable `TransactionCancelled`.
+ * Writes every item in one `TransactWriteItems`: all of them or none, together with the unit's
+ * events. Condition failures are translated through each item's `onConditionFailed`; other
+ * cancellations (a conflicting concurrent transaction, throttling) surface as the retryable
+ * `TransactionCancelled`. Events alone (no state to change, e.g. a heartbeat) are one PutItem.
  */
-export async function commit(items: readonly GuardedItem[]): Promise<void> {
-  if (items.length === 0) return;
-  if (items.length > MAX_TRANSACTION_ITEMS) {
-    throw new Error(`a transaction holds at most ${MAX_TRANSACTION_ITEMS} items, got ${items.length}`);
+export async function commit(items: readonly GuardedItem[], options: CommitOptions = {}): Promise<void> {
+  const events = options.events ?? [];
+  if (items.length === 0) {
+    if (events.length > 0) await db.put({ Item: outboxRecord(events, options.now) });
+    return;
+  }
+  const all: GuardedItem[] = events.length > 0 ? [...items, outboxItem(events, options.now)] : [...items];
+  if (all.length > MAX_TRANSACTION_ITEMS) {
+    throw new Error(`a transaction holds at most ${MAX_TRANSACTION_ITEMS} items, got ${all.length}`);
   }
   try {
-    await db.transactWrite(items.map(({ onConditionFailed: _, ...item }) => item));
+    await db.transactWrite(all.map(({ onConditionFailed: _, ...item }) => item));
   } catch (error) {
     if (error instanceof TransactionCancelled) {
       for (const index of error.failedConditions()) {
-        const translate = items[index]?.onConditionFailed;
+        const translate = all[index]?.onConditionFailed;
         if (translate) throw translate();
       }
     }

@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { ConditionFailed, db } from "../storage";
+import {
+  ConditionFailed,
+  carryEvents,
+  db,
+  OUTBOX_ATTRIBUTE,
+  type OutboxEvent,
+  outboxValue,
+} from "../storage";
 
 /**
  * Delivery records: each provider delivery id is processed once per org. A record is kept for
@@ -76,10 +83,17 @@ export async function recordDone(
   delivery: DeliveryKey & { eventType: string },
   outcome: string,
   now = new Date(),
+  events: readonly OutboxEvent[] = [],
 ): Promise<true | Refusal> {
   try {
     await db.put({
-      Item: { ...key(delivery), ...baseValues(delivery, now), state: "done", outcome },
+      Item: {
+        ...key(delivery),
+        ...baseValues(delivery, now),
+        state: "done",
+        outcome,
+        ...carryEvents(events),
+      },
       ConditionExpression: TAKEABLE,
       ExpressionAttributeNames: { "#state": "state" },
       ExpressionAttributeValues: takeableValues(now),
@@ -121,15 +135,27 @@ export async function lease(
   }
 }
 
-/** Marks a leased delivery processed. */
-export async function complete(held: Lease, outcome: string): Promise<void> {
+/** Marks a leased delivery processed, with the events its processing causes. */
+export async function complete(
+  held: Lease,
+  outcome: string,
+  events: readonly OutboxEvent[] = [],
+): Promise<void> {
   try {
     await db.update({
       Key: key(held),
-      UpdateExpression: "SET #state = :done, outcome = :outcome REMOVE leaseToken, leaseExpiresAt",
+      UpdateExpression: `SET #state = :done, outcome = :outcome${events.length > 0 ? ", #outbox = :outbox" : ""} REMOVE leaseToken, leaseExpiresAt`,
       ConditionExpression: "leaseToken = :token",
-      ExpressionAttributeNames: { "#state": "state" },
-      ExpressionAttributeValues: { ":done": "done", ":outcome": outcome, ":token": held.token },
+      ExpressionAttributeNames: {
+        "#state": "state",
+        ...(events.length > 0 ? { "#outbox": OUTBOX_ATTRIBUTE } : {}),
+      },
+      ExpressionAttributeValues: {
+        ":done": "done",
+        ":outcome": outcome,
+        ":token": held.token,
+        ...(events.length > 0 ? { ":outbox": outboxValue(events) } : {}),
+      },
     });
   } catch (error) {
     // The lease ran out and another attempt took it over; its own completion records the outcome.

@@ -1,14 +1,15 @@
-import { create as createEvent, publishAfterCommit } from "../events";
 import * as Identity from "../identity";
 import type { ActiveIntegration, Provider } from "../integrations";
 import { InvalidInput } from "../util/errors";
 import { logger } from "../util/logger";
 import * as Deliveries from "./deliveries";
+import { WebhookReceived } from "./events";
 
 /**
  * The provider-independent half of webhook ingress. A provider module turns a verified body into a
  * `Delivery` (or says it is irrelevant); `receive` then dedupes it, resolves its sender through
- * the identity core and, after commit, publishes `webhook.received`.
+ * the identity core, and records it with `webhook.received` carried in the delivery record's own
+ * write (the outbox), so the event is published exactly when the delivery is recorded.
  */
 
 /** Who sent a delivery, as the provider describes them. */
@@ -105,11 +106,11 @@ export async function receive(
 
   const known = await Identity.knownIdentity(integration.orgId, ref);
   if (known) {
-    const recorded = await Deliveries.recordDone(record, trusted ? "resolved" : "untrusted", now);
-    if (recorded !== true) return { outcome: recorded === "done" ? "duplicate" : "in_flight" };
     // An identity anyone could claim (unauthenticated mail from a linked address) names no one.
     const actor = trusted ? { userId: known.userId, suspended: known.suspended } : undefined;
-    await announce(provider, integration, delivery, actor, !trusted, now);
+    const received = announcement(provider, integration, delivery, actor, !trusted, now);
+    const recorded = await Deliveries.recordDone(record, trusted ? "resolved" : "untrusted", now, [received]);
+    if (recorded !== true) return { outcome: recorded === "done" ? "duplicate" : "in_flight" };
     return { outcome: "processed", actorUserId: actor?.userId ?? null, unmapped: !trusted };
   }
 
@@ -126,7 +127,9 @@ export async function receive(
     } else {
       actor = resolution.outcome === "resolved" && trusted ? resolution : undefined;
       result = { outcome: "processed", actorUserId: actor?.userId ?? null, unmapped: actor === undefined };
-      await Deliveries.complete(held, actor ? "resolved" : "unmapped");
+      await Deliveries.complete(held, actor ? "resolved" : "unmapped", [
+        announcement(provider, integration, delivery, actor, actor === undefined, now),
+      ]);
     }
   } catch (error) {
     await Deliveries.release(held).catch((releaseError) =>
@@ -138,8 +141,6 @@ export async function receive(
     );
     throw error;
   }
-  if (result.outcome === "processed")
-    await announce(provider, integration, delivery, actor, result.unmapped, now);
   return result;
 }
 
@@ -176,42 +177,43 @@ async function resolveNew(
   });
 }
 
-async function announce(
+/** `webhook.received` for a processed delivery: written with the delivery record that finishes it. */
+function announcement(
   provider: Provider,
   integration: ActiveIntegration,
   delivery: Delivery,
   actor: { userId: string; suspended: boolean } | undefined,
   unmapped: boolean,
   now: Date,
-): Promise<void> {
-  await publishAfterCommit([
-    createEvent(
-      "webhook.received",
-      integration.orgId,
-      {
-        orgId: integration.orgId,
-        provider,
-        integrationId: integration.id,
-        eventType: delivery.eventType,
-        deliveryId: delivery.deliveryId,
-        occurredAt: delivery.occurredAt,
-        actorUserId: actor?.userId ?? null,
-        // Consumers refuse work for a suspended member; the delivery still says who it was.
-        actorSuspended: actor?.suspended ?? false,
-        unmapped,
-        summary: delivery.summary.slice(0, 300),
-      },
-      now,
-    ),
-  ]);
+) {
+  return WebhookReceived.create(
+    integration.orgId,
+    {
+      orgId: integration.orgId,
+      provider,
+      integrationId: integration.id,
+      eventType: delivery.eventType,
+      deliveryId: delivery.deliveryId,
+      occurredAt: delivery.occurredAt,
+      actorUserId: actor?.userId ?? null,
+      actorSuspended: actor?.suspended ?? false,
+      unmapped,
+      summary: delivery.summary.slice(0, 300),
+    },
+    now,
+  );
 }
 
+/** What a webhook route answers (see `routes.ts`). */
+export type WebhookResponse =
+  | {
+      status: 200 | 202;
+      body: { received: true; outcome: "processed" | "duplicate" | "ignored" | "unknown_tenant" };
+    }
+  | { status: 503; headers: Record<string, string>; body: { error: { code: string; message: string } } };
+
 /** The HTTP answer for an outcome: unknown tenants get 202, a delivery another attempt holds 503. */
-export function toResponse(outcome: Outcome): {
-  status: number;
-  body: Record<string, unknown>;
-  headers?: Record<string, string>;
-} {
+export function toResponse(outcome: Outcome): WebhookResponse {
   if (outcome.outcome === "unknown_tenant")
     return { status: 202, body: { received: true, outcome: outcome.outcome } };
   if (outcome.outcome === "in_flight") {
