@@ -8,6 +8,7 @@ const benchmarks: Record<string, () => Promise<{ run: () => Promise<void> }>> = 
   startup: () => import("./startup"),
   identity: () => import("./identity"),
   webhooks: () => import("./webhooks"),
+  bundles: () => import("./bundles"),
 };
 
 const selected = process.argv.slice(2);
