@@ -1,12 +1,36 @@
 /**
- * Loopback provider sandboxes (Slack, WorkOS, Google, Microsoft Graph, …) for tests, the demo and
+ * Loopback provider sandboxes (Slack, WorkOS, GitHub, Linear, …) for tests, the demo and
  * benchmarks. Each one answers the real client library on 127.0.0.1 through the provider's
- * base-URL environment variable (`SLACK_API_URL`, `WORKOS_API_URL`, …).
+ * base-URL environment variable (`SLACK_API_URL`, `WORKOS_API_URL`, `GITHUB_API_URL`,
+ * `LINEAR_API_URL`, …).
  */
 
 export {
+  type AddInstallationInput,
+  type GitHubAccountInput,
+  type GitHubAccountType,
+  type GitHubFailure,
+  type GitHubRecordedRequest,
+  GitHubSandbox,
+  type GitHubSandboxOptions,
+  type RawGitHubAccount,
+  type RawGitHubApp,
+  type RawGitHubInstallation,
+} from "./github";
+export {
+  type AddApiKeyOptions,
+  type AddOAuthTokenOptions,
+  type LinearOrganizationInput,
+  type LinearRecordedRequest,
+  LinearSandbox,
+  type LinearSandboxOptions,
+  type LinearUserInput,
+} from "./linear";
+export {
   type AddBotTokenInput,
+  type AddTeamOptions,
   type AddUserInput,
+  type RawSlackEnterpriseUser,
   type RawSlackProfile,
   type RawSlackUser,
   redactSlackToken,

@@ -1,6 +1,6 @@
 import { ErrorCode, type Logger, LogLevel, WebClient } from "@slack/web-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SlackSandbox } from "./slack";
+import { type AddBotTokenInput, SlackSandbox } from "./slack";
 
 // Everything here goes through the real @slack/web-api client, so a drift between the sandbox's
 // wire format and what the SDK sends or parses shows up as a failing test.
@@ -290,6 +290,115 @@ describe("faults", () => {
     expect(() => sandbox.failNext({ status: 302 })).toThrow(RangeError);
     expect(() => sandbox.failNext({ status: 200 })).toThrow(RangeError);
     expect(() => sandbox.failNext({ status: 429, times: 0 })).toThrow(RangeError);
+  });
+});
+
+describe("Enterprise Grid", () => {
+  const ENTERPRISE = "E0GRID001";
+  const GRID_TEAM = "T0GRIDWS1";
+  const GRID_TEAM_TWO = "T0GRIDWS2";
+  const GRID_TOKEN = "xoxb-2222-1111-gridworkspace";
+  const ORG_TOKEN = "xoxb-2222-3333-orgwideinstal";
+
+  beforeEach(() => {
+    sandbox.addEnterprise(ENTERPRISE, "Initech Holdings", "initech");
+    sandbox.addTeam(GRID_TEAM, "Initech East", undefined, { enterpriseId: ENTERPRISE });
+    sandbox.addTeam(GRID_TEAM_TWO, "Initech West", undefined, { enterpriseId: ENTERPRISE });
+    sandbox.addBotToken({
+      token: GRID_TOKEN,
+      teamId: GRID_TEAM,
+      botUserId: "W0BOTEAST",
+      botId: "B0BOTEAST",
+      scopes: ["users:read", "users:read.email"],
+    });
+    sandbox.addBotToken({
+      token: ORG_TOKEN,
+      enterpriseId: ENTERPRISE,
+      botUserId: "W0BOTORG1",
+      botId: "B0BOTORG1",
+      scopes: ["users:read", "users:read.email"],
+    });
+    sandbox.addUser({
+      teamId: GRID_TEAM_TWO,
+      userId: "W0PETER01",
+      email: "peter@initech.example",
+      realName: "Peter",
+    });
+  });
+
+  it("auth.test of a standalone workspace token names the team and no enterprise", async () => {
+    const result = await client(EMAIL_TOKEN).auth.test();
+
+    expect(result).toMatchObject({ team_id: TEAM, is_enterprise_install: false });
+    expect(result).not.toHaveProperty("enterprise_id");
+  });
+
+  it("auth.test of a Grid workspace token names the workspace and its enterprise", async () => {
+    const result = await client(GRID_TOKEN).auth.test();
+
+    expect(result).toMatchObject({
+      ok: true,
+      url: "https://initech-east.slack.com/",
+      team: "Initech East",
+      team_id: GRID_TEAM,
+      user_id: "W0BOTEAST",
+      bot_id: "B0BOTEAST",
+      enterprise_id: ENTERPRISE,
+      is_enterprise_install: false,
+    });
+  });
+
+  it("auth.test of an org-wide install names the enterprise, with is_enterprise_install", async () => {
+    const result = await client(ORG_TOKEN).auth.test();
+
+    expect(result).toMatchObject({
+      ok: true,
+      url: "https://initech.enterprise.slack.com/",
+      team: "Initech Holdings",
+      team_id: ENTERPRISE,
+      user_id: "W0BOTORG1",
+      bot_id: "B0BOTORG1",
+      enterprise_id: ENTERPRISE,
+      is_enterprise_install: true,
+    });
+  });
+
+  it("an org-wide token sees users of every workspace of its enterprise and no others", async () => {
+    const peter = await client(ORG_TOKEN).users.info({ user: "W0PETER01" });
+    const byEmail = await client(ORG_TOKEN).users.lookupByEmail({ email: "peter@initech.example" });
+    const outsider = await failure(client(ORG_TOKEN).users.info({ user: "U0123ABCD" }));
+    const otherWorkspace = await failure(client(GRID_TOKEN).users.info({ user: "W0PETER01" }));
+
+    expect(peter.user).toMatchObject({
+      id: "W0PETER01",
+      team_id: GRID_TEAM_TWO,
+      enterprise_user: {
+        id: "W0PETER01",
+        enterprise_id: ENTERPRISE,
+        enterprise_name: "Initech Holdings",
+        teams: [GRID_TEAM_TWO],
+      },
+    });
+    expect(byEmail.user?.id).toBe("W0PETER01");
+    expect(outsider.data?.error).toBe("user_not_found");
+    expect(otherWorkspace.data?.error).toBe("user_not_found");
+  });
+
+  it("checks enterprise ids and wants exactly one of teamId and enterpriseId", () => {
+    expect(() => sandbox.addEnterprise("T0NOTENT1", "Nope")).toThrow(RangeError);
+    expect(() => sandbox.addTeam("E0NOTATEAM", "Nope")).toThrow(RangeError);
+    expect(() => sandbox.addTeam("T0ORPHAN1", "Orphan", undefined, { enterpriseId: "E0NOSUCH1" })).toThrow(
+      /addEnterprise/,
+    );
+    const both = {
+      token: "xoxb-2222-4444-bothkinds00",
+      teamId: GRID_TEAM,
+      enterpriseId: ENTERPRISE,
+      botUserId: "W0BOTBOTH",
+      botId: "B0BOTBOTH",
+      scopes: [],
+    } as unknown as AddBotTokenInput;
+    expect(() => sandbox.addBotToken(both)).toThrow(TypeError);
   });
 });
 

@@ -23,7 +23,18 @@ import { type LoopbackServer, listenLoopback, readBody, sendJson } from "./http"
  *
  * Methods served: `auth.test`, `users.info`, `users.lookupByEmail`. Modelling choices (each made
  * so that a consumer passing here does not rely on leniency the real API may not have):
- * - A token sees only its own team's users; a user of another team is `user_not_found`.
+ * - A token sees only its own team's users; a user of another team is `user_not_found`. An
+ *   org-wide Enterprise Grid token ({@link AddBotTokenInput.enterpriseId}) sees the users of every
+ *   workspace of its enterprise.
+ * - `auth.test` answers per kind of installation: a workspace token gets its team (`team_id`
+ *   `T…`, `url` `https://<domain>.slack.com/`, `is_enterprise_install: false`), plus
+ *   `enterprise_id` when the workspace belongs to an Enterprise Grid org ("When working against a
+ *   team within an Enterprise Grid, you'll also find their enterprise_id here", auth.test docs);
+ *   an org-wide token gets `is_enterprise_install: true`, `enterprise_id`, and the enterprise
+ *   itself as `team_id`, `team` and `url` (`E…`, `https://<domain>.enterprise.slack.com/`).
+ *   Slack documents no org-wide sample: the `url` follows `@slack/oauth`, which stores an org
+ *   install's `enterpriseUrl` from it; `team_id` being the `E…` id is not documented, so check an
+ *   org-wide install by `is_enterprise_install` and `enterprise_id`, never by `team_id`.
  * - `users.info` needs `users:read` (else `missing_scope` with `needed` / `provided`); the
  *   profile's `email` is present only when the token also holds `users:read.email`, and never
  *   for bot users. `users.lookupByEmail` needs `users:read.email` and does not find deactivated
@@ -56,6 +67,19 @@ export interface RawSlackUser {
   updated: number;
   is_email_confirmed: boolean;
   who_can_share_contact_card: string;
+  /** Members of an Enterprise Grid workspace only. */
+  enterprise_user?: RawSlackEnterpriseUser;
+}
+
+/** `enterprise_user` of a user object, for Enterprise Grid members. */
+export interface RawSlackEnterpriseUser {
+  id: string;
+  enterprise_id: string;
+  enterprise_name: string;
+  is_admin: boolean;
+  is_owner: boolean;
+  is_primary_owner: boolean;
+  teams: string[];
 }
 
 export interface RawSlackProfile {
@@ -106,10 +130,9 @@ export interface AddUserInput {
   tz?: string;
 }
 
-export interface AddBotTokenInput {
+interface BotTokenInputBase {
   /** `xoxb-…`. */
   token: string;
-  teamId: string;
   /** The bot's user (`U…`); added to the team as a bot user unless it already exists. */
   botUserId: string;
   /** `B…`. */
@@ -118,6 +141,18 @@ export interface AddBotTokenInput {
   scopes: readonly string[];
   /** The bot user's handle, reported by `auth.test` as `user`; `kith` by default. */
   botName?: string;
+}
+
+/**
+ * A bot token of a workspace installation (`teamId`), or of an org-wide Enterprise Grid
+ * installation (`enterpriseId`, see https://api.slack.com/enterprise/apps): exactly one of the two.
+ */
+export type AddBotTokenInput = BotTokenInputBase &
+  ({ teamId: string; enterpriseId?: undefined } | { enterpriseId: string; teamId?: undefined });
+
+export interface AddTeamOptions {
+  /** The Enterprise Grid org (`E…`, added with `addEnterprise`) the workspace belongs to. */
+  enterpriseId?: string;
 }
 
 export interface SlackFailure {
@@ -158,6 +193,13 @@ interface Team {
   id: string;
   name: string;
   domain: string;
+  enterpriseId: string | undefined;
+}
+
+interface Enterprise {
+  id: string;
+  name: string;
+  domain: string;
 }
 
 interface StoredUser {
@@ -178,7 +220,10 @@ interface StoredUser {
 
 interface BotToken {
   token: string;
-  teamId: string;
+  /** The workspace of a workspace installation; undefined for an org-wide one. */
+  teamId: string | undefined;
+  /** The enterprise of an org-wide installation; undefined for a workspace one. */
+  enterpriseId: string | undefined;
   botUserId: string;
   botId: string;
   scopes: Set<string>;
@@ -193,10 +238,15 @@ interface Fault {
   remaining: number;
 }
 
+/** Where a token is installed: one workspace (of an enterprise or not), or a whole enterprise. */
+type Install =
+  | { kind: "workspace"; team: Team; enterprise: Enterprise | undefined }
+  | { kind: "enterprise"; enterprise: Enterprise };
+
 interface Call {
   params: URLSearchParams;
   bot: BotToken;
-  team: Team;
+  install: Install;
 }
 
 /** `{ ok: false, error }` and its extra fields; Slack answers these with HTTP 200. */
@@ -217,7 +267,8 @@ interface MethodSpec {
   handle: MethodHandler;
 }
 
-const TEAM_ID = /^[TE][A-Z0-9]{2,}$/;
+const TEAM_ID = /^T[A-Z0-9]{2,}$/;
+const ENTERPRISE_ID = /^E[A-Z0-9]{2,}$/;
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 const BOT_ID = /^B[A-Z0-9]{2,}$/;
 const BOT_TOKEN = /^xoxb-[A-Za-z0-9-]{8,}$/;
@@ -231,6 +282,7 @@ export function redactSlackToken(token: string): string {
 export class SlackSandbox {
   private server!: LoopbackServer;
   private readonly teams = new Map<string, Team>();
+  private readonly enterprises = new Map<string, Enterprise>();
   private readonly users = new Map<string, StoredUser>();
   private readonly tokens = new Map<string, BotToken>();
   private readonly recorded: SlackRecordedRequest[] = [];
@@ -272,16 +324,22 @@ export class SlackSandbox {
   // ---- workspace ---------------------------------------------------------------------------
 
   /** Adds a workspace; `domain` (`<domain>.slack.com`) defaults to the name in lower-case kebab. */
-  addTeam(teamId: string, name: string, domain?: string): void {
+  addTeam(teamId: string, name: string, domain?: string, options: AddTeamOptions = {}): void {
     if (!TEAM_ID.test(teamId)) throw new RangeError(`Not a Slack team id: ${teamId}`);
     if (this.teams.has(teamId)) throw new Error(`Team ${teamId} already exists`);
-    const slug =
-      domain ??
-      name
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, "-")
-        .replace(/^-|-$/g, "");
-    this.teams.set(teamId, { id: teamId, name, domain: slug || teamId.toLowerCase() });
+    const { enterpriseId } = options;
+    if (enterpriseId !== undefined) this.requireEnterprise(enterpriseId);
+    this.teams.set(teamId, { id: teamId, name, domain: slug(name, domain, teamId), enterpriseId });
+  }
+
+  /**
+   * Adds an Enterprise Grid org; its workspaces are added with `addTeam(…, { enterpriseId })`.
+   * `domain` (`<domain>.enterprise.slack.com`) defaults to the name in lower-case kebab.
+   */
+  addEnterprise(enterpriseId: string, name: string, domain?: string): void {
+    if (!ENTERPRISE_ID.test(enterpriseId)) throw new RangeError(`Not a Slack enterprise id: ${enterpriseId}`);
+    if (this.enterprises.has(enterpriseId)) throw new Error(`Enterprise ${enterpriseId} already exists`);
+    this.enterprises.set(enterpriseId, { id: enterpriseId, name, domain: slug(name, domain, enterpriseId) });
   }
 
   /** Adds a member to a workspace; returns the user as `users.info` shows it with every scope. */
@@ -310,13 +368,13 @@ export class SlackSandbox {
       updated: Math.floor(Date.now() / 1000),
     };
     this.users.set(user.id, user);
-    return render(user, true);
+    return this.render(user, true);
   }
 
   /** The user as `users.info` shows it to a token holding `users:read.email`; undefined if unknown. */
   user(userId: string): RawSlackUser | undefined {
     const user = this.users.get(userId);
-    return user && render(user, true);
+    return user && this.render(user, true);
   }
 
   /** Deactivates or reactivates a user (`deleted`), as an admin would. */
@@ -327,31 +385,50 @@ export class SlackSandbox {
     user.updated = Math.floor(Date.now() / 1000);
   }
 
-  /** Grants a bot token to a workspace, as installing the app does. */
+  /**
+   * Grants a bot token, as installing the app does: to one workspace (`teamId`), or org-wide to
+   * an Enterprise Grid org (`enterpriseId`), whose bot user then belongs to the enterprise.
+   */
   addBotToken(input: AddBotTokenInput): void {
-    const team = this.requireTeam(input.teamId);
+    if ((input.teamId === undefined) === (input.enterpriseId === undefined)) {
+      throw new TypeError("addBotToken needs exactly one of teamId and enterpriseId");
+    }
+    // The bot user's home: the workspace, or for an org-wide install the enterprise itself.
+    const home =
+      input.teamId !== undefined
+        ? this.requireTeam(input.teamId).id
+        : this.requireEnterprise(input.enterpriseId).id;
     if (!BOT_TOKEN.test(input.token)) throw new RangeError("A bot token looks like xoxb-…");
     if (this.tokens.has(input.token)) throw new Error("That token is already granted");
     if (!USER_ID.test(input.botUserId)) throw new RangeError(`Not a Slack user id: ${input.botUserId}`);
     if (!BOT_ID.test(input.botId)) throw new RangeError(`Not a Slack bot id: ${input.botId}`);
     const existing = this.users.get(input.botUserId);
-    if (existing && (existing.teamId !== team.id || !existing.isBot)) {
-      throw new Error(`${input.botUserId} is not a bot user of ${team.id}`);
+    if (existing && (existing.teamId !== home || !existing.isBot)) {
+      throw new Error(`${input.botUserId} is not a bot user of ${home}`);
     }
     if (!existing) {
-      this.addUser({
-        teamId: team.id,
-        userId: input.botUserId,
+      this.users.set(input.botUserId, {
+        id: input.botUserId,
+        teamId: home,
         name: input.botName ?? "kith",
         realName: input.botName ?? "Kith",
+        displayName: "",
+        email: undefined,
         isBot: true,
+        deleted: false,
+        isRestricted: false,
+        isAdmin: false,
+        tz: "America/Los_Angeles",
+        botId: undefined,
+        updated: Math.floor(Date.now() / 1000),
       });
     }
     const botUser = this.users.get(input.botUserId) as StoredUser;
     botUser.botId = input.botId;
     this.tokens.set(input.token, {
       token: input.token,
-      teamId: team.id,
+      teamId: input.teamId,
+      enterpriseId: input.enterpriseId,
       botUserId: input.botUserId,
       botId: input.botId,
       scopes: new Set(input.scopes),
@@ -455,8 +532,12 @@ export class SlackSandbox {
           provided: [...bot.scopes].join(","),
         });
       }
-      const team = this.requireTeam(bot.teamId);
-      sendJson(res, 200, { ok: true, ...spec.handle({ params, bot, team }) }, headers);
+      sendJson(
+        res,
+        200,
+        { ok: true, ...spec.handle({ params, bot, install: this.installOf(bot) }) },
+        headers,
+      );
     } catch (error) {
       if (!(error instanceof PlatformError)) throw error;
       sendJson(res, 200, { ok: false, error: error.error, ...error.extra }, headers);
@@ -471,8 +552,22 @@ export class SlackSandbox {
     return bot;
   }
 
-  private authTest({ bot, team }: Call): Record<string, unknown> {
+  private authTest({ bot, install }: Call): Record<string, unknown> {
     const botUser = this.users.get(bot.botUserId);
+    if (install.kind === "enterprise") {
+      const { enterprise } = install;
+      return {
+        url: `https://${enterprise.domain}.enterprise.slack.com/`,
+        team: enterprise.name,
+        user: botUser?.name ?? "",
+        team_id: enterprise.id,
+        user_id: bot.botUserId,
+        bot_id: bot.botId,
+        enterprise_id: enterprise.id,
+        is_enterprise_install: true,
+      };
+    }
+    const { team, enterprise } = install;
     return {
       url: `https://${team.domain}.slack.com/`,
       team: team.name,
@@ -480,29 +575,71 @@ export class SlackSandbox {
       team_id: team.id,
       user_id: bot.botUserId,
       bot_id: bot.botId,
+      ...(enterprise ? { enterprise_id: enterprise.id } : {}),
       is_enterprise_install: false,
     };
   }
 
-  private usersInfo({ params, bot }: Call): Record<string, unknown> {
+  /** Whether a token installed at `install` can see `user`. */
+  private sees(install: Install, user: StoredUser): boolean {
+    if (install.kind === "workspace") return user.teamId === install.team.id;
+    const enterpriseId = install.enterprise.id;
+    return user.teamId === enterpriseId || this.teams.get(user.teamId)?.enterpriseId === enterpriseId;
+  }
+
+  private installOf(bot: BotToken): Install {
+    if (bot.teamId !== undefined) {
+      const team = this.requireTeam(bot.teamId);
+      return {
+        kind: "workspace",
+        team,
+        enterprise: team.enterpriseId === undefined ? undefined : this.requireEnterprise(team.enterpriseId),
+      };
+    }
+    return { kind: "enterprise", enterprise: this.requireEnterprise(bot.enterpriseId) };
+  }
+
+  private usersInfo({ params, bot, install }: Call): Record<string, unknown> {
     const userId = requireArgument(params, "user");
     const user = this.users.get(userId);
-    if (!user || user.teamId !== bot.teamId) throw new PlatformError("user_not_found");
-    const rendered: Record<string, unknown> = { ...render(user, bot.scopes.has("users:read.email")) };
+    if (!user || !this.sees(install, user)) throw new PlatformError("user_not_found");
+    const rendered: Record<string, unknown> = { ...this.render(user, bot.scopes.has("users:read.email")) };
     if (params.get("include_locale") === "true" || params.get("include_locale") === "1") {
       rendered.locale = "en-US";
     }
     return { user: rendered };
   }
 
-  private lookupByEmail({ params, bot }: Call): Record<string, unknown> {
+  private lookupByEmail({ params, install }: Call): Record<string, unknown> {
     const email = requireArgument(params, "email").toLowerCase();
     const user = [...this.users.values()].find(
       (candidate) =>
-        candidate.teamId === bot.teamId && !candidate.deleted && candidate.email?.toLowerCase() === email,
+        this.sees(install, candidate) && !candidate.deleted && candidate.email?.toLowerCase() === email,
     );
     if (!user) throw new PlatformError("users_not_found");
-    return { user: render(user, true) };
+    return { user: this.render(user, true) };
+  }
+
+  /** A user as `users.info` shows it, with `enterprise_user` for members of an Enterprise Grid workspace. */
+  private render(user: StoredUser, withEmail: boolean): RawSlackUser {
+    const rendered = render(user, withEmail);
+    const enterpriseId = this.enterprises.has(user.teamId)
+      ? user.teamId
+      : this.teams.get(user.teamId)?.enterpriseId;
+    const enterprise = enterpriseId === undefined ? undefined : this.enterprises.get(enterpriseId);
+    if (!enterprise) return rendered;
+    return {
+      ...rendered,
+      enterprise_user: {
+        id: user.id,
+        enterprise_id: enterprise.id,
+        enterprise_name: enterprise.name,
+        is_admin: user.isAdmin,
+        is_owner: false,
+        is_primary_owner: false,
+        teams: this.enterprises.has(user.teamId) ? [] : [user.teamId],
+      },
+    };
   }
 
   private takeFault(method: string): Fault | undefined {
@@ -520,6 +657,23 @@ export class SlackSandbox {
     if (!team) throw new Error(`No team ${teamId}; call addTeam first`);
     return team;
   }
+
+  private requireEnterprise(enterpriseId: string | undefined): Enterprise {
+    const enterprise = enterpriseId === undefined ? undefined : this.enterprises.get(enterpriseId);
+    if (!enterprise) throw new Error(`No enterprise ${enterpriseId}; call addEnterprise first`);
+    return enterprise;
+  }
+}
+
+/** A Slack subdomain: the one given, else the name in lower-case kebab, else the id. */
+function slug(name: string, domain: string | undefined, id: string): string {
+  const kebab =
+    domain ??
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "");
+  return kebab || id.toLowerCase();
 }
 
 function requireArgument(params: URLSearchParams, name: string): string {
