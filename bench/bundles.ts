@@ -35,7 +35,7 @@ const ROOT = resolve(import.meta.dirname, "..");
 const FLOOR_ENTRY = "bench/floor-handler.ts";
 const DEFAULT_OUT_DIR = join(ROOT, ".bench", "bundles");
 
-export type FunctionKind = "http" | "webhook" | "queue" | "schedule" | "subscriber" | "syncer";
+export type FunctionKind = "http" | "webhook" | "queue" | "schedule" | "subscriber" | "stream" | "syncer";
 
 /**
  * Manifest files whose functions are classified `syncer` whatever declares them (their target is
@@ -49,8 +49,9 @@ export const TARGETS: Record<FunctionKind, { size: number; time: number }> = {
   http: { size: 1.3, time: 1.5 },
   queue: { size: 2, time: 2 },
   schedule: { size: 2, time: 2 },
-  // Not in the issue: an event-bus subscriber runs off the request path, like a queue consumer.
+  // Not in the issue: an event-bus subscriber or a stream consumer runs off the request path, like a queue consumer.
   subscriber: { size: 2, time: 2 },
+  stream: { size: 2, time: 2 },
   syncer: { size: 3, time: 3 },
 };
 
@@ -68,6 +69,7 @@ export function manifestFunctions(source: Manifest = manifest): ManifestFunction
       kind: (route.auth === "webhook" ? "webhook" : "http") as FunctionKind,
     })),
     ...source.queues.map((queue) => ({ ref: queue.consumer, kind: "queue" as const })),
+    ...source.streams.map((stream) => ({ ref: stream.consumer, kind: "stream" as const })),
     ...source.schedules.map((schedule) => ({ ref: schedule.handler, kind: "schedule" as const })),
     ...(source.subscriptions as readonly SubscriptionDefinition[]).flatMap((subscription) =>
       "handler" in subscription.target
