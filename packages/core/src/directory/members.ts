@@ -1,16 +1,17 @@
 import * as Identity from "../identity";
 import { ConditionFailed, commit, db, type GuardedItem } from "../storage";
 import { logger } from "../util/logger";
-import {
-  claimedOrgId,
-  type DirectoryClient,
-  type DirectoryMembership,
-  type DirectoryUser,
-  knownDirectoryOrganizations,
-  type MembershipEvent,
-  type MembershipStatus,
-  type UserEvent,
-} from "./index";
+import { knownDirectoryOrganizations } from "./cursors";
+import { MemberKeptMoving, MemberMoved } from "./errors";
+import { claimedOrgId } from "./organizations";
+import type {
+  DirectoryClient,
+  DirectoryMembership,
+  DirectoryUser,
+  MembershipEvent,
+  MembershipStatus,
+  UserEvent,
+} from "./types";
 
 /**
  * Members of directory organizations become users of their org, through the identity core (so its
@@ -29,10 +30,6 @@ export const SOURCE = "directory:workos";
 /** Rounds of converging a member whose item keeps moving under it before the queue retries. */
 const CONVERGE_ROUNDS = 6;
 
-/** The member item changed between reading it and committing what was decided from it. */
-class MemberMoved extends Error {
-  override readonly name = "MemberMoved";
-}
 const ACTOR = `system:${SOURCE}`;
 
 export interface MemberItem {
@@ -267,7 +264,7 @@ async function converge(orgId: string, directoryUserId: string): Promise<void> {
       if (!(error instanceof MemberMoved)) throw error;
     }
   }
-  throw new Error(`directory member ${directoryUserId} of org ${orgId} kept changing; the queue retries`);
+  throw new MemberKeptMoving(orgId, directoryUserId);
 }
 
 async function convergeOnce(orgId: string, directoryUserId: string): Promise<void> {

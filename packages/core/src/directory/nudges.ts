@@ -1,6 +1,8 @@
 import { z } from "zod";
 import * as Queues from "../queues";
-import { type DirectoryClient, knownDirectoryOrganizations, syncOrganization, syncUsers } from "./index";
+import { knownDirectoryOrganizations } from "./cursors";
+import { syncOrganization, syncUsers } from "./stream";
+import type { DirectoryClient } from "./types";
 
 /** The FIFO queue that serializes one directory organization's sync (manifest: `directory-events`). */
 export const QUEUE = "directory-events";

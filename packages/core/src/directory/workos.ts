@@ -1,6 +1,7 @@
 import { type EventName, type OrganizationMembership, type User, WorkOS } from "@workos-inc/node";
 import { secret } from "../config";
 import { Unauthenticated } from "../util/errors";
+import { DirectoryNotConfigured } from "./errors";
 import {
   type DirectoryClient,
   type DirectoryEvent,
@@ -8,7 +9,7 @@ import {
   type DirectoryOrganization,
   type DirectoryUser,
   MEMBERSHIP_STATUSES,
-} from "./index";
+} from "./types";
 
 /**
  * The directory client on `@workos-inc/node`. Its base URL comes from `WORKOS_API_URL` (default the
@@ -79,7 +80,7 @@ let cached: Promise<DirectoryClient> | undefined;
 export function directoryClient(): Promise<DirectoryClient> {
   cached ??= (async () => {
     const apiKey = await secret("WORKOS_API_KEY");
-    if (!apiKey) throw new Error("WORKOS_API_KEY is not set; directory sync cannot call WorkOS");
+    if (!apiKey) throw new DirectoryNotConfigured();
     return createDirectoryClient(apiKey);
   })();
   return cached;

@@ -1,6 +1,6 @@
 import { monotonicFactory } from "ulid";
 import type { DomainEvent } from "../events";
-import { orgExistsCheck } from "../orgs";
+import { existsCheck as orgExistsCheck } from "../orgs/store";
 import {
   commit,
   db,

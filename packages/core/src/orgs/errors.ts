@@ -21,3 +21,14 @@ export class OrgExists extends Conflict {
     super("org_exists", "An org with this id already exists", { orgId });
   }
 }
+
+/** A directory change that is not newer than what the org holds (a replay, or an older event). */
+export class DirectoryChangeStale extends Conflict {
+  override readonly name = "DirectoryChangeStale";
+  constructor(orgId: string, eventId: string) {
+    super("directory_change_stale", "The org already holds this directory change or a newer one", {
+      orgId,
+      eventId,
+    });
+  }
+}
