@@ -27,7 +27,7 @@ export default defineConfig({
       {
         test: {
           name: "stacks",
-          include: ["stacks/**/*.stack.test.ts"],
+          include: ["test/stacks/**/*.stack.test.ts"],
           exclude: ["**/node_modules/**"],
           env: { SST_TELEMETRY_DISABLED: "1", NODE_ENV: "test" },
           testTimeout: 120_000,

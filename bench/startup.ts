@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../packages/local/src/ports";
+import { freePort } from "@kith/local/ports";
 
 /**
  * Startup to healthy: wall time from spawning `npm start` until `GET /_local/health` answers 200.

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type DynamoLocal, ensureTable, localClient, startDynamoLocal } from "../packages/local/src/dynamo";
+import { type DynamoLocal, ensureTable, localClient, startDynamoLocal } from "@kith/local/dynamo";
 
 export interface BenchTable {
   dynamo: DynamoLocal;

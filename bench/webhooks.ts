@@ -10,11 +10,11 @@ import * as Orgs from "@kith/core/orgs";
 import * as Storage from "@kith/core/storage";
 import { logger } from "@kith/core/util";
 import { RETENTION_SECONDS } from "@kith/core/webhooks/deliveries";
+import { LocalGateway } from "@kith/local/gateway";
 import { signGitHubDelivery } from "@kith/sandbox";
 import examples from "@octokit/webhooks-examples";
 import autocannon, { type Result } from "autocannon";
 import { manifest, type RouteDefinition } from "../manifest";
-import { LocalGateway } from "../packages/local/src/gateway";
 import { apiName, perCall, percentile, printTable, type Row, withBenchTable } from "./support";
 
 /**

@@ -1,5 +1,5 @@
+import { SECRET_NAMES } from "@kith/core/config";
 import { Config, type StackContext } from "sst/constructs";
-import { SECRET_NAMES } from "../packages/core/src/config";
 import { applyNagSuppressions, type FunctionWiring } from "./shared";
 
 export { SECRET_NAMES };

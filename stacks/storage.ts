@@ -1,9 +1,9 @@
+import { tableDefinition } from "@kith/core/storage";
 import { RemovalPolicy } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import type { StackContext } from "sst/constructs";
-import { tableDefinition } from "../packages/core/src/storage/table";
 import { applyNagSuppressions, type FunctionWiring, retainsData } from "./shared";
 
 /** Item-level actions only: no Scan (no request path scans) and no table administration. */

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DEFAULT_WEBHOOK_SECRETS } from "@kith/local/runtime";
+import { signSlack } from "@kith/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_WEBHOOK_SECRETS } from "../../packages/local/src/runtime";
-import { signSlack } from "../../packages/sandbox/src/webhooks";
 import { type LocalRuntime, startLocalRuntime } from "../support/processes";
 
 const OPERATOR_KEY = "e2e-demo-operator-key";

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { orgIdForDirectory } from "@kith/core/directory";
+import { DEFAULT_WEBHOOK_SECRETS } from "@kith/local/runtime";
+import { signGitHubDelivery } from "@kith/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manifest } from "../../manifest";
-import { orgIdForDirectory } from "../../packages/core/src/directory";
-import { DEFAULT_WEBHOOK_SECRETS } from "../../packages/local/src/runtime";
-import { signGitHubDelivery } from "../../packages/sandbox/src/webhooks";
 import { type LocalRuntime, poll, processesInGroup, startLocalRuntime } from "../support/processes";
 
 const OPERATOR_KEY = "e2e-operator-key";

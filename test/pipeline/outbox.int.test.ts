@@ -3,17 +3,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import * as Events from "@kith/core/events";
+import * as Identity from "@kith/core/identity";
+import * as Orgs from "@kith/core/orgs";
+import { db } from "@kith/core/storage";
+import { LocalEventBus } from "@kith/local/bus";
+import { localClient } from "@kith/local/dynamo";
+import { QueuePoller } from "@kith/local/pollers";
+import { provisionDeadLetterQueue, provisionQueue } from "@kith/local/sqs";
+import { StreamPoller } from "@kith/local/streams";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { manifest } from "../../manifest";
-import * as Events from "../../packages/core/src/events";
-import * as Identity from "../../packages/core/src/identity";
-import * as Orgs from "../../packages/core/src/orgs";
-import { db } from "../../packages/core/src/storage";
-import { LocalEventBus } from "../../packages/local/src/bus";
-import { localClient } from "../../packages/local/src/dynamo";
-import { QueuePoller } from "../../packages/local/src/pollers";
-import { provisionDeadLetterQueue, provisionQueue } from "../../packages/local/src/sqs";
-import { StreamPoller } from "../../packages/local/src/streams";
 import { testSqsClient, uniqueName, useEmulators, useFreshTable } from "../support/integration";
 
 /**

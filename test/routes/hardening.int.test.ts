@@ -1,6 +1,6 @@
 import "./quiet-logs";
+import type { Org } from "@kith/core/orgs";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Org } from "../../packages/core/src/orgs";
 import { expectError, useRouteGateway } from "./support";
 
 describe("routes: inputs that must be a 4xx, never a 500", () => {

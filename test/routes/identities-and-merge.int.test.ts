@@ -1,7 +1,7 @@
 import "./quiet-logs";
+import type { User } from "@kith/core/identity";
+import type { Org } from "@kith/core/orgs";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { User } from "../../packages/core/src/identity";
-import type { Org } from "../../packages/core/src/orgs";
 import { eventTypes, expectError, ISO_TIMESTAMP, OPERATOR_ACTOR, useRouteGateway } from "./support";
 
 describe("routes: identities and merge", () => {

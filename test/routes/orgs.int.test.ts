@@ -1,6 +1,6 @@
 import "./quiet-logs";
+import type { Org } from "@kith/core/orgs";
 import { describe, expect, it } from "vitest";
-import type { Org } from "../../packages/core/src/orgs";
 import { expectError, ISO_TIMESTAMP, OPERATOR_KEY, type Page, useRouteGateway } from "./support";
 
 describe("routes: orgs", () => {

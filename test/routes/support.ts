@@ -1,10 +1,10 @@
 import "./quiet-logs";
 import { createHash } from "node:crypto";
+import type { AuditEvent, CreateUserInput, MintedToken, User } from "@kith/core/identity";
+import type { Org } from "@kith/core/orgs";
+import { LocalGateway } from "@kith/local/gateway";
 import { afterAll, beforeAll, expect } from "vitest";
 import { manifest } from "../../manifest";
-import type { AuditEvent, CreateUserInput, MintedToken, User } from "../../packages/core/src/identity";
-import type { Org } from "../../packages/core/src/orgs";
-import { LocalGateway } from "../../packages/local/src/gateway";
 import { scanTable, uniqueName, useFreshTable } from "../support/integration";
 
 /**

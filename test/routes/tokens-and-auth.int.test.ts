@@ -1,10 +1,10 @@
 import "./quiet-logs";
 import { createHash } from "node:crypto";
+import type { User } from "@kith/core/identity";
+import * as Identity from "@kith/core/identity";
+import type { Org } from "@kith/core/orgs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { manifest } from "../../manifest";
-import type { User } from "../../packages/core/src/identity";
-import * as Identity from "../../packages/core/src/identity";
-import type { Org } from "../../packages/core/src/orgs";
 import {
   expectError,
   fillPath,

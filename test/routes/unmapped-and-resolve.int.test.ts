@@ -1,8 +1,8 @@
 import "./quiet-logs";
+import type { UnmappedIdentity, User } from "@kith/core/identity";
+import * as Identity from "@kith/core/identity";
+import type { Org } from "@kith/core/orgs";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { UnmappedIdentity, User } from "../../packages/core/src/identity";
-import * as Identity from "../../packages/core/src/identity";
-import type { Org } from "../../packages/core/src/orgs";
 import {
   expectError,
   ISO_TIMESTAMP,

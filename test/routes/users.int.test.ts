@@ -1,8 +1,8 @@
 import "./quiet-logs";
 import { createHash } from "node:crypto";
+import type { User } from "@kith/core/identity";
+import type { Org } from "@kith/core/orgs";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { User } from "../../packages/core/src/identity";
-import type { Org } from "../../packages/core/src/orgs";
 import {
   eventTypes,
   expectError,

@@ -1,6 +1,6 @@
+import { startDynamoLocal } from "@kith/local/dynamo";
+import { startSqsEmulator } from "@kith/local/sqs";
 import type { TestProject } from "vitest/node";
-import { startDynamoLocal } from "../../packages/local/src/dynamo";
-import { startSqsEmulator } from "../../packages/local/src/sqs";
 
 declare module "vitest" {
   export interface ProvidedContext {

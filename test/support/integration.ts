@@ -8,11 +8,11 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
+import * as Orgs from "@kith/core/orgs";
+import { documentClient, tableName } from "@kith/core/storage";
+import { ensureTable, localClient } from "@kith/local/dynamo";
+import { sqsClient } from "@kith/local/sqs";
 import { inject } from "vitest";
-import * as Orgs from "../../packages/core/src/orgs";
-import { documentClient, tableName } from "../../packages/core/src/storage";
-import { ensureTable, localClient } from "../../packages/local/src/dynamo";
-import { sqsClient } from "../../packages/local/src/sqs";
 
 /** A short random suffix, so every test gets resources nobody else touches. */
 export function uniqueName(prefix: string): string {

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { freePort } from "../../packages/local/src/ports";
+import { freePort } from "@kith/local/ports";
 
 /** Every process in a process group, as its command line (empty once all have exited). */
 export function processesInGroup(groupId: number): string[] {

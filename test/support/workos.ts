@@ -1,6 +1,6 @@
+import { createDirectoryClient, type DirectoryClient } from "@kith/core/directory";
 import { WorkOSSandbox } from "@kith/sandbox";
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
-import { createDirectoryClient, type DirectoryClient } from "../../packages/core/src/directory";
 import { useFreshTable } from "./integration";
 
 export interface DirectoryHarness {

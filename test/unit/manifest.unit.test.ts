@@ -1,5 +1,8 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { SOURCE } from "@kith/core/events";
+import { compileRoute } from "@kith/local/apigw";
+import { toLocalCron } from "@kith/local/cron";
 import { Cron } from "croner";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import {
@@ -11,9 +14,6 @@ import {
   queuePhysicalName,
   queueUrlEnvName,
 } from "../../manifest";
-import { SOURCE } from "../../packages/core/src/events";
-import { compileRoute } from "../../packages/local/src/apigw";
-import { toLocalCron } from "../../packages/local/src/cron";
 
 const REPO_ROOT = resolve(import.meta.dirname, "../..");
 

@@ -1,11 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
-import { signWorkOSWebhook, WorkOSSandbox } from "@kith/sandbox";
 import {
   manifest as defaultManifest,
   type Manifest,
@@ -16,14 +12,23 @@ import {
 import { LocalEventBus } from "./bus";
 import { seedDemoData } from "./demo";
 import { type DynamoLocal, ensureTable, localClient, startDynamoLocal } from "./dynamo";
+import {
+  applySecretDefaults,
+  configureHandlerEnvironment,
+  LOCAL_BUS_NAME,
+  LOCAL_TABLE_NAME,
+  QUEUE_PREFIX,
+} from "./environment";
 import { LocalGateway } from "./gateway";
+import { type HealthReport, probe, queueDepths, report } from "./health";
 import { assertJava } from "./java";
 import { loadHandler } from "./lambda";
 import { Lifecycle } from "./lifecycle";
+import { localRoutes } from "./local-routes";
 import { log } from "./log";
 import { QueuePoller } from "./pollers";
+import { startProviderSandboxes } from "./providers";
 import { LocalScheduler } from "./scheduler";
-import { startSlackSandboxUnlessConfigured } from "./slack";
 import {
   type ProvisionedQueue,
   provisionDeadLetterQueue,
@@ -33,6 +38,14 @@ import {
   startSqsEmulator,
 } from "./sqs";
 import { StreamPoller } from "./streams";
+
+export {
+  DEFAULT_WEBHOOK_SECRETS,
+  DEFAULT_WORKOS_WEBHOOK_SECRET,
+  LOCAL_BUS_NAME,
+  LOCAL_TABLE_NAME,
+} from "./environment";
+export type { HealthReport } from "./health";
 
 export interface RuntimeOptions {
   /** Gateway port; 0 picks a free one. */
@@ -64,105 +77,27 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-export interface HealthReport {
-  status: "ok" | "degraded";
-  components: Record<string, { status: "ok" | "down" } & Record<string, unknown>>;
-}
-
-export const LOCAL_TABLE_NAME = "kith-local";
-export const LOCAL_BUS_NAME = "kith-local";
-const QUEUE_PREFIX = "kith-local-";
-/** Local only, like the operator key: what a developer signs test webhooks with. */
-export const DEFAULT_WORKOS_WEBHOOK_SECRET = "local-workos-webhook-secret";
-const DEFAULT_OPERATOR_KEY = "local-operator-key";
-/** Local only: what a developer signs test deliveries with (docs/local-runtime.md). */
-export const DEFAULT_WEBHOOK_SECRETS = {
-  SLACK_SIGNING_SECRET: "local-slack-signing-secret",
-  GITHUB_WEBHOOK_SECRET: "local-github-webhook-secret",
-  LINEAR_WEBHOOK_SECRET: "local-linear-webhook-secret",
-} as const;
-
 /**
- * The key that seals secrets at rest when there is no KMS. With a data directory it is generated
- * once and kept there (mode 0600), so sealed values survive a restart; in memory it lives as long
- * as the process, like the data.
- */
-async function localEncryptionKey(dataDir: string | undefined): Promise<string> {
-  if (!dataDir) return randomBytes(32).toString("base64url");
-  const path = resolve(dataDir, "token-encryption-key");
-  try {
-    return (await readFile(path, "utf8")).trim();
-  } catch {
-    await mkdir(dataDir, { recursive: true });
-    const key = randomBytes(32).toString("base64url");
-    await writeFile(path, key, { mode: 0o600, flag: "wx" }).catch(async () => undefined);
-    return (await readFile(path, "utf8")).trim();
-  }
-}
-
-/**
- * Starts Kith on one machine: DynamoDB Local, the SQS emulator with every manifest queue and DLQ,
- * the local bus, queue pollers, the scheduler and the HTTP gateway, all driving the same handler
- * modules Lambda runs. Internal components use free ports; the gateway and bus bind to loopback,
- * but DynamoDB Local and fauxqs listen on every interface (neither has a bind option): see
- * docs/local-runtime.md.
+ * Starts Kith on one machine: DynamoDB Local (its stream relayed to the bus), the SQS emulator
+ * with every manifest queue and DLQ, the local bus, queue pollers, the scheduler and the HTTP
+ * gateway, all driving the same handler modules Lambda runs. Internal components listen on free
+ * loopback ports (docs/local-runtime.md).
  */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const started = Date.now();
   const manifest = options.manifest ?? defaultManifest;
   assertJava();
-
   const lifecycle = options.lifecycle ?? new Lifecycle();
   const stopAll = () =>
     lifecycle.stop((error) => log("warn", "component did not stop cleanly", { error: error.message }));
 
   try {
     const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
-    const [dynamo, sqsEmulator] = await Promise.all([
-      startDynamoLocal({
-        dataDir: dataDir && resolve(dataDir, "dynamodb"),
-        onSpawn: (stop) => lifecycle.add(stop),
-      }),
-      startSqsEmulator({ dataDir: dataDir && resolve(dataDir, "sqs") }).then((emulator) => {
-        lifecycle.add(emulator.stop);
-        return emulator;
-      }),
-    ]);
-    lifecycle.assertRunning();
-
     const region = process.env.AWS_REGION ?? "us-east-1";
-    configureHandlerEnvironment(dynamo, sqsEmulator, region);
-
-    const dynamoClient = localClient(dynamo.endpoint);
-    lifecycle.add(async () => dynamoClient.destroy());
-    await ensureTable(dynamoClient, LOCAL_TABLE_NAME);
-    lifecycle.assertRunning();
-
-    const sqs = sqsClient(sqsEmulator.endpoint);
-    lifecycle.add(async () => sqs.destroy());
-    const queues = new Map<string, ProvisionedQueue>();
-    for (const definition of manifest.queues) {
-      const queue = await provisionQueue(sqs, definition, QUEUE_PREFIX);
-      queues.set(definition.name, queue);
-      process.env[queueUrlEnvName(definition.name)] = queue.url;
-    }
-
-    // A provider with no credentials configured runs against its loopback sandbox, so directory
-    // sync (webhook → queue → Events API) works offline with the real SDK.
-    let workos: WorkOSSandbox | undefined;
-    if (!process.env.WORKOS_API_KEY) {
-      workos = await WorkOSSandbox.start();
-      const started = workos;
-      lifecycle.add(() => started.close());
-      process.env.WORKOS_API_URL = workos.url;
-      process.env.WORKOS_API_KEY = workos.apiKey;
-    }
-    // Likewise Slack's Web API (users.info for webhook senders) when SLACK_API_URL is unset.
-    const slack = await startSlackSandboxUnlessConfigured();
-    if (slack) lifecycle.add(() => slack.stop());
-    process.env.WORKOS_WEBHOOK_SECRET ||= DEFAULT_WORKOS_WEBHOOK_SECRET;
-    for (const [name, value] of Object.entries(DEFAULT_WEBHOOK_SECRETS)) process.env[name] ||= value;
-    process.env.TOKEN_ENCRYPTION_KEY ||= await localEncryptionKey(dataDir);
+    const { dynamo, dynamoClient, sqsEmulator, sqs } = await startStores(lifecycle, dataDir, region);
+    const queues = await provisionQueues(sqs, manifest);
+    const sandboxes = await startProviderSandboxes(lifecycle);
+    await applySecretDefaults(dataDir);
     lifecycle.assertRunning();
 
     // Import every handler now, so a broken module fails the start instead of the first request.
@@ -184,31 +119,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     for (const poller of pollers) poller.start();
     lifecycle.add(() => Promise.all(pollers.map((poller) => poller.stop())).then(() => undefined));
 
-    // The table's stream, delivered to its consumers (the outbox relay) as Lambda's mapping does.
-    const streamsClient = new DynamoDBStreamsClient({
-      endpoint: dynamo.endpoint,
+    const streamPollers = await startStreamPollers(lifecycle, {
+      dynamo,
+      dynamoClient,
+      sqs,
+      manifest,
+      dataDir,
       region,
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      options,
     });
-    lifecycle.add(async () => streamsClient.destroy());
-    const streamPollers: StreamPoller[] = [];
-    for (const definition of manifest.streams) {
-      const deadLetterQueue = await provisionDeadLetterQueue(
-        sqs,
-        streamDeadLetterQueuePhysicalName(definition, QUEUE_PREFIX),
-      );
-      streamPollers.push(
-        new StreamPoller(dynamoClient, streamsClient, LOCAL_TABLE_NAME, definition, {
-          checkpointFile: dataDir && resolve(dataDir, "streams", `${definition.name}.json`),
-          deadLetterQueue: { sqs, url: deadLetterQueue.url },
-          region,
-          retryDelayMs:
-            options.retryDelaySeconds === undefined ? undefined : options.retryDelaySeconds * 1000,
-        }),
-      );
-    }
-    if (options.streams !== false) for (const poller of streamPollers) poller.start();
-    lifecycle.add(() => Promise.all(streamPollers.map((poller) => poller.stop())).then(() => undefined));
 
     const scheduler = new LocalScheduler(manifest.schedules, { enabled: options.schedules });
     lifecycle.add(async () => scheduler.stop());
@@ -223,8 +142,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       lifecycle.assertRunning();
     }
 
-    const health = async (): Promise<HealthReport> => {
-      const components: HealthReport["components"] = {
+    const health = async (): Promise<HealthReport> =>
+      report({
         dynamodb: await probe(async () => {
           // Read-only: a health check never creates or alters the table.
           const described = await dynamoClient.send(
@@ -253,88 +172,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         },
         scheduler: { status: "ok", enabled: options.schedules, schedules: scheduler.status() },
         gateway: { status: "ok", routes: manifest.routes.length },
-      };
-      const status = Object.values(components).every((component) => component.status === "ok")
-        ? "ok"
-        : "degraded";
-      return { status, components };
-    };
+      });
 
-    let gatewayPort = 0;
-    const gateway = new LocalGateway(manifest.routes, [
-      {
-        method: "GET",
-        path: "/_local/health",
-        handle: async () => {
-          const report = await health();
-          return { status: report.status === "ok" ? 200 : 503, body: report };
-        },
-      },
-      {
-        // Plays WorkOS: creates an organization in the sandbox directory and delivers its signed
-        // webhook to this gateway, so the whole directory sync path can be watched locally.
-        method: "POST",
-        path: "/_local/workos/organizations",
-        handle: async (_request, body) => {
-          if (!workos) {
-            return {
-              status: 409,
-              body: { error: { code: "sandbox_off", message: "WORKOS_API_KEY is set: real WorkOS is used" } },
-            };
-          }
-          let input: { name?: unknown; externalId?: unknown } = {};
-          try {
-            input = JSON.parse(body.toString("utf8") || "{}");
-          } catch {
-            // Reported as a missing name below.
-          }
-          if (typeof input.name !== "string" || input.name.trim() === "") {
-            return {
-              status: 400,
-              body: {
-                error: { code: "invalid_input", message: "name is required", details: { name: "required" } },
-              },
-            };
-          }
-          const organization = workos.createOrganization({
-            name: input.name,
-            externalId: typeof input.externalId === "string" ? input.externalId : null,
-          });
-          const event = workos.events().at(-1);
-          const signed = signWorkOSWebhook(event ?? {}, process.env.WORKOS_WEBHOOK_SECRET ?? "");
-          const delivered = await fetch(`http://127.0.0.1:${gatewayPort}/webhooks/workos`, {
-            method: "POST",
-            headers: signed.headers,
-            body: signed.body,
-          });
-          return { status: 201, body: { organization, webhookStatus: delivered.status } };
-        },
-      },
-      {
-        method: "POST",
-        path: "/_local/schedules/{name}",
-        handle: async (_request, _body, parameters) => {
-          const name = parameters.name ?? "";
-          if (!scheduler.has(name))
-            return { status: 404, body: { error: { code: "not_found", message: `no schedule ${name}` } } };
-          try {
-            await scheduler.fire(name);
-            return { status: 200, body: { name, fired: true } };
-          } catch (error) {
-            return {
-              status: 502,
-              body: { error: { code: "schedule_failed", message: (error as Error).message } },
-            };
-          }
-        },
-      },
-    ]);
+    let url = "";
+    const gateway = new LocalGateway(
+      manifest.routes,
+      localRoutes({ health, scheduler, workos: sandboxes.workos, gatewayUrl: () => url }),
+    );
     const port = await gateway.listen(options.port);
-    gatewayPort = port;
+    url = `http://127.0.0.1:${port}`;
     lifecycle.add(() => gateway.close());
 
     return {
-      url: `http://127.0.0.1:${port}`,
+      url,
       port,
       dynamoEndpoint: dynamo.endpoint,
       sqsEndpoint: sqsEmulator.endpoint,
@@ -352,40 +202,87 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
 }
 
-/** A loopback port nothing listens on (discard), so an SDK client with no local stand-in fails at once. */
-const UNROUTABLE_ENDPOINT = "http://127.0.0.1:9";
+/** DynamoDB Local (with the table, created or brought up to date) and the SQS emulator, in parallel. */
+async function startStores(lifecycle: Lifecycle, dataDir: string | undefined, region: string) {
+  const [dynamo, sqsEmulator] = await Promise.all([
+    startDynamoLocal({
+      dataDir: dataDir && resolve(dataDir, "dynamodb"),
+      onSpawn: (stop) => lifecycle.add(stop),
+    }),
+    startSqsEmulator({ dataDir: dataDir && resolve(dataDir, "sqs") }).then((emulator: SqsEmulator) => {
+      lifecycle.add(emulator.stop);
+      return emulator;
+    }),
+  ]);
+  lifecycle.assertRunning();
+  configureHandlerEnvironment({ dynamo: dynamo.endpoint, sqs: sqsEmulator.endpoint }, region);
 
-/**
- * Handlers read the same variables in Lambda; here they point at the local components. The
- * developer's own AWS credentials and profile are removed and every other service's endpoint goes
- * nowhere, so the local runtime cannot touch a real AWS account even by mistake.
- */
-function configureHandlerEnvironment(dynamo: DynamoLocal, sqs: SqsEmulator, region: string): void {
-  process.env.AWS_REGION = region;
-  for (const name of [
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_SESSION_TOKEN",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-  ]) {
-    delete process.env[name];
+  const dynamoClient = localClient(dynamo.endpoint);
+  lifecycle.add(async () => dynamoClient.destroy());
+  await ensureTable(dynamoClient, LOCAL_TABLE_NAME);
+  lifecycle.assertRunning();
+
+  const sqs = sqsClient(sqsEmulator.endpoint);
+  lifecycle.add(async () => sqs.destroy());
+  return { dynamo, dynamoClient, sqsEmulator, sqs };
+}
+
+/** Every manifest queue and its DLQ, with its URL where handlers read it. */
+async function provisionQueues(sqs: SQSClient, manifest: Manifest): Promise<Map<string, ProvisionedQueue>> {
+  const queues = new Map<string, ProvisionedQueue>();
+  for (const definition of manifest.queues) {
+    const queue = await provisionQueue(sqs, definition, QUEUE_PREFIX);
+    queues.set(definition.name, queue);
+    process.env[queueUrlEnvName(definition.name)] = queue.url;
   }
-  process.env.AWS_ACCESS_KEY_ID = "local";
-  process.env.AWS_SECRET_ACCESS_KEY = "local";
-  process.env.AWS_ENDPOINT_URL = UNROUTABLE_ENDPOINT;
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
-  process.env.AWS_ENDPOINT_URL_SQS = sqs.endpoint;
-  process.env.KITH_TABLE_NAME = LOCAL_TABLE_NAME;
-  process.env.KITH_EVENT_BUS_NAME = LOCAL_BUS_NAME;
-  process.env.KITH_STAGE = "local";
-  process.env.OPERATOR_API_KEY ||= DEFAULT_OPERATOR_KEY;
-  process.env.POWERTOOLS_SERVICE_NAME ||= "kith";
+  return queues;
+}
+
+/** The table's stream, delivered to its consumers (the outbox relay) as Lambda's mapping does. */
+async function startStreamPollers(
+  lifecycle: Lifecycle,
+  parts: {
+    dynamo: DynamoLocal;
+    dynamoClient: DynamoDBClient;
+    sqs: SQSClient;
+    manifest: Manifest;
+    dataDir: string | undefined;
+    region: string;
+    options: RuntimeOptions;
+  },
+): Promise<StreamPoller[]> {
+  const { dynamo, dynamoClient, sqs, manifest, dataDir, region, options } = parts;
+  const streamsClient = new DynamoDBStreamsClient({
+    endpoint: dynamo.endpoint,
+    region,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  lifecycle.add(async () => streamsClient.destroy());
+  const pollers: StreamPoller[] = [];
+  for (const definition of manifest.streams) {
+    const deadLetterQueue = await provisionDeadLetterQueue(
+      sqs,
+      streamDeadLetterQueuePhysicalName(definition, QUEUE_PREFIX),
+    );
+    pollers.push(
+      new StreamPoller(dynamoClient, streamsClient, LOCAL_TABLE_NAME, definition, {
+        checkpointFile: dataDir && resolve(dataDir, "streams", `${definition.name}.json`),
+        deadLetterQueue: { sqs, url: deadLetterQueue.url },
+        region,
+        retryDelayMs: options.retryDelaySeconds === undefined ? undefined : options.retryDelaySeconds * 1000,
+      }),
+    );
+  }
+  if (options.streams !== false) for (const poller of pollers) poller.start();
+  lifecycle.add(() => Promise.all(pollers.map((poller) => poller.stop())).then(() => undefined));
+  return pollers;
 }
 
 function allHandlerRefs(manifest: Manifest): string[] {
   const refs = [
     ...manifest.routes.map((route) => route.handler),
     ...manifest.queues.map((queue) => queue.consumer),
+    ...manifest.streams.map((stream) => stream.consumer),
     ...manifest.schedules.map((schedule) => schedule.handler),
     ...manifest.subscriptions.flatMap((subscription) =>
       "handler" in subscription.target ? [subscription.target.handler] : [],
@@ -393,39 +290,4 @@ function allHandlerRefs(manifest: Manifest): string[] {
   ];
   for (const ref of refs) parseHandlerRef(ref);
   return [...new Set(refs)];
-}
-
-async function probe(
-  check: () => Promise<Record<string, unknown>>,
-): Promise<{ status: "ok" | "down" } & Record<string, unknown>> {
-  try {
-    return { status: "ok", ...(await check()) };
-  } catch (error) {
-    return { status: "down", error: (error as Error).message };
-  }
-}
-
-async function queueDepths(sqs: SQSClient, queues: Map<string, ProvisionedQueue>) {
-  const depth = async (url: string) => {
-    const result = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-      }),
-    );
-    return {
-      visible: Number(result.Attributes?.ApproximateNumberOfMessages ?? 0),
-      inFlight: Number(result.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
-    };
-  };
-  const report: Record<string, unknown> = {};
-  for (const [name, queue] of queues) {
-    report[name] = {
-      url: queue.url,
-      dlqUrl: queue.dlqUrl,
-      ...(await depth(queue.url)),
-      dlq: await depth(queue.dlqUrl),
-    };
-  }
-  return report;
 }

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
+import { decodeTime, monotonicFactory, ulid } from "ulid";
 import { type LoopbackServer, listenLoopback, readBody, sendJson } from "./http";
-import { MonotonicUlid, ulidAt, ulidTime } from "./ulid";
 
 /**
  * A loopback WorkOS API for tests, the local demo and benchmarks. The real `@workos-inc/node`
@@ -357,7 +357,8 @@ export class WorkOSSandbox {
   /** The key clients must present. */
   readonly apiKey: string;
   private server!: LoopbackServer;
-  private readonly ids = new MonotonicUlid();
+  // Strictly increasing, also when a test moves the clock back (the factory reuses its last time).
+  private readonly ids = { next: monotonicFactory() };
   private fixedNow: number | undefined;
   private readonly orgs = new Map<string, RawOrganization>();
   private readonly users = new Map<string, RawUser>();
@@ -620,7 +621,7 @@ export class WorkOSSandbox {
 
   /** An `event_<ULID>` id for `time` (not ordered against other ids of that millisecond). */
   eventIdAt(time: Date | string | number): string {
-    return `event_${ulidAt(toMs(time))}`;
+    return `event_${ulid(toMs(time))}`;
   }
 
   /** Every event emitted or appended, in id order, including those past retention. */
@@ -690,7 +691,7 @@ export class WorkOSSandbox {
       rawQuery: url.search.slice(1),
       ...(text.length > 0 ? { body } : {}),
     });
-    const headers = { "x-request-id": `req_${ulidAt(Date.now())}` };
+    const headers = { "x-request-id": `req_${ulid(Date.now())}` };
 
     const fault = this.takeFault(method, url.pathname);
     if (fault) {
@@ -988,4 +989,10 @@ function decodeSegment(segment: string): string {
   } catch {
     throw new ApiError(400, { code: "invalid_path", message: `Malformed path segment '${segment}'.` });
   }
+}
+
+/** The millisecond timestamp a ULID carries, or undefined when the value is not one. */
+function ulidTime(value: string): number | undefined {
+  if (!/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(value)) return undefined;
+  return decodeTime(value);
 }

@@ -4,8 +4,8 @@
  */
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { retainsData } from "./shared";
-import { type SynthesizedApp, synthesize } from "./test-support/synth";
+import { retainsData } from "../../stacks/shared";
+import { type SynthesizedApp, synthesize } from "./support/synth";
 
 describe("retainsData", () => {
   it.each([

@@ -2,12 +2,13 @@
  * The real app synthesized offline for stage "test": every manifest entry is wired, nothing else is,
  * and cdk-nag's AwsSolutions pack has no unsuppressed findings.
  */
+
+import { tableDefinition } from "@kith/core/storage";
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { manifest, type RouteDefinition } from "../manifest";
-import { tableDefinition } from "../packages/core/src/storage/table";
-import { SECRET_NAMES } from "./secrets";
-import { nagFindings, type SynthesizedApp, synthesize } from "./test-support/synth";
+import { manifest, type RouteDefinition } from "../../manifest";
+import { SECRET_NAMES } from "../../stacks/secrets";
+import { nagFindings, type SynthesizedApp, synthesize } from "./support/synth";
 import {
   assertWired,
   checkFunctionWiring,
@@ -19,7 +20,7 @@ import {
   checkWildcardResources,
   type WiringContext,
   wiringContext,
-} from "./test-support/wiring";
+} from "./support/wiring";
 
 let synth: SynthesizedApp;
 let ctx: WiringContext;

@@ -4,8 +4,8 @@
  * mocking the manifest module, and checked with the same checks.
  */
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { Manifest } from "../manifest";
-import { type SynthesizedApp, synthesize } from "./test-support/synth";
+import type { Manifest } from "../../manifest";
+import { type SynthesizedApp, synthesize } from "./support/synth";
 import {
   assertWired,
   checkFunctionWiring,
@@ -15,10 +15,10 @@ import {
   checkSubscriptions,
   type WiringContext,
   wiringContext,
-} from "./test-support/wiring";
+} from "./support/wiring";
 
-vi.mock("../manifest", async (importOriginal) => {
-  const original = await importOriginal<typeof import("../manifest")>();
+vi.mock("../../manifest", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../manifest")>();
   const base = original.manifest;
   const manifest: Manifest = {
     routes: [
@@ -67,7 +67,7 @@ vi.mock("../manifest", async (importOriginal) => {
   return { ...original, manifest };
 });
 
-const { manifest } = await import("../manifest");
+const { manifest } = await import("../../manifest");
 
 let synth: SynthesizedApp;
 let ctx: WiringContext;

@@ -7,9 +7,9 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { manifest, parseHandlerRef, type SubscriptionDefinition } from "../manifest";
-import { type SynthesizedApp, synthesize } from "./test-support/synth";
-import { Templates } from "./test-support/template";
+import { manifest, parseHandlerRef, type SubscriptionDefinition } from "../../manifest";
+import { type SynthesizedApp, synthesize } from "./support/synth";
+import { Templates } from "./support/template";
 import {
   assertWired,
   checkQueues,
@@ -19,9 +19,9 @@ import {
   checkSubscriptions,
   type WiringContext,
   wiringContext,
-} from "./test-support/wiring";
+} from "./support/wiring";
 
-const root = path.resolve(import.meta.dirname, "..");
+const root = path.resolve(import.meta.dirname, "../..");
 const handlerRefs = [
   ...manifest.routes.map((r) => r.handler),
   ...manifest.queues.map((q) => q.consumer),

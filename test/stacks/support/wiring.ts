@@ -15,8 +15,8 @@ import {
   type StreamDefinition,
   type SubscriptionDefinition,
   streamDeadLetterQueuePhysicalName,
-} from "../../manifest";
-import { SEALED_SECRETS_ACTIONS } from "../api";
+} from "../../../manifest";
+import { SEALED_SECRETS_ACTIONS } from "../../../stacks/api";
 import type { SynthesizedApp } from "./synth";
 import { asArray, type CfnResource, type Located, type PolicyStatementJson, Templates } from "./template";
 
