@@ -81,7 +81,12 @@ function difference(after: Counts, before: Counts): Counts {
     const delta = count - (before.byCommand[command] ?? 0);
     if (delta > 0) byCommand[apiName(command)] = (byCommand[apiName(command)] ?? 0) + delta;
   }
-  return { total: after.total - before.total, byCommand };
+  return {
+    total: after.total - before.total,
+    byCommand,
+    readUnits: after.readUnits - before.readUnits,
+    writeUnits: after.writeUnits - before.writeUnits,
+  };
 }
 
 function describeCounts(counts: Counts, calls: number): string {
@@ -174,7 +179,7 @@ async function storeCeiling(
     pairs: latencies.length,
     seconds: (performance.now() - started) / 1000,
     latencies,
-    counts: { total: requests.total, byCommand },
+    counts: { ...requests, byCommand },
   };
 }
 
@@ -266,8 +271,11 @@ export async function run(): Promise<void> {
       const listening = new LocalGateway([...manifest.routes, noop], []);
       onCleanup(() => listening.close());
       // Listening inside the scope puts every request the gateway serves in it: `counts` keeps adding up.
-      const { result: port, requests: counts } = await Storage.countRequests(() => listening.listen(0));
-      const snapshot = (): Counts => ({ total: counts.total, byCommand: { ...counts.byCommand } });
+      // With capacity: every request reports what it consumed, so write units per delivery are measured.
+      const { result: port, requests: counts } = await Storage.countRequests(() => listening.listen(0), {
+        capacity: true,
+      });
+      const snapshot = (): Counts => ({ ...counts, byCommand: { ...counts.byCommand } });
       // autocannon stops counting at the deadline with requests still in flight; the gateway finishes
       // them. Waits until it has gone quiet, so each phase's requests are its own.
       const quiesce = async () => {
@@ -314,6 +322,11 @@ export async function run(): Promise<void> {
         figure: `${describeCounts(sequential, sequentialCalls)}; per delivery: ${[...perDelivery].sort().join(" or ")}`,
         target: `≤ ${TARGET_REQUESTS_PER_DELIVERY}`,
         met: Math.max(...perDelivery) <= TARGET_REQUESTS_PER_DELIVERY,
+      });
+      rows.push({
+        measure: "  DynamoDB capacity/delivery (ConsumedCapacity, TOTAL)",
+        figure: `${perCall(sequential.writeUnits / sequentialCalls)} WCU, ${perCall(sequential.readUnits / sequentialCalls)} RCU (the delivery record carries webhook.received: the outbox)`,
+        target: "figure",
       });
       rows.push({
         measure: "  latency, one at a time",

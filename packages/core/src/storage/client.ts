@@ -18,14 +18,20 @@ import {
 import { env } from "../config";
 import { invalidCursor } from "./cursor";
 import { ConditionFailed, isInvalidStartKey, StorageThrottled, TransactionCancelled } from "./errors";
-import { recordRequest } from "./metrics";
+import { recordCapacity, recordRequest, wantsCapacity } from "./metrics";
 
 function createClient(): DynamoDBDocumentClient {
   const base = new DynamoDBClient({});
   base.middlewareStack.add(
-    (next, context) => (args) => {
-      recordRequest(context.commandName ?? "unknown");
-      return next(args);
+    (next, context) => async (args) => {
+      const command = context.commandName ?? "unknown";
+      recordRequest(command);
+      // Only inside a measuring scope (benchmarks): ask DynamoDB what the request consumed.
+      if (!wantsCapacity(command)) return next(args);
+      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = "TOTAL";
+      const result = await next(args);
+      recordCapacity(command, (result.output as { ConsumedCapacity?: never }).ConsumedCapacity);
+      return result;
     },
     { step: "initialize", name: "kithRequestCounter" },
   );
