@@ -311,6 +311,38 @@ describe("routes: identities and merge", () => {
       expect(viaTarget.body.actor).toBe(`user:${target.id}`);
     });
 
+    it("a member merged into an admin keeps a member's token: 403 on the user list, no admin token minted, and the merge audit names it", async () => {
+      // prepare: the target is an admin, the source a member with a token
+      pairs += 1;
+      const admin = await routes.createUser(org.id, { name: "Admin Target", accessRole: "admin" });
+      const member = await routes.createUser(org.id, { name: "Member Source", accessRole: "member" });
+      const memberToken = (await routes.mintToken(org.id, member.id, "member")).token;
+      const adminToken = (await routes.mintToken(org.id, admin.id, "admin")).token;
+
+      // act
+      const merged = await merge(admin.id, member.id);
+      const list = await routes.api("GET", `/v1/orgs/${org.id}/users`, { token: memberToken });
+      const mint = await routes.api("POST", `${userPath(admin.id)}/tokens`, { token: memberToken, body: {} });
+      const self = await routes.api("GET", userPath(admin.id), { token: memberToken });
+      const adminList = await routes.api("GET", `/v1/orgs/${org.id}/users`, { token: adminToken });
+
+      // assess: the moved token acts for the admin user, but only as a member
+      expect(merged.status).toBe(200);
+      expectError(list, 403, "forbidden");
+      expectError(mint, 403, "forbidden");
+      expect(self.status).toBe(200);
+      expect(adminList.status).toBe(200);
+      const roles = Object.fromEntries(
+        merged.body.tokens.map((token: { label: string; accessRole: string }) => [token.label, token.accessRole]),
+      );
+      expect(roles).toEqual({ member: "member", admin: "admin" });
+      const [audit] = await routes.events(org.id, admin.id);
+      expect(audit).toMatchObject({
+        eventType: "manual_merge",
+        after: { tokensMoved: [{ accessRole: "member", preview: memberToken.slice(-4) }] },
+      });
+    });
+
     it("the source's identities and emails then resolve to the target, and stay claimed", async () => {
       // prepare
       const { target, source, sourceSlack } = await preparePair();

@@ -45,7 +45,7 @@ describe("routes: tokens and authorization", () => {
   const tokensPath = (userId: string) => `${userPath(userId)}/tokens`;
 
   describe("POST /v1/orgs/{orgId}/users/{userId}/tokens", () => {
-    it("returns 201 {id, token, preview, label, createdAt} with a kith_ token, once, and uncacheable", async () => {
+    it("returns 201 {id, token, preview, label, accessRole, createdAt} with a kith_ token, once, and uncacheable", async () => {
       // prepare
       const user = await routes.createUser(org.id, { name: "Minter" });
 
@@ -59,6 +59,7 @@ describe("routes: tokens and authorization", () => {
         token: expect.stringMatching(USER_TOKEN),
         preview: reply.body.token.slice(-4),
         label: "ci",
+        accessRole: "member",
         createdAt: expect.stringMatching(ISO_TIMESTAMP),
       });
       expect(reply.body.preview).toHaveLength(4);
@@ -131,6 +132,7 @@ describe("routes: tokens and authorization", () => {
           id: minted.id,
           preview: minted.preview,
           label: "phone",
+          accessRole: "member",
           createdAt: minted.createdAt,
           lastUsedAt: null,
         },

@@ -176,6 +176,11 @@ export const TokenMetadataSchema = z
     id: z.string(),
     preview: z.string(),
     label: z.string().nullable(),
+    /**
+     * What the token may do: the lesser of the role it was minted with and its user's role now, so
+     * a token never gains access (not by a promotion, not by a merge into an admin).
+     */
+    accessRole: z.enum(ACCESS_ROLES),
     createdAt: z.string(),
     lastUsedAt: z.string().nullable(),
   })
@@ -259,6 +264,8 @@ export const MintedTokenSchema = z
     token: z.string(),
     preview: z.string(),
     label: z.string().nullable(),
+    /** The role the token is minted with (its user's now); it never acts with more. */
+    accessRole: z.enum(ACCESS_ROLES),
     createdAt: z.string(),
   })
   .meta({ id: "MintedToken" });

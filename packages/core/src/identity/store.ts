@@ -46,7 +46,17 @@ export interface StoredToken {
   hash: string;
   preview: string;
   label: string | null;
+  /**
+   * The access role the token was minted with (its user's then). It moves with the token in a
+   * merge; tokens minted before roles were kept per token have none, and count as their user's.
+   */
+  role?: "admin" | "member";
   createdAt: string;
+}
+
+/** A token's effective role: the lesser of its own and its user's, so it never gains access. */
+export function effectiveRole(token: StoredToken, user: Pick<StoredUser, "accessRole">): "admin" | "member" {
+  return token.role === "member" || user.accessRole === "member" ? "member" : "admin";
 }
 
 /** The user item. `identities` and `tokens` are keyed maps so one GetItem returns the whole user. */
@@ -143,6 +153,7 @@ export function toUser(user: StoredUser, lastUsed: Record<string, string | null>
       id: token.id,
       preview: token.preview,
       label: token.label,
+      accessRole: effectiveRole(token, user),
       createdAt: token.createdAt,
       lastUsedAt: lastUsed[token.id] ?? null,
     }));
@@ -296,7 +307,14 @@ export function planUserWrites(changes: readonly UserChange[]): GuardedItem[] {
   const tokens = collect(changes, (user) => Object.values(user.tokens).map((token) => [token.hash, token]));
   for (const { from, to, value: token } of tokens.values()) {
     const key = keys.token(token.hash);
-    if (to && from?.id === to.id && from.status === to.status && from.accessRole === to.accessRole) continue;
+    // The token item carries the effective role, so authentication stays one GetItem.
+    if (
+      to &&
+      from?.id === to.id &&
+      from.status === to.status &&
+      effectiveRole(from.tokens[token.id] ?? token, from) === effectiveRole(token, to)
+    )
+      continue;
     if (to && !from) {
       items.push({
         Put: {
@@ -307,7 +325,7 @@ export function planUserWrites(changes: readonly UserChange[]): GuardedItem[] {
             orgId: to.orgId,
             userId: to.id,
             status: to.status,
-            accessRole: to.accessRole,
+            accessRole: effectiveRole(token, to),
             createdAt: token.createdAt,
           },
           ConditionExpression: "attribute_not_exists(pk)",
@@ -326,7 +344,7 @@ export function planUserWrites(changes: readonly UserChange[]): GuardedItem[] {
             ":to": to.id,
             ":from": from.id,
             ":status": to.status,
-            ":role": to.accessRole,
+            ":role": effectiveRole(token, to),
           },
         },
         onConditionFailed: () => new VersionConflict(),

@@ -89,6 +89,7 @@ describe("user API tokens", () => {
       token: expect.stringMatching(/^kith_[0-9A-Za-z]{43}$/),
       preview: minted.token.slice(-4),
       label: "laptop",
+      accessRole: "member",
       createdAt: now.toISOString(),
     });
     const view = await Users.get(orgId, user.id);
@@ -97,6 +98,7 @@ describe("user API tokens", () => {
         id: minted.id,
         preview: minted.preview,
         label: "laptop",
+        accessRole: "member",
         createdAt: now.toISOString(),
         lastUsedAt: null,
       },
@@ -237,16 +239,22 @@ describe("user API tokens", () => {
     expect(onceActive).toMatchObject({ userId: user.id });
   });
 
-  it("a change of access role is seen by the next authentication", async () => {
+  it("a demotion is seen by the next authentication; a promotion never lifts a token minted as a member", async () => {
     // prepare
-    const user = await Users.create(orgId, { name: "Promoted" }, { actor });
-    const { token } = await Tokens.mint(orgId, user.id, {}, { actor });
+    const admin = await Users.create(orgId, { name: "Demoted", accessRole: "admin" }, { actor });
+    const adminToken = (await Tokens.mint(orgId, admin.id, {}, { actor })).token;
+    const member = await Users.create(orgId, { name: "Promoted" }, { actor });
+    const memberToken = (await Tokens.mint(orgId, member.id, {}, { actor })).token;
 
     // act
-    await Users.update(orgId, user.id, { accessRole: "admin" }, { actor });
+    await Users.update(orgId, admin.id, { accessRole: "member" }, { actor });
+    await Users.update(orgId, member.id, { accessRole: "admin" }, { actor });
+    const freshToken = (await Tokens.mint(orgId, member.id, {}, { actor })).token;
 
-    // assess
-    expect(await Tokens.authenticate(token)).toEqual({ userId: user.id, orgId, accessRole: "admin" });
+    // assess: a token acts with the lesser of its own role and its user's
+    expect(await Tokens.authenticate(adminToken)).toEqual({ userId: admin.id, orgId, accessRole: "member" });
+    expect(await Tokens.authenticate(memberToken)).toEqual({ userId: member.id, orgId, accessRole: "member" });
+    expect(await Tokens.authenticate(freshToken)).toEqual({ userId: member.id, orgId, accessRole: "admin" });
   });
 
   it("a token that was never minted, or one character off, fails", async () => {

@@ -4,7 +4,7 @@ import { ConditionFailed, db, retryOnConflict } from "../storage";
 import { logger } from "../util/logger";
 import { LimitExceeded, VersionConflict } from "./errors";
 import { LIMITS, type MintedToken } from "./schemas";
-import { commitUserChange, keys, nextVersion, readUser, requireUser } from "./store";
+import { commitUserChange, keys, nextVersion, readUser, requireUser, type StoredToken } from "./store";
 
 /**
  * User API tokens: `kith_` + 43 base62 characters (~256 bits). Only the sha256 and a 4-character
@@ -53,11 +53,13 @@ export async function mint(
         throw new LimitExceeded("tokens", LIMITS.tokens);
       const now = options.now ?? new Date();
       const token = `${TOKEN_PREFIX}${randomBase62(TOKEN_LENGTH)}`;
-      const stored = {
+      const stored: StoredToken = {
         id: nextTokenId(now.getTime()),
         hash: hashToken(token),
         preview: token.slice(-4),
         label: input.label ?? null,
+        // A token is minted with its user's role now and never acts with more (effectiveRole).
+        role: before.accessRole,
         createdAt: now.toISOString(),
       };
       const after = nextVersion(before, { tokens: { ...before.tokens, [stored.id]: stored } }, now);
@@ -66,7 +68,7 @@ export async function mint(
         entries: [
           {
             eventType: "token_minted",
-            after: { tokenId: stored.id, preview: stored.preview, label: stored.label },
+            after: { tokenId: stored.id, preview: stored.preview, label: stored.label, accessRole: stored.role },
           },
         ],
         at: now,
@@ -76,6 +78,7 @@ export async function mint(
         token,
         preview: stored.preview,
         label: stored.label,
+        accessRole: before.accessRole,
         createdAt: stored.createdAt,
       };
     },
@@ -119,8 +122,9 @@ export interface TokenOwner {
 
 /**
  * Authenticates a user token with one GetItem by hash. The token item carries its owner's status
- * and access role (re-stamped in every transaction that changes them), so only an `active` user's
- * token works. `lastUsedAt` is refreshed at most once a minute, by a conditional write that
+ * and its effective access role, the lesser of the token's own and its user's (re-stamped in
+ * every transaction that changes either), so only an `active` user's token works, and never with
+ * more access than it was minted with. `lastUsedAt` is refreshed at most once a minute, by a conditional write that
  * concurrent requests cannot turn into a write storm.
  */
 export async function authenticate(token: string, now = new Date()): Promise<TokenOwner | undefined> {

@@ -303,7 +303,7 @@ describe("users: audit trail", () => {
     expect(auditPuts(minting.sent[0] ?? [])).toEqual([
       expect.objectContaining({
         eventType: "token_minted",
-        after: { tokenId: minted.id, preview: minted.preview, label: "cli" },
+        after: { tokenId: minted.id, preview: minted.preview, label: "cli", accessRole: "member" },
       }),
     ]);
     expect(revoking.sent).toHaveLength(1);

@@ -37,6 +37,7 @@ import {
   nextVersion,
   planUserWrites,
   requireUser,
+  effectiveRole,
   type StoredIdentity,
   type StoredUser,
   snapshot,
@@ -418,7 +419,10 @@ export async function merge(
     ]);
     const now = options.now ?? new Date();
     const identities = { ...target.identities, ...source.identities };
-    const tokens = { ...target.tokens, ...source.tokens };
+    // A moved token keeps the role it had, never the target's: merging a member into an admin must
+    // not turn the member's tokens into admin tokens.
+    const moved = Object.values(source.tokens).map((token) => ({ ...token, role: effectiveRole(token, source) }));
+    const tokens = { ...target.tokens, ...Object.fromEntries(moved.map((token) => [token.id, token])) };
     const emailAliases = normalizedAliases(target.email, [...target.emailAliases, ...emailsOf(source)]);
     if (Object.keys(identities).length > LIMITS.identities)
       throw new LimitExceeded("identities", LIMITS.identities);
@@ -440,7 +444,16 @@ export async function merge(
         ...auditItems(
           after,
           options.actor,
-          [{ eventType: "manual_merge", before: sourceSnapshot, after: snapshot(after) }],
+          [
+          {
+            eventType: "manual_merge",
+            before: sourceSnapshot,
+            after: {
+              ...snapshot(after),
+              tokensMoved: moved.map((token) => ({ tokenId: token.id, preview: token.preview, accessRole: token.role })),
+            },
+          },
+        ],
           now,
         ),
         ...auditItems(
