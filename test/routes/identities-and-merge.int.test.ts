@@ -333,7 +333,10 @@ describe("routes: identities and merge", () => {
       expect(self.status).toBe(200);
       expect(adminList.status).toBe(200);
       const roles = Object.fromEntries(
-        merged.body.tokens.map((token: { label: string; accessRole: string }) => [token.label, token.accessRole]),
+        merged.body.tokens.map((token: { label: string; accessRole: string }) => [
+          token.label,
+          token.accessRole,
+        ]),
       );
       expect(roles).toEqual({ member: "member", admin: "admin" });
       const [audit] = await routes.events(org.id, admin.id);

@@ -1,6 +1,7 @@
 import { type EventName, type OrganizationMembership, type User, WorkOS } from "@workos-inc/node";
 import { secret } from "../config";
 import { Unauthenticated } from "../util/errors";
+import { cleanDisplayName } from "../util/text";
 import { DirectoryNotConfigured } from "./errors";
 import {
   type DirectoryClient,
@@ -42,7 +43,8 @@ interface SdkOrganization {
 function toOrganization(organization: SdkOrganization): DirectoryOrganization {
   return {
     id: organization.id,
-    name: organization.name,
+    // Another system's text: made fit to show (no control characters or bidi overrides), never refused.
+    name: cleanDisplayName(organization.name) || organization.id,
     externalId: organization.externalId ?? null,
     updatedAt: organization.updatedAt,
   };
@@ -67,7 +69,7 @@ function toUser(user: User): DirectoryUser {
     id: user.id,
     email: user.email,
     emailVerified: user.emailVerified,
-    name: user.name?.trim() || fullName || null,
+    name: cleanDisplayName(user.name ?? undefined) || cleanDisplayName(fullName) || null,
     updatedAt: user.updatedAt,
   };
 }

@@ -28,7 +28,9 @@ export function errorResponse(error: unknown): ErrorResponse {
   }
   const headers: Record<string, string> = {};
   const retryAfter = error.details?.retryAfterSeconds;
-  if (error.status === 429 && typeof retryAfter === "number") headers["retry-after"] = String(retryAfter);
+  if ((error.status === 429 || error.status === 503) && typeof retryAfter === "number") {
+    headers["retry-after"] = String(retryAfter);
+  }
   return {
     status: error.status,
     body: { error: { code: error.code, message: error.message, details: error.details } },

@@ -1,5 +1,6 @@
 import { db, retryOnConflict, TransactionCancelled } from "../storage";
 import { InvalidInput } from "../util/errors";
+import { cleanDisplayName } from "../util/text";
 import { EmailTaken, IdentityTaken, ResolutionContended } from "./errors";
 import { canonicalExternalId, EmailSchema, type IdentityKind, type IdentityRef } from "./schemas";
 import { keys } from "./store";
@@ -90,16 +91,12 @@ const MAX_ROUNDS = 8;
 const MAX_NAME_LENGTH = 200;
 
 /**
- * A provider's display name made fit for a user: control characters dropped, whitespace collapsed,
+ * A provider's display name made fit for a user: unsafe characters dropped, whitespace collapsed,
  * cut to the name limit (by code point). A name is a hint from a payload; it must never be the
  * reason a resolution fails.
  */
 export function displayName(hint: string | undefined): string {
-  const cleaned = (hint ?? "")
-    .replace(/\p{Cc}/gu, " ")
-    .replace(/\s+/g, " ")
-    .trim();
-  return Array.from(cleaned).slice(0, MAX_NAME_LENGTH).join("").trim();
+  return cleanDisplayName(hint, MAX_NAME_LENGTH);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { hasUnsafeCharacters, jsonDepth, jsonKeys, jsonLeaves, nameSchema } from "../util/text";
 
 /**
  * The identity module's public shapes. Handlers validate with these, and the OpenAPI document is
@@ -12,8 +13,18 @@ export type IdentityKind = z.infer<typeof IdentityKindSchema>;
 export const ACCESS_ROLES = ["admin", "member"] as const;
 export const USER_STATUSES = ["invited", "active", "suspended"] as const;
 
-/** Caps that keep every change to one user (and a merge of two) inside one 100-item transaction. */
-export const LIMITS = { identities: 25, emailAliases: 10, tokens: 10, metadataBytes: 16_384 } as const;
+/**
+ * Caps that keep every change to one user (and a merge of two) inside one 100-item transaction,
+ * and every user item (and the audit snapshots that copy it) well inside DynamoDB's 400 KB item
+ * and 32-level nesting limits: `metadata` is at most 16 KiB as JSON and nests at most 10 levels.
+ */
+export const LIMITS = {
+  identities: 25,
+  emailAliases: 10,
+  tokens: 10,
+  metadataBytes: 16_384,
+  metadataDepth: 10,
+} as const;
 
 /** Emails are compared and stored lower-cased and trimmed; primary and aliases share one claim space. */
 export const EmailSchema = z
@@ -118,26 +129,41 @@ function storableNumber(value: number): boolean {
   return Math.abs(value) >= 1e-130 && Math.abs(value) <= Number.MAX_SAFE_INTEGER;
 }
 
-function storable(value: unknown): boolean {
-  if (typeof value === "number") return storableNumber(value);
-  if (Array.isArray(value)) return value.every(storable);
-  if (value !== null && typeof value === "object") return Object.values(value).every(storable);
-  return true;
-}
-
-const MetadataSchema = z
-  .record(z.string(), z.unknown())
-  .refine(
-    (value) => Buffer.byteLength(JSON.stringify(value)) <= LIMITS.metadataBytes,
-    `at most ${LIMITS.metadataBytes} bytes as JSON`,
-  )
-  .refine(storable, "numbers must be safe integers or fractions between 1e-130 and 2^53");
+/**
+ * Free-form metadata, checked for everything DynamoDB would refuse at write time (a 500 then):
+ * depth first (iteratively, so a body nested 10,000 deep is a 400, not a stack overflow), then
+ * empty keys, unstorable numbers and size.
+ */
+const MetadataSchema = z.record(z.string(), z.unknown()).superRefine((value, context) => {
+  const problem = (message: string) => context.addIssue({ code: "custom", message });
+  // The record itself is level 1.
+  if (jsonDepth(value, LIMITS.metadataDepth) > LIMITS.metadataDepth) {
+    return problem(`nests at most ${LIMITS.metadataDepth} levels of objects and arrays`);
+  }
+  for (const key of jsonKeys(value)) if (key.length === 0) return problem("keys may not be empty");
+  for (const leaf of jsonLeaves(value)) {
+    if (typeof leaf === "number" && !storableNumber(leaf)) {
+      return problem("numbers must be safe integers or fractions between 1e-130 and 2^53");
+    }
+  }
+  if (Buffer.byteLength(JSON.stringify(value)) > LIMITS.metadataBytes) {
+    problem(`at most ${LIMITS.metadataBytes} bytes as JSON`);
+  }
+});
 
 const profileFields = {
-  name: z.string().trim().min(1).max(200),
+  name: nameSchema(200),
   email: EmailSchema.nullable(),
   emailAliases: z.array(EmailSchema).max(LIMITS.emailAliases),
-  role: z.string().trim().max(200).nullable(),
+  role: z
+    .string()
+    .trim()
+    .max(200)
+    .refine(
+      (value) => !hasUnsafeCharacters(value),
+      "control characters and bidirectional overrides are not allowed",
+    )
+    .nullable(),
   accessRole: z.enum(ACCESS_ROLES),
   status: z.enum(USER_STATUSES),
   timezone: TimezoneSchema.nullable(),
@@ -255,7 +281,7 @@ export const UnmappedIdentitySchema = z
 export type UnmappedIdentity = z.infer<typeof UnmappedIdentitySchema>;
 
 export const MintTokenInputSchema = z
-  .strictObject({ label: z.string().trim().min(1).max(100).optional() })
+  .strictObject({ label: nameSchema(100).optional() })
   .meta({ id: "MintTokenInput" });
 
 export const MintedTokenSchema = z

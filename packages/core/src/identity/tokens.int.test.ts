@@ -253,7 +253,11 @@ describe("user API tokens", () => {
 
     // assess: a token acts with the lesser of its own role and its user's
     expect(await Tokens.authenticate(adminToken)).toEqual({ userId: admin.id, orgId, accessRole: "member" });
-    expect(await Tokens.authenticate(memberToken)).toEqual({ userId: member.id, orgId, accessRole: "member" });
+    expect(await Tokens.authenticate(memberToken)).toEqual({
+      userId: member.id,
+      orgId,
+      accessRole: "member",
+    });
     expect(await Tokens.authenticate(freshToken)).toEqual({ userId: member.id, orgId, accessRole: "admin" });
   });
 

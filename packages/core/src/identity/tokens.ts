@@ -68,7 +68,12 @@ export async function mint(
         entries: [
           {
             eventType: "token_minted",
-            after: { tokenId: stored.id, preview: stored.preview, label: stored.label, accessRole: stored.role },
+            after: {
+              tokenId: stored.id,
+              preview: stored.preview,
+              label: stored.label,
+              accessRole: stored.role,
+            },
           },
         ],
         at: now,

@@ -30,6 +30,7 @@ import {
   auditItems,
   clearUnmappedItem,
   commitUserChange,
+  effectiveRole,
   emailsOf,
   fromItem,
   identityKey,
@@ -37,7 +38,6 @@ import {
   nextVersion,
   planUserWrites,
   requireUser,
-  effectiveRole,
   type StoredIdentity,
   type StoredUser,
   snapshot,
@@ -421,7 +421,10 @@ export async function merge(
     const identities = { ...target.identities, ...source.identities };
     // A moved token keeps the role it had, never the target's: merging a member into an admin must
     // not turn the member's tokens into admin tokens.
-    const moved = Object.values(source.tokens).map((token) => ({ ...token, role: effectiveRole(token, source) }));
+    const moved = Object.values(source.tokens).map((token) => ({
+      ...token,
+      role: effectiveRole(token, source),
+    }));
     const tokens = { ...target.tokens, ...Object.fromEntries(moved.map((token) => [token.id, token])) };
     const emailAliases = normalizedAliases(target.email, [...target.emailAliases, ...emailsOf(source)]);
     if (Object.keys(identities).length > LIMITS.identities)
@@ -445,15 +448,19 @@ export async function merge(
           after,
           options.actor,
           [
-          {
-            eventType: "manual_merge",
-            before: sourceSnapshot,
-            after: {
-              ...snapshot(after),
-              tokensMoved: moved.map((token) => ({ tokenId: token.id, preview: token.preview, accessRole: token.role })),
+            {
+              eventType: "manual_merge",
+              before: sourceSnapshot,
+              after: {
+                ...snapshot(after),
+                tokensMoved: moved.map((token) => ({
+                  tokenId: token.id,
+                  preview: token.preview,
+                  accessRole: token.role,
+                })),
+              },
             },
-          },
-        ],
+          ],
           now,
         ),
         ...auditItems(

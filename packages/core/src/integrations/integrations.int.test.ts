@@ -71,7 +71,7 @@ describe("integrations: finding a webhook's tenant", () => {
 
     // assess
     expect(result?.id).toBe(byInstallation.id);
-    expect(requests).toEqual({ total: 1, byCommand: { BatchGetItemCommand: 1 } });
+    expect(requests).toMatchObject({ total: 1, byCommand: { BatchGetItemCommand: 1 } });
     expect(typedOnly).toBeUndefined();
     expect(byOrganization.externalTenantId).toBe("organization:7001");
   });

@@ -145,6 +145,9 @@ function authorization(
   };
 }
 
+/** Decodes strictly: a JSON body that is not valid UTF-8 is refused, never patched with U+FFFD. */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
 /** `application/json` and `application/<anything>+json`, with or without parameters (middy's rule). */
 const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]+\+)?json(;|$)/i;
 
@@ -162,8 +165,15 @@ function optionalJsonBody(): MiddlewareObj<Event, Result, Error, KitContext> {
       if (!JSON_CONTENT_TYPE.test(request.event.headers["content-type"] ?? "")) {
         throw new KithError(415, "unsupported_media_type", "Send the body as application/json");
       }
+      const raw = request.context.kith?.rawBody;
+      let text = body;
       try {
-        (request.event as { body: unknown }).body = secureJson.parse(body, null, {
+        if (raw) text = strictUtf8.decode(raw);
+      } catch {
+        throw new InvalidInput("The body is not valid UTF-8", { body: "invalid_utf8" }, "invalid_json");
+      }
+      try {
+        (request.event as { body: unknown }).body = secureJson.parse(text, null, {
           protoAction: "error",
           constructorAction: "error",
         });

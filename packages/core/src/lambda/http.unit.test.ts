@@ -356,7 +356,7 @@ describe("httpRoute: webhook signature verification", () => {
     });
   }
 
-  it("verify receives the exact raw bytes, even bytes that are not valid UTF-8, and lower-cased headers", async () => {
+  it("verify receives the exact raw bytes, even bytes that are not valid UTF-8, and lower-cased headers; the JSON is then refused, not patched", async () => {
     // prepare
     const seen: RawRequest[] = [];
     const fn = recorder();
@@ -378,11 +378,14 @@ describe("httpRoute: webhook signature verification", () => {
     const response = await call(handler, webhookEvent(NON_UTF8));
 
     // assess
-    expect(response.status).toBe(200);
     expect(seen).toHaveLength(1);
     expect(seen[0]?.rawBody.equals(NON_UTF8)).toBe(true);
     expect(seen[0]?.headers["x-hub-signature-256"]).toBe("sha256=abc");
-    expect(received(fn).rawBody.equals(NON_UTF8)).toBe(true);
+    expect(response).toMatchObject({
+      status: 400,
+      body: { error: { code: "invalid_json", details: { body: "invalid_utf8" } } },
+    });
+    expect(fn).not.toHaveBeenCalled();
   });
 
   it("a failed verification is a 401 and the handler never runs", async () => {

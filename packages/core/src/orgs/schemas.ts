@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { nameSchema } from "../util/text";
 
 /** What an org is, and what creating one takes. */
 
@@ -21,7 +22,7 @@ export type Org = z.infer<typeof OrgSchema>;
 
 export const CreateOrgInputSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
+    name: nameSchema(200),
     slug: z
       .string()
       .trim()

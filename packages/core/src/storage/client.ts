@@ -17,11 +17,19 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { env } from "../config";
 import { invalidCursor } from "./cursor";
-import { ConditionFailed, isInvalidStartKey, StorageThrottled, TransactionCancelled } from "./errors";
+import {
+  ConditionFailed,
+  isInvalidStartKey,
+  isUnavailable,
+  StorageThrottled,
+  StorageUnavailable,
+  TransactionCancelled,
+} from "./errors";
 import { recordCapacity, recordRequest, wantsCapacity } from "./metrics";
 
 function createClient(): DynamoDBDocumentClient {
-  const base = new DynamoDBClient({});
+  // Bounded waits: a store that does not answer becomes a 503 within the function's time, not a hang.
+  const base = new DynamoDBClient({ requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 } });
   base.middlewareStack.add(
     (next, context) => async (args) => {
       const command = context.commandName ?? "unknown";
@@ -72,9 +80,14 @@ export function translateStorageError(error: unknown): unknown {
   if (isInvalidStartKey(error)) {
     return invalidCursor();
   }
-  if (name === "ProvisionedThroughputExceededException" || name === "ThrottlingException") {
+  if (
+    name === "ProvisionedThroughputExceededException" ||
+    name === "ThrottlingException" ||
+    name === "RequestLimitExceeded"
+  ) {
     return new StorageThrottled(error);
   }
+  if (isUnavailable(error)) return new StorageUnavailable(error);
   return error;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { errorResponse } from "../http/response";
 import { translateStorageError } from "./client";
-import { ConditionFailed, StorageThrottled, TransactionCancelled } from "./errors";
+import { ConditionFailed, StorageThrottled, StorageUnavailable, TransactionCancelled } from "./errors";
 
 /** What the AWS SDK throws: an Error whose `name` is the service exception type. */
 function sdkError(name: string, extra: Record<string, unknown> = {}): Error {
@@ -17,6 +17,31 @@ function cancelled(codes: (string | undefined)[]): Error {
 }
 
 describe("translateStorageError", () => {
+  it.each([
+    [
+      "a refused connection (the store is down)",
+      Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8000"), { code: "ECONNREFUSED" }),
+    ],
+    ["a reset connection", Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })],
+    ["a request timeout", Object.assign(new Error("timed out"), { name: "TimeoutError" })],
+    ["a 500 from DynamoDB", sdkError("InternalServerError", { $metadata: { httpStatusCode: 500 } })],
+    ["a 503 from DynamoDB", sdkError("ServiceUnavailable", { $metadata: { httpStatusCode: 503 } })],
+  ])("%s becomes a retryable 503 storage_unavailable with Retry-After, never a 500", (_, error) => {
+    // act
+    const translated = translateStorageError(error);
+    const response = errorResponse(translated);
+
+    // assess
+    expect(translated).toBeInstanceOf(StorageUnavailable);
+    expect(response.status).toBe(503);
+    expect(response.body.error.code).toBe("storage_unavailable");
+    expect(response.headers).toEqual({ "retry-after": "2" });
+  });
+
+  it("a validation error of our own making stays an unexposed failure, not a 503", () => {
+    expect(translateStorageError(sdkError("ValidationException"))).not.toBeInstanceOf(StorageUnavailable);
+  });
+
   it("ConditionalCheckFailedException becomes a 409 ConditionFailed that keeps the cause", () => {
     // prepare
     const original = sdkError("ConditionalCheckFailedException");

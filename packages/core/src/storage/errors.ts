@@ -38,6 +38,7 @@ export class TransactionCancelled extends KithError {
       super(503, "transaction_conflict", "The transaction conflicted with another; retry", {
         cause,
         expose: true,
+        details: { retryAfterSeconds: 1 },
       });
     } else {
       // ValidationError and the like are bugs in the request we built, not the caller's problem.
@@ -59,7 +60,6 @@ export class TransactionCancelled extends KithError {
   }
 }
 
-/** DynamoDB throttled us beyond the SDK's own retries. */
 /** DynamoDB refused a pagination key: a forged or stale cursor that slipped past `decodeCursor`. */
 export function isInvalidStartKey(error: unknown): boolean {
   const { name, message } = (error ?? {}) as { name?: string; message?: string };
@@ -71,9 +71,57 @@ export function isInvalidStartKey(error: unknown): boolean {
   );
 }
 
+/** DynamoDB throttled us beyond the SDK's own retries. */
 export class StorageThrottled extends KithError {
   override readonly name = "StorageThrottled";
   constructor(cause?: unknown) {
-    super(429, "throttled", "Storage is busy; retry later", { cause, expose: true });
+    super(429, "throttled", "Storage is busy; retry later", {
+      cause,
+      expose: true,
+      details: { retryAfterSeconds: 1 },
+    });
   }
+}
+
+/**
+ * DynamoDB could not be reached or failed on its side (a network error, a timeout, a 5xx), beyond
+ * the SDK's own retries. Nothing the caller sent is at fault and the same request may succeed in a
+ * moment: a 503 with `Retry-After`, never a 500.
+ */
+export class StorageUnavailable extends KithError {
+  override readonly name = "StorageUnavailable";
+  constructor(cause?: unknown) {
+    super(503, "storage_unavailable", "Storage is unavailable; retry shortly", {
+      cause,
+      expose: true,
+      details: { retryAfterSeconds: 2 },
+    });
+  }
+}
+
+const NETWORK_ERRORS = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+]);
+
+/** Whether an SDK failure means DynamoDB was unreachable or failed on its side (not our request). */
+export function isUnavailable(error: unknown): boolean {
+  const failure = (error ?? {}) as {
+    name?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+    cause?: { code?: string };
+  };
+  if (failure.name === "TimeoutError" || failure.name === "AbortError") return true;
+  if (failure.name === "InternalServerError" || failure.name === "ServiceUnavailable") return true;
+  if (NETWORK_ERRORS.has(failure.code ?? "") || NETWORK_ERRORS.has(failure.cause?.code ?? "")) return true;
+  const status = failure.$metadata?.httpStatusCode;
+  return typeof status === "number" && status >= 500;
 }

@@ -31,6 +31,30 @@ describe("webhook deliveries: each delivery id is processed once", () => {
     expect([first, again]).toEqual([true, "done"]);
   });
 
+  it("a delivery replayed 8 days later, past the old 7-day window, is still a duplicate; one 31 days later is not", async () => {
+    // prepare: GitHub and GitLab sign no timestamp, so only the record stands between a replay and a second run
+    const record = delivery();
+    const received = new Date("2031-05-01T00:00:00Z");
+    await Deliveries.recordDone(record, "resolved", received);
+
+    // act
+    const eightDaysLater = await Deliveries.recordDone(
+      record,
+      "resolved",
+      new Date(received.getTime() + 8 * 86_400_000),
+    );
+    const monthLater = await Deliveries.recordDone(
+      record,
+      "resolved",
+      new Date(received.getTime() + 31 * 86_400_000),
+    );
+
+    // assess
+    expect(Deliveries.RETENTION_SECONDS).toBe(30 * 86_400);
+    expect(eightDaysLater).toBe("done");
+    expect(monthLater).toBe(true);
+  });
+
   it("grants one lease among 20 concurrent attempts, and none while it is held or after completion", async () => {
     // prepare
     const record = delivery();

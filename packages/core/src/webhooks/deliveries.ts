@@ -9,8 +9,11 @@ import {
 } from "../storage";
 
 /**
- * Delivery records: each provider delivery id is processed once per org. A record is kept for
- * seven days (a TTL item), longer than any provider retries or lets an operator redeliver.
+ * Delivery records: each provider delivery id is processed once per org. A record is kept for 30
+ * days (a TTL item), longer than any provider retries or lets an operator redeliver (GitHub keeps
+ * deliveries for redelivery 3 days, Slack retries for about an hour). GitHub and GitLab sign no
+ * timestamp, so a captured delivery replayed after its record expires is processed again: that is
+ * the residual risk, and 30 days bounds how stale such a replay can be (docs/decisions.md).
  *
  * Two ways in:
  * - `recordDone`: the delivery writes nothing else (its sender is already known), so one
@@ -24,7 +27,7 @@ import {
  *   becomes leasable again once the lease runs out.
  */
 
-export const RETENTION_SECONDS = 7 * 86_400;
+export const RETENTION_SECONDS = 30 * 86_400;
 /** Longer than a webhook function may run, shorter than the first provider retry (Slack: ~1 min). */
 export const LEASE_MS = 30_000;
 
