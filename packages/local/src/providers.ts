@@ -1,18 +1,23 @@
-import type { SlackSandbox } from "@kith/sandbox";
+import type { GitHubSandbox, LinearSandbox, SlackSandbox } from "@kith/sandbox";
 import { WorkOSSandbox } from "@kith/sandbox";
 import type { Lifecycle } from "./lifecycle";
 import { startSlackSandboxUnlessConfigured } from "./slack";
+import { startGitHubSandboxUnlessConfigured, startLinearSandboxUnlessConfigured } from "./tenants";
 
 /** The loopback provider sandboxes the runtime started (a provider with credentials is not one of them). */
 export interface ProviderSandboxes {
   workos?: WorkOSSandbox;
   slack?: SlackSandbox;
+  github?: GitHubSandbox;
+  linear?: LinearSandbox;
 }
 
 /**
  * A provider with no credentials configured runs against its loopback sandbox, so its whole path
  * works offline with the real client library: WorkOS (directory sync) when `WORKOS_API_KEY` is
- * unset, Slack's Web API (`users.info` for webhook senders) when `SLACK_API_URL` is unset.
+ * unset, Slack's Web API (`users.info`, `auth.test`) when `SLACK_API_URL` is unset, the GitHub App
+ * API when `GITHUB_APP_ID` is unset and Linear's GraphQL API when `LINEAR_API_URL` is unset (the
+ * last two prove tenants an org admin claims).
  */
 export async function startProviderSandboxes(lifecycle: Lifecycle): Promise<ProviderSandboxes> {
   const sandboxes: ProviderSandboxes = {};
@@ -27,6 +32,16 @@ export async function startProviderSandboxes(lifecycle: Lifecycle): Promise<Prov
   if (slack) {
     lifecycle.add(() => slack.stop());
     sandboxes.slack = slack;
+  }
+  const github = await startGitHubSandboxUnlessConfigured();
+  if (github) {
+    lifecycle.add(() => github.close());
+    sandboxes.github = github;
+  }
+  const linear = await startLinearSandboxUnlessConfigured();
+  if (linear) {
+    lifecycle.add(() => linear.close());
+    sandboxes.linear = linear;
   }
   return sandboxes;
 }

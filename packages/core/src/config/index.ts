@@ -29,6 +29,9 @@ export const SECRET_NAMES = [
   "SLACK_SIGNING_SECRET",
   "GITHUB_WEBHOOK_SECRET",
   "LINEAR_WEBHOOK_SECRET",
+  // The GitHub App, looked up as itself to prove an installation belongs to the claimed account.
+  "GITHUB_APP_ID",
+  "GITHUB_APP_PRIVATE_KEY",
 ] as const;
 
 /**

@@ -1,4 +1,4 @@
-import { Conflict, NotFound } from "../util/errors";
+import { Conflict, KithError, NotFound } from "../util/errors";
 import { PATH_ROUTED, type Provider } from "./schemas";
 
 export class IntegrationExists extends Conflict {
@@ -18,5 +18,15 @@ export class IntegrationNotFound extends NotFound {
   override readonly name = "IntegrationNotFound";
   constructor() {
     super("Integration", "integration_not_found");
+  }
+}
+
+/** The create request did not prove control of the tenant it claims (403; nothing is written). */
+export class TenantNotProven extends KithError {
+  override readonly name = "TenantNotProven";
+  constructor(provider: string, externalTenantId: string, reason: string) {
+    super(403, "tenant_not_proven", `Control of this ${provider} tenant is not proven: ${reason}`, {
+      details: { provider, externalTenantId },
+    });
   }
 }

@@ -12,12 +12,14 @@ import {
 import { open, seal } from "../vault";
 import { IntegrationExists, IntegrationNotFound } from "./errors";
 import * as IntegrationEvents from "./events";
+import { proveTenant } from "./proof";
 import {
   type CreateIntegrationInput,
   CreateIntegrationInputSchema,
   canonicalTenantId,
   type Integration,
   PATH_ROUTED,
+  PROOF_ONLY_SETTINGS,
   type Provider,
   SETTINGS_SCHEMAS,
 } from "./schemas";
@@ -121,17 +123,24 @@ function fromItem(item: Record<string, unknown>): StoredIntegration {
   };
 }
 
-/** Connects a provider tenant to an org. A tenant already connected anywhere is a 409. */
+/**
+ * Connects a provider tenant to an org. With `proveTenant` (an org admin, not an operator) the
+ * settings must prove control of a Slack, GitHub or Linear tenant first (`proof.ts`): a missing
+ * proof is a 400, another tenant's a 403 `tenant_not_proven`, and nothing is written. A tenant
+ * already connected anywhere is a 409.
+ */
 export async function create(
   orgId: string,
   input: CreateIntegrationInput,
-  options: { actor: string; now?: Date },
+  options: { actor: string; proveTenant?: boolean; now?: Date },
 ): Promise<Integration> {
   // Routes validate with the same schema (a 400 naming the fields); this guards other callers.
   const parsed = CreateIntegrationInputSchema.parse(input);
   const { provider, secret } = parsed;
   const externalTenantId = canonicalTenantId(provider, parsed.externalTenantId) as string;
   const settings = SETTINGS_SCHEMAS[provider].parse(parsed.settings ?? {}) as Record<string, unknown>;
+  if (options.proveTenant) await proveTenant({ provider, externalTenantId, settings });
+  for (const field of PROOF_ONLY_SETTINGS) delete settings[field];
   const now = options.now ?? new Date();
   const id = randomUUID();
   const { botToken, ...plainSettings } = settings as { botToken?: string };
@@ -336,5 +345,6 @@ export async function byId(
 
 export * from "./errors";
 export * as Events from "./events";
+export { ProviderUnavailable, proveTenant } from "./proof";
 export * as Routes from "./routes";
 export * from "./schemas";

@@ -18,11 +18,16 @@ export const createIntegration = defineRoute({
     "`secret` (required for gitlab and agentmail) and `settings.botToken` are encrypted at rest and never " +
     "returned. Settings per provider: slack `{botToken?, botUserId?}`, gitlab `{host?}`, linear `{botUserId?}`, " +
     "agentmail `{allowedDomains}`. A Slack, GitHub or Linear tenant connected to any org already, or a GitLab or " +
-    "AgentMail tenant label the org already uses, is a 409 `integration_exists`.",
+    "AgentMail tenant label the org already uses, is a 409 `integration_exists`. An org admin (not an operator) must " +
+    "prove control of a Slack, GitHub or Linear tenant: Slack `settings.botToken` passes `auth.test` for the team " +
+    "(or, org-wide, the enterprise); GitHub `settings.installationId` (or the claimed installation id) is an " +
+    "installation of the Kith GitHub App on the claimed account; Linear `settings.apiKey` (or `settings.accessToken`) " +
+    "belongs to the claimed organization and is not stored. A missing proof is a 400 naming the field, another " +
+    "tenant's a 403 `tenant_not_proven`; nothing is written either way.",
   tags: ["integrations"],
   body: CreateIntegrationInputSchema,
   responses: { 201: { description: "Created", schema: IntegrationSchema } },
-  errors: [404, 409],
+  errors: [404, 409, 503],
   sealedSecrets: "seal",
 });
 

@@ -24,7 +24,13 @@ const SlackSettingsSchema = z.strictObject({
     .regex(/^[UW][A-Z0-9]{2,}$/)
     .optional(),
 });
-const GitHubSettingsSchema = z.strictObject({});
+const GitHubSettingsSchema = z.strictObject({
+  /**
+   * The GitHub App installation that proves the claim (required when an org admin claims an
+   * account; a claimed installation id proves itself). Kept: it is not a secret.
+   */
+  installationId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+});
 const GitLabSettingsSchema = z.strictObject({
   /** A self-managed instance's host (`gitlab.example.com`); identities are then `host:id`. Default: the payload's host. */
   host: z
@@ -38,7 +44,14 @@ const GitLabSettingsSchema = z.strictObject({
 const LinearSettingsSchema = z.strictObject({
   /** The app's own bot user (a Linear user uuid), whose events are ignored. */
   botUserId: z.string().trim().toLowerCase().uuid().optional(),
+  /** A Linear API key of the organization: proves the claim, then is dropped (never stored). */
+  apiKey: z.string().trim().min(8).max(512).optional(),
+  /** Or an OAuth access token of the organization: the same. */
+  accessToken: z.string().trim().min(8).max(2048).optional(),
 });
+
+/** Settings that only prove a claim: used once, never stored. */
+export const PROOF_ONLY_SETTINGS = ["apiKey", "accessToken"] as const;
 const AgentMailSettingsSchema = z.strictObject({
   /** Senders outside these domains are ignored. Required: mail arrives from anyone. */
   allowedDomains: z
