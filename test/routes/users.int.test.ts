@@ -399,6 +399,7 @@ describe("routes: users", () => {
           id: minted.id,
           preview: minted.token.slice(-4),
           label: "laptop",
+          accessRole: "member",
           createdAt: minted.createdAt,
           lastUsedAt: null,
         },
