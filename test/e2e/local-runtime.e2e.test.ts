@@ -139,6 +139,31 @@ describe("npm start: the whole system as one child process", () => {
     expect(poller?.failed).toBe(maxReceiveCount);
   });
 
+  it("POST /_local/queues/{name}/redrive moves the DLQ's messages back to their queue (the emulator has no StartMessageMoveTask)", async () => {
+    // prepare: the poisoned message of the test above sits in the DLQ
+    const before = (await (await fetch(`${baseUrl}/_local/health`)).json()) as Health;
+    const failedBefore =
+      before.components.pollers.queues.find((queue) => queue.queue === "domain-events")?.failed ?? 0;
+
+    // act
+    const response = await fetch(`${baseUrl}/_local/queues/domain-events/redrive`, { method: "POST" });
+    const unknown = await fetch(`${baseUrl}/_local/queues/no-such-queue/redrive`, { method: "POST" });
+
+    // assess: moved, and delivered to its consumer again (which fails it again: it is still poison)
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ queue: "domain-events", moved: 1 });
+    expect(unknown.status).toBe(404);
+    await poll(
+      async () => {
+        const report = (await (await fetch(`${baseUrl}/_local/health`)).json()) as Health;
+        const poller = report.components.pollers.queues.find((queue) => queue.queue === "domain-events");
+        return (poller?.failed ?? 0) > failedBefore ? report : undefined;
+      },
+      20_000,
+      "the redriven message to reach its consumer again",
+    );
+  });
+
   it("creating an org and a user over HTTP publishes org.created, user.created and identity.linked after commit, and they reach the journal", async () => {
     // prepare
     const operator = { authorization: `Bearer ${OPERATOR_KEY}`, "content-type": "application/json" };

@@ -42,6 +42,10 @@ export class LocalGateway {
   readonly #localRoutes: CompiledRoute[];
   readonly #localHandlers = new Map<string, LocalRoute["handle"]>();
   #server: Server | undefined;
+  /** Requests being handled now; a stop waits for them. */
+  #inFlight = 0;
+  #draining = false;
+  #drained: (() => void) | undefined;
 
   constructor(routes: readonly RouteDefinition[], localRoutes: LocalRoute[]) {
     this.#routes = sortBySpecificity(routes.map(compileRoute));
@@ -59,10 +63,22 @@ export class LocalGateway {
 
   async listen(port: number, host = "127.0.0.1"): Promise<number> {
     this.#server = createServer((request, response) => {
-      this.#handle(request, response).catch((error: Error) => {
-        log("error", "gateway failure", { error: error.message });
-        if (!response.headersSent) send(response, 500, { message: "Internal Server Error" });
-      });
+      if (this.#draining) {
+        // Stopping: a request that arrives now is refused before it can commit anything.
+        response.shouldKeepAlive = false;
+        send(response, 503, { message: "Service Unavailable" }, { "retry-after": "1" });
+        return;
+      }
+      this.#inFlight += 1;
+      this.#handle(request, response)
+        .catch((error: Error) => {
+          log("error", "gateway failure", { error: error.message });
+          if (!response.headersSent) send(response, 500, { message: "Internal Server Error" });
+        })
+        .finally(() => {
+          this.#inFlight -= 1;
+          if (this.#draining && this.#inFlight === 0) this.#drained?.();
+        });
     });
     await new Promise<void>((resolve, reject) => {
       this.#server?.once("error", reject);
@@ -71,14 +87,30 @@ export class LocalGateway {
     return (this.#server.address() as AddressInfo).port;
   }
 
+  /** Requests the gateway is handling right now. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /**
+   * A clean drain: new connections are refused and new requests on open ones get 503 (nothing
+   * commits without an answer); requests already being handled run to their end, within API
+   * Gateway's 30 s, and are answered; then every connection closes.
+   */
   async close(): Promise<void> {
     const server = this.#server;
     if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-      setTimeout(() => server.closeAllConnections(), 2_000).unref();
-    });
+    this.#draining = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    if (this.#inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        this.#drained = resolve;
+        setTimeout(resolve, (INTEGRATION_TIMEOUT_SECONDS + 2) * 1000).unref();
+      });
+    }
+    server.closeAllConnections();
+    await closed;
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -122,6 +154,8 @@ export class LocalGateway {
       return send(response, 500, { message: "Internal Server Error" });
     }
     const mapped = fromResult(result);
+    // An answer finished while stopping closes its connection, so the client does not reuse it.
+    if (this.#draining) response.shouldKeepAlive = false;
     response.writeHead(
       mapped.status,
       mapped.headers
@@ -132,13 +166,18 @@ export class LocalGateway {
   }
 }
 
-function send(response: ServerResponse, status: number, body?: unknown): void {
+function send(
+  response: ServerResponse,
+  status: number,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (body === undefined) {
-    response.writeHead(status);
+    response.writeHead(status, headers);
     response.end();
     return;
   }
-  response.writeHead(status, { "content-type": "application/json" });
+  response.writeHead(status, { "content-type": "application/json", ...headers });
   response.end(JSON.stringify(body));
 }
 

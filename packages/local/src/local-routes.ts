@@ -1,8 +1,15 @@
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import type { WorkOSSandbox } from "@kith/sandbox";
 import { signWorkOSWebhook } from "@kith/sandbox";
 import type { LocalResponse, LocalRoute } from "./gateway";
 import type { HealthReport } from "./health";
 import type { LocalScheduler } from "./scheduler";
+import type { ProvisionedQueue } from "./sqs";
 
 /** What the `/_local` routes reach into: the runtime's own parts, never a handler. */
 export interface LocalRouteContext {
@@ -11,6 +18,8 @@ export interface LocalRouteContext {
   workos: WorkOSSandbox | undefined;
   /** The gateway's own URL, for a route that delivers a webhook to it. */
   gatewayUrl: () => string;
+  sqs: SQSClient;
+  queues: Map<string, ProvisionedQueue>;
 }
 
 const error = (
@@ -68,6 +77,20 @@ export function localRoutes(context: LocalRouteContext): LocalRoute[] {
       },
     },
     {
+      // fauxqs lacks StartMessageMoveTask: this moves a DLQ's messages back to their queue, as
+      // `aws sqs start-message-move-task --source-arn <dlq arn>` does in AWS (docs/operations.md).
+      method: "POST",
+      path: "/_local/queues/{name}/redrive",
+      handle: async (_request, _body, parameters) => {
+        const queue = context.queues.get(parameters.name ?? "");
+        if (!queue) return error(404, "not_found", `no manifest queue ${parameters.name}`);
+        return {
+          status: 200,
+          body: { queue: queue.definition.name, moved: await redrive(context.sqs, queue) },
+        };
+      },
+    },
+    {
       method: "POST",
       path: "/_local/schedules/{name}",
       handle: async (_request, _body, parameters) => {
@@ -82,4 +105,53 @@ export function localRoutes(context: LocalRouteContext): LocalRoute[] {
       },
     },
   ];
+}
+
+/**
+ * Moves every message of a queue's DLQ back to the queue: each batch is sent before it is deleted
+ * from the DLQ, so a crash in between duplicates a message rather than losing it (consumers are
+ * idempotent). FIFO messages keep their group and get a fresh deduplication id.
+ */
+async function redrive(sqs: SQSClient, queue: ProvisionedQueue): Promise<number> {
+  let moved = 0;
+  for (;;) {
+    const received = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queue.dlqUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: 30,
+        MessageSystemAttributeNames: ["MessageGroupId"],
+        MessageAttributeNames: ["All"],
+      }),
+    );
+    const messages = received.Messages ?? [];
+    if (messages.length === 0) return moved;
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queue.url,
+        Entries: messages.map((message, index) => ({
+          Id: String(index),
+          MessageBody: message.Body ?? "",
+          MessageAttributes: message.MessageAttributes,
+          ...(queue.definition.fifo
+            ? {
+                MessageGroupId: message.Attributes?.MessageGroupId ?? "redrive",
+                MessageDeduplicationId: `redrive-${message.MessageId}`,
+              }
+            : {}),
+        })),
+      }),
+    );
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queue.dlqUrl,
+        Entries: messages.map((message, index) => ({
+          Id: String(index),
+          ReceiptHandle: message.ReceiptHandle,
+        })),
+      }),
+    );
+    moved += messages.length;
+  }
 }

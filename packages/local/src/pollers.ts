@@ -17,6 +17,7 @@ export interface PollerStatus {
   succeeded: number;
   failed: number;
   lastError: string | null;
+  lastErrorAt: string | null;
 }
 
 export interface PollerOptions {
@@ -54,6 +55,7 @@ export class QueuePoller {
       succeeded: 0,
       failed: 0,
       lastError: null,
+      lastErrorAt: null,
     };
   }
 
@@ -75,6 +77,11 @@ export class QueuePoller {
     return { ...this.#status };
   }
 
+  #fail(message: string): void {
+    this.#status.lastError = message;
+    this.#status.lastErrorAt = new Date().toISOString();
+  }
+
   async #run(): Promise<void> {
     while (this.#running) {
       try {
@@ -92,7 +99,7 @@ export class QueuePoller {
         if (messages.length > 0) await this.#deliver(messages);
       } catch (error) {
         if (!this.#running) break;
-        this.#status.lastError = (error as Error).message;
+        this.#fail(`receive failed: ${(error as Error).message}`);
         log("warn", `poller for ${this.queue.definition.name} failed to receive`, {
           error: (error as Error).message,
         });
@@ -115,6 +122,7 @@ export class QueuePoller {
       // Lambda treats a failure report naming no message of the batch as a failure of the whole batch.
       const valid = reported.every((id) => typeof id === "string" && allIds.includes(id));
       failedIds = new Set(valid ? reported : allIds);
+      if (reported.length > 0) this.#fail(`consumer reported ${reported.length} failed message(s)`);
       if (!valid)
         log(
           "error",
@@ -124,6 +132,7 @@ export class QueuePoller {
       log("error", `consumer for ${definition.name} failed; the whole batch will be retried`, {
         error: (error as Error).message,
       });
+      this.#fail(`consumer failed: ${(error as Error).message}`);
       failedIds = new Set(allIds);
     }
 

@@ -38,6 +38,7 @@ import {
   startSqsEmulator,
 } from "./sqs";
 import { StreamPoller } from "./streams";
+import { DynamoSupervisor } from "./supervisor";
 
 export {
   DEFAULT_WEBHOOK_SECRETS,
@@ -95,6 +96,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
     const region = process.env.AWS_REGION ?? "us-east-1";
     const { dynamo, dynamoClient, sqsEmulator, sqs } = await startStores(lifecycle, dataDir, region);
+    const supervisor = new DynamoSupervisor(dynamo, dynamoClient, LOCAL_TABLE_NAME);
+    lifecycle.add(async () => supervisor.stop());
     const queues = await provisionQueues(sqs, manifest);
     const sandboxes = await startProviderSandboxes(lifecycle);
     await applySecretDefaults(dataDir);
@@ -144,15 +147,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     const health = async (): Promise<HealthReport> =>
       report({
-        dynamodb: await probe(async () => {
-          // Read-only: a health check never creates or alters the table.
-          const described = await dynamoClient.send(
-            new DescribeTableCommand({ TableName: LOCAL_TABLE_NAME }),
-          );
-          if (described.Table?.TableStatus !== "ACTIVE")
-            throw new Error(`table is ${described.Table?.TableStatus}`);
-          return { endpoint: dynamo.endpoint, table: LOCAL_TABLE_NAME };
-        }),
+        dynamodb: {
+          ...(await probe(async () => {
+            // Read-only: a health check never creates or alters the table.
+            const described = await dynamoClient.send(
+              new DescribeTableCommand({ TableName: LOCAL_TABLE_NAME }),
+            );
+            if (described.Table?.TableStatus !== "ACTIVE")
+              throw new Error(`table is ${described.Table?.TableStatus}`);
+            return { endpoint: dynamo.endpoint, table: LOCAL_TABLE_NAME };
+          })),
+          ...supervisor.status(),
+        },
         sqs: await probe(async () => ({
           endpoint: sqsEmulator.endpoint,
           queues: await queueDepths(sqs, queues),
@@ -177,7 +183,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     let url = "";
     const gateway = new LocalGateway(
       manifest.routes,
-      localRoutes({ health, scheduler, workos: sandboxes.workos, gatewayUrl: () => url }),
+      localRoutes({ health, scheduler, workos: sandboxes.workos, gatewayUrl: () => url, sqs, queues }),
     );
     const port = await gateway.listen(options.port);
     url = `http://127.0.0.1:${port}`;
@@ -274,7 +280,17 @@ async function startStreamPollers(
     );
   }
   if (options.streams !== false) for (const poller of pollers) poller.start();
-  lifecycle.add(() => Promise.all(pollers.map((poller) => poller.stop())).then(() => undefined));
+  // On a stop, what the last requests committed is relayed first: their events reach the bus.
+  lifecycle.add(() =>
+    Promise.all(
+      pollers.map(async (poller) => {
+        if (poller.status().running && !(await poller.drain(10_000))) {
+          log("warn", "stopped before the table's stream was fully relayed; the next start resumes it");
+        }
+        await poller.stop();
+      }),
+    ).then(() => undefined),
+  );
   return pollers;
 }
 
