@@ -13,7 +13,8 @@ export function Secrets({ stack }: StackContext) {
     (typeof SECRET_NAMES)[number],
     Config.Secret
   >;
-  // Binding grants ssm:GetParameters on the secret's parameter and lets `sst/node/config` fetch it.
+  // Binding sets SST_Secret_value_<NAME>=__FETCH_FROM_SSM__ and grants ssm:GetParameters on the
+  // secret's stage and fallback parameters; config/ssm.ts fetches them (not `sst/node/config`).
   const wiring: FunctionWiring = { bind: Object.values(secrets) };
   applyNagSuppressions(stack);
   return { secrets, wiring };

@@ -40,6 +40,14 @@ export {
   type SlackSandboxOptions,
 } from "./slack";
 export {
+  type SsmCredentials,
+  type SsmFailure,
+  type SsmParameterType,
+  type SsmRecordedRequest,
+  SsmSandbox,
+  type SsmSandboxOptions,
+} from "./ssm";
+export {
   gitLabDelivery,
   type SignedDelivery,
   signAgentMail,

@@ -26,6 +26,8 @@ export interface WiringContext {
   handlers: ReadonlyMap<string, string>;
   /** Physical name prefix, `<stage>-kith-`. */
   prefix: string;
+  /** The SST app's name (`kith`) and stage. */
+  app: string;
   stage: string;
 }
 
@@ -34,7 +36,13 @@ export function wiringContext(
   synth: SynthesizedApp,
   handlers: ReadonlyMap<string, string> = synth.handlers,
 ): WiringContext {
-  return { templates: new Templates(synth.byStackName), handlers, prefix: synth.prefix, stage: synth.stage };
+  return {
+    templates: new Templates(synth.byStackName),
+    handlers,
+    prefix: synth.prefix,
+    app: synth.app.name,
+    stage: synth.stage,
+  };
 }
 
 export function assertWired(problems: readonly string[]): void {
@@ -506,9 +514,13 @@ export function checkFunctionWiring(
       if (!queue || !ctx.templates.refersTo(env[name], fn.stack, queue)) problems.push(`${label}: ${name}`);
     }
     for (const secret of secretNames) {
-      if (env[`SST_Secret_value_${secret}`] === undefined)
-        problems.push(`${label}: secret ${secret} not bound`);
+      // Left for the function to fetch (config/ssm.ts), never a value in the function's configuration.
+      if (env[`SST_Secret_value_${secret}`] !== "__FETCH_FROM_SSM__")
+        problems.push(`${label}: secret ${secret} not bound to be fetched from SSM`);
     }
+    // What config/ssm.ts builds the parameter paths from.
+    if (env.SST_SSM_PREFIX !== `/sst/${ctx.app}/${ctx.stage}/`) problems.push(`${label}: SST_SSM_PREFIX`);
+    if (env.SST_APP !== ctx.app) problems.push(`${label}: SST_APP`);
 
     const roleId = ctx.templates.resolve(p.Role, fn.stack)?.logicalId;
     const statements = roleId
@@ -556,8 +568,10 @@ export function checkFunctionWiring(
       }
     }
     for (const secret of secretNames) {
-      if (!allows("ssm:GetParameters", (r) => JSON.stringify(r).includes(`/Secret/${secret}/value`))) {
-        problems.push(`${label}: cannot read secret ${secret}`);
+      for (const path of [`/${ctx.stage}/Secret/${secret}/value`, `/.fallback/Secret/${secret}/value`]) {
+        if (!allows("ssm:GetParameters", (r) => JSON.stringify(r).includes(path))) {
+          problems.push(`${label}: cannot read ${path}`);
+        }
       }
     }
   }

@@ -1,3 +1,8 @@
+import { logger } from "../util/logger";
+import { loadBoundSecrets, SSM_MARKER } from "./ssm";
+
+export { SecretsUnavailable } from "./ssm";
+
 /**
  * Runtime configuration read from the environment. The stacks and the local runtime both set
  * these names (docs/operations.md lists them), so core code never knows where it runs.
@@ -41,22 +46,45 @@ export const SECRET_NAMES = [
 export const LOCAL_ONLY_SECRET_NAMES = ["TOKEN_ENCRYPTION_KEY"] as const;
 export type SecretName = (typeof SECRET_NAMES)[number] | (typeof LOCAL_ONLY_SECRET_NAMES)[number];
 
-const cache = new Map<SecretName, string | undefined>();
+let bound: Promise<Map<string, string>> | undefined;
+
+/**
+ * The secrets SST bound to this function, fetched from SSM once per container (config/ssm.ts). A
+ * failed read is not kept: the next call tries again, and meanwhile the caller answers 503.
+ */
+function boundSecrets(): Promise<Map<string, string>> {
+  bound ??= loadBoundSecrets().then(
+    ({ values, missing }) => {
+      // Names only: a value never reaches a log.
+      if (missing.length > 0) logger.warn("secrets not set for this stage", { missing });
+      return values;
+    },
+    (error: unknown) => {
+      bound = undefined;
+      throw error;
+    },
+  );
+  return bound;
+}
 
 /**
  * A secret's value: a plain environment variable wins (local runtime, tests); in Lambda, an SST
- * binding (`SST_Secret_value_<NAME>`) is resolved from SSM by SST's own loader, once per container.
- * Unset means undefined, never an empty string that could match an empty header.
+ * binding (`SST_Secret_value_<NAME>`) is resolved from SSM once per container. Unset means
+ * undefined, never an empty string that could match an empty header. Throws `SecretsUnavailable`
+ * (a 503) when SSM cannot be read.
  */
 export async function secret(name: SecretName): Promise<string | undefined> {
   const direct = process.env[name];
   if (direct) return direct;
-  if (cache.has(name)) return cache.get(name);
-  let value: string | undefined;
-  if (process.env[`SST_Secret_value_${name}`]) {
-    const { Config } = await import("sst/node/config");
-    value = (Config as unknown as Record<string, string | undefined>)[name] || undefined;
-  }
-  cache.set(name, value);
-  return value;
+  const binding = process.env[`SST_Secret_value_${name}`];
+  if (!binding) return undefined;
+  // SST's `prefetchSecrets` writes the value itself into the binding at deploy.
+  if (binding !== SSM_MARKER) return binding;
+  const values = await boundSecrets();
+  return values.get(name) || undefined;
+}
+
+/** Forgets the secrets read from SSM (tests; a container never needs it). */
+export function resetSecretsForTests(): void {
+  bound = undefined;
 }
