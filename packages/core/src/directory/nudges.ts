@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import * as Queues from "../queues";
 import { knownDirectoryOrganizations } from "./cursors";
 import { syncOrganization, syncUsers } from "./stream";
@@ -15,8 +15,11 @@ export const USERS_GROUP = "directory-users";
  * (`user.*` concern no organization): all a webhook or the reconcile schedule says.
  */
 export const NudgeSchema = z.union([
-  z.object({ stream: z.literal("users"), reason: z.string().max(200) }),
-  z.object({ directoryOrgId: z.string().min(1).max(128), reason: z.string().max(200) }),
+  z.object({ stream: z.literal("users"), reason: z.string().check(z.maxLength(200)) }),
+  z.object({
+    directoryOrgId: z.string().check(z.minLength(1), z.maxLength(128)),
+    reason: z.string().check(z.maxLength(200)),
+  }),
 ]);
 export type Nudge = z.infer<typeof NudgeSchema>;
 
@@ -28,8 +31,8 @@ export async function handleNudge(nudge: Nudge, client: DirectoryClient): Promis
 
 /** The parts of a WorkOS webhook body a nudge needs; everything else is read from the Events API. */
 const WebhookBodySchema = z.object({
-  id: z.string().min(1).max(128),
-  event: z.string().min(1).max(128),
+  id: z.string().check(z.minLength(1), z.maxLength(128)),
+  event: z.string().check(z.minLength(1), z.maxLength(128)),
   data: z.record(z.string(), z.unknown()),
 });
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { defineRoute } from "../http/route";
 
 /** Directory sync's route: WorkOS webhooks, which only nudge the sync. */

@@ -1,5 +1,6 @@
 import { monotonicFactory } from "ulid";
-import { z } from "zod";
+import * as z from "zod/mini";
+import type * as core from "zod/v4/core";
 import { type DomainEvent, EVENT_TYPE } from "./detail";
 
 /**
@@ -8,17 +9,17 @@ import { type DomainEvent, EVENT_TYPE } from "./detail";
  * (`create`) and consuming (`parse`) both go through the definition, so a producer cannot put on
  * the bus what its consumers would refuse.
  */
-export interface EventDefinition<Type extends string = string, Data extends z.ZodType = z.ZodType> {
+export interface EventDefinition<Type extends string = string, Data extends core.$ZodType = core.$ZodType> {
   readonly type: Type;
   readonly data: Data;
   /** One line for the API document: what happened. */
   readonly description: string;
   /** The whole `detail` of this event, with `type` as a literal: the discriminant of unions. */
-  readonly schema: z.ZodObject<{
-    id: z.ZodString;
-    type: z.ZodLiteral<Type>;
-    occurredAt: z.ZodISODateTime;
-    orgId: z.ZodNullable<z.ZodString>;
+  readonly schema: z.ZodMiniObject<{
+    id: z.ZodMiniString;
+    type: z.ZodMiniLiteral<Type>;
+    occurredAt: z.ZodMiniISODateTime;
+    orgId: z.ZodMiniNullable<z.ZodMiniString>;
     data: Data;
   }>;
   /** Builds an event with a new time-ordered id; `data` is checked against the schema. */
@@ -34,7 +35,7 @@ export type EventOf<D extends EventDefinition> =
 const nextId = monotonicFactory();
 
 /** Defines a domain event; ids are ULIDs, so events sort by time. */
-export function defineEvent<const Type extends string, Data extends z.ZodType>(
+export function defineEvent<const Type extends string, Data extends core.$ZodType>(
   type: Type,
   data: Data,
   description: string,
@@ -42,13 +43,13 @@ export function defineEvent<const Type extends string, Data extends z.ZodType>(
   if (!EVENT_TYPE.test(type)) throw new Error(`event type "${type}" does not look like noun.verb`);
   const schema = z
     .object({
-      id: z.string().min(1),
+      id: z.string().check(z.minLength(1)),
       type: z.literal(type),
       occurredAt: z.iso.datetime(),
-      orgId: z.string().min(1).nullable(),
+      orgId: z.nullable(z.string().check(z.minLength(1))),
       data,
     })
-    .meta({ id: `Event.${type}`, description });
+    .register(z.globalRegistry, { id: `Event.${type}`, description });
   return {
     type,
     data,

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /** The `source` of every Kith domain event on the bus (mirrors `EVENT_SOURCE` in the manifest). */
 export const SOURCE = "kith";
@@ -11,10 +11,10 @@ export const EVENT_TYPE = /^[a-z]+(\.[a-z_]+)+$/;
  * event by its definition (`defineEvent`); this base shape is what the outbox and the bus check.
  */
 export const DomainEventSchema = z.object({
-  id: z.string().min(1),
-  type: z.string().regex(EVENT_TYPE, "type looks like noun.verb"),
+  id: z.string().check(z.minLength(1)),
+  type: z.string().check(z.regex(EVENT_TYPE, "type looks like noun.verb")),
   occurredAt: z.iso.datetime(),
-  orgId: z.string().min(1).nullable(),
+  orgId: z.nullable(z.string().check(z.minLength(1))),
   data: z.record(z.string(), z.unknown()),
 });
 

@@ -1,9 +1,9 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { defineRoute } from "../http/route";
 
 export const HealthSchema = z
   .object({ status: z.string(), checks: z.record(z.string(), z.unknown()), stage: z.string() })
-  .meta({ id: "Health" });
+  .register(z.globalRegistry, { id: "Health" });
 
 export const getHealth = defineRoute({
   method: "GET",

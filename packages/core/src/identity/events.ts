@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { defineEvent } from "../events/define";
 import { AUDIT_EVENT_TYPES, IdentityKindSchema } from "./schemas";
 
@@ -15,14 +15,14 @@ export const UserUpdated = defineEvent(
   z.object({
     userId: z.string(),
     /** The audit event types the change wrote, e.g. `email_added`, `status_changed`. */
-    changes: z.array(z.enum(AUDIT_EVENT_TYPES)).min(1),
+    changes: z.array(z.enum(AUDIT_EVENT_TYPES)).check(z.minLength(1)),
   }),
   "A user's profile, emails, status, budget or identities changed.",
 );
 
 export const UserDeleted = defineEvent(
   "user.deleted",
-  z.object({ userId: z.string(), mergedInto: z.string().optional() }),
+  z.object({ userId: z.string(), mergedInto: z.optional(z.string()) }),
   "A user was deleted, or merged into another (`mergedInto`). Its audit events remain.",
 );
 
@@ -45,7 +45,7 @@ export const IdentityLinked = defineEvent(
 
 export const IdentityUnmapped = defineEvent(
   "identity.unmapped",
-  z.object({ kind: IdentityKindSchema, externalId: z.string(), count: z.number().int().positive() }),
+  z.object({ kind: IdentityKindSchema, externalId: z.string(), count: z.int().check(z.positive()) }),
   "An identity no user holds was seen for the first time (or again after its entry expired).",
 );
 

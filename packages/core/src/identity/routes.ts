@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { defineRoute, PathId } from "../http/route";
 import { PageQuerySchema, pageSchema } from "../storage/cursor";
 import { IdentityNotLinked, UnmappedNotFound } from "./errors";
@@ -29,11 +29,16 @@ const AuditEventPage = pageSchema(AuditEventSchema, "AuditEventPage");
 const UnmappedPage = pageSchema(UnmappedIdentitySchema, "UnmappedIdentityPage");
 
 /** `{kind}/{externalId}` in a path: a kind and an id that can exist for it, else the path names nothing. */
-const IdentityInPath = { kind: IdentityKindSchema, externalId: z.string().min(1).max(300) };
+const IdentityInPath = {
+  kind: IdentityKindSchema,
+  externalId: z.string().check(z.minLength(1), z.maxLength(300)),
+};
 const canonical = (path: { kind: IdentityKind; externalId: string }) =>
   canonicalExternalId(path.kind, path.externalId) !== undefined;
-const UserIdentityPath = z.object({ orgId: PathId, userId: PathId, ...IdentityInPath }).refine(canonical);
-const UnmappedPath = z.object({ orgId: PathId, ...IdentityInPath }).refine(canonical);
+const UserIdentityPath = z
+  .object({ orgId: PathId, userId: PathId, ...IdentityInPath })
+  .check(z.refine(canonical));
+const UnmappedPath = z.object({ orgId: PathId, ...IdentityInPath }).check(z.refine(canonical));
 
 const ok = (description: string) => ({ description });
 
@@ -175,7 +180,7 @@ export const mintToken = defineRoute({
   operationId: "mintToken",
   summary: "Mint an API token; the plaintext is returned only here",
   tags: ["tokens"],
-  body: MintTokenInputSchema.optional(),
+  body: z.optional(MintTokenInputSchema),
   responses: { 201: { description: "Minted", schema: MintedTokenSchema } },
   errors: [404, 409],
 });

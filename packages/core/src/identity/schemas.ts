@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { hasUnsafeCharacters, jsonDepth, jsonKeys, jsonLeaves, nameSchema } from "../util/text";
 
 /**
@@ -27,12 +27,10 @@ export const LIMITS = {
 } as const;
 
 /** Emails are compared and stored lower-cased and trimmed; primary and aliases share one claim space. */
-export const EmailSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(254)
-  .pipe(z.email("not a valid email address"));
+export const EmailSchema = z.pipe(
+  z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254)),
+  z.email("not a valid email address"),
+);
 
 const SLACK = /^T[A-Z0-9]{2,}:[UW][A-Z0-9]{2,}$/;
 const NUMERIC = /^\d{1,20}$/;
@@ -90,34 +88,37 @@ export function canonicalExternalId(kind: IdentityKind, raw: string): string | u
 
 /** `{kind, externalId}` with the external id canonicalized, or a 400 naming `externalId`. */
 export const IdentityRefSchema = z
-  .object({ kind: IdentityKindSchema, externalId: z.string().min(1).max(300) })
-  .transform((value, context) => {
-    const externalId = canonicalExternalId(value.kind, value.externalId);
-    if (externalId === undefined) {
-      context.addIssue({
-        code: "custom",
-        path: ["externalId"],
-        message: `not a valid ${value.kind} id (see the identity kinds in the API docs)`,
-      });
-      return z.NEVER;
-    }
-    return { kind: value.kind, externalId };
-  })
-  .meta({ id: "IdentityRef" });
+  .pipe(
+    z.object({ kind: IdentityKindSchema, externalId: z.string().check(z.minLength(1), z.maxLength(300)) }),
+    z.transform((value: { kind: IdentityKind; externalId: string }, context) => {
+      const externalId = canonicalExternalId(value.kind, value.externalId);
+      if (externalId === undefined) {
+        context.issues.push({
+          code: "custom",
+          input: value.externalId,
+          path: ["externalId"],
+          message: `not a valid ${value.kind} id (see the identity kinds in the API docs)`,
+        });
+        return z.NEVER;
+      }
+      return { kind: value.kind, externalId };
+    }),
+  )
+  .register(z.globalRegistry, { id: "IdentityRef" });
 export type IdentityRef = z.output<typeof IdentityRefSchema>;
 
-const TimezoneSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .refine((zone) => {
+const TimezoneSchema = z.string().check(
+  z.minLength(1),
+  z.maxLength(64),
+  z.refine((zone) => {
     try {
       new Intl.DateTimeFormat("en-US", { timeZone: zone });
       return true;
     } catch {
       return false;
     }
-  }, "not an IANA time zone");
+  }, "not an IANA time zone"),
+);
 
 /**
  * Whether DynamoDB (through the document client) can store a number exactly: safe integers, and
@@ -134,83 +135,90 @@ function storableNumber(value: number): boolean {
  * depth first (iteratively, so a body nested 10,000 deep is a 400, not a stack overflow), then
  * empty keys, unstorable numbers and size.
  */
-const MetadataSchema = z.record(z.string(), z.unknown()).superRefine((value, context) => {
-  const problem = (message: string) => context.addIssue({ code: "custom", message });
-  // The record itself is level 1.
-  if (jsonDepth(value, LIMITS.metadataDepth) > LIMITS.metadataDepth) {
-    return problem(`nests at most ${LIMITS.metadataDepth} levels of objects and arrays`);
-  }
-  for (const key of jsonKeys(value)) if (key.length === 0) return problem("keys may not be empty");
-  for (const leaf of jsonLeaves(value)) {
-    if (typeof leaf === "number" && !storableNumber(leaf)) {
-      return problem("numbers must be safe integers or fractions between 1e-130 and 2^53");
+const MetadataSchema = z.record(z.string(), z.unknown()).check(
+  z.superRefine((value, context) => {
+    const problem = (message: string) => context.addIssue({ code: "custom", message, input: value });
+    // The record itself is level 1.
+    if (jsonDepth(value, LIMITS.metadataDepth) > LIMITS.metadataDepth) {
+      return problem(`nests at most ${LIMITS.metadataDepth} levels of objects and arrays`);
     }
-  }
-  if (Buffer.byteLength(JSON.stringify(value)) > LIMITS.metadataBytes) {
-    problem(`at most ${LIMITS.metadataBytes} bytes as JSON`);
-  }
-});
+    for (const key of jsonKeys(value)) if (key.length === 0) return problem("keys may not be empty");
+    for (const leaf of jsonLeaves(value)) {
+      if (typeof leaf === "number" && !storableNumber(leaf)) {
+        return problem("numbers must be safe integers or fractions between 1e-130 and 2^53");
+      }
+    }
+    if (Buffer.byteLength(JSON.stringify(value)) > LIMITS.metadataBytes) {
+      problem(`at most ${LIMITS.metadataBytes} bytes as JSON`);
+    }
+  }),
+);
 
 const profileFields = {
   name: nameSchema(200),
-  email: EmailSchema.nullable(),
-  emailAliases: z.array(EmailSchema).max(LIMITS.emailAliases),
-  role: z
-    .string()
-    .trim()
-    .max(200)
-    .refine(
-      (value) => !hasUnsafeCharacters(value),
-      "control characters and bidirectional overrides are not allowed",
-    )
-    .nullable(),
+  email: z.nullable(EmailSchema),
+  emailAliases: z.array(EmailSchema).check(z.maxLength(LIMITS.emailAliases)),
+  role: z.nullable(
+    z.string().check(
+      z.trim(),
+      z.maxLength(200),
+      z.refine(
+        (value) => !hasUnsafeCharacters(value),
+        "control characters and bidirectional overrides are not allowed",
+      ),
+    ),
+  ),
   accessRole: z.enum(ACCESS_ROLES),
   status: z.enum(USER_STATUSES),
-  timezone: TimezoneSchema.nullable(),
-  preferredChannel: z.string().trim().min(1).max(32),
-  notes: z.string().max(4000).nullable(),
-  metadata: MetadataSchema.nullable(),
+  timezone: z.nullable(TimezoneSchema),
+  preferredChannel: z.string().check(z.trim(), z.minLength(1), z.maxLength(32)),
+  notes: z.nullable(z.string().check(z.maxLength(4000))),
+  metadata: z.nullable(MetadataSchema),
   // Whole cents and up: a budget is money, and sub-cent values would only be rounding noise.
-  dailyBudgetUsd: z
-    .number()
-    .finite()
-    .min(0)
-    .max(1_000_000)
-    .refine((value) => value === 0 || value >= 0.01, "0, or at least 0.01")
-    .nullable(),
+  dailyBudgetUsd: z.nullable(
+    z.number().check(
+      z.gte(0),
+      z.lte(1_000_000),
+      z.refine((value) => value === 0 || value >= 0.01, "0, or at least 0.01"),
+    ),
+  ),
 };
 
 /** Every profile field, each optional: a PATCH, and the base of a create. Unknown fields are a 400. */
-const ProfileChangesSchema = z.strictObject(profileFields).partial();
+const ProfileChangesSchema = z.partial(z.strictObject(profileFields));
 
-export const CreateUserInputSchema = ProfileChangesSchema.extend({
-  name: profileFields.name,
-  identities: z.array(IdentityRefSchema).max(LIMITS.identities).optional(),
-}).meta({ id: "CreateUserInput" });
+export const CreateUserInputSchema = z
+  .extend(ProfileChangesSchema, {
+    name: profileFields.name,
+    identities: z.optional(z.array(IdentityRefSchema).check(z.maxLength(LIMITS.identities))),
+  })
+  .register(z.globalRegistry, { id: "CreateUserInput" });
 export type CreateUserInput = z.input<typeof CreateUserInputSchema>;
 
-export const UpdateUserInputSchema = ProfileChangesSchema.meta({ id: "UpdateUserInput" });
+export const UpdateUserInputSchema = ProfileChangesSchema.clone().register(z.globalRegistry, {
+  id: "UpdateUserInput",
+});
 export type UpdateUserInput = z.input<typeof UpdateUserInputSchema>;
 
 export const IdentitySchema = z
   .object({ kind: IdentityKindSchema, externalId: z.string(), createdAt: z.string() })
-  .meta({ id: "Identity" });
+  .register(z.globalRegistry, { id: "Identity" });
 export type Identity = z.infer<typeof IdentitySchema>;
 
 export const TokenMetadataSchema = z
   .object({
     id: z.string(),
     preview: z.string(),
-    label: z.string().nullable(),
+    label: z.nullable(z.string()),
     /**
      * What the token may do: the lesser of the role it was minted with and its user's role now, so
      * a token never gains access (not by a promotion, not by a merge into an admin).
      */
     accessRole: z.enum(ACCESS_ROLES),
     createdAt: z.string(),
-    lastUsedAt: z.string().nullable(),
+    lastUsedAt: z.nullable(z.string()),
   })
-  .meta({ id: "TokenMetadata" });
+  .register(z.globalRegistry, { id: "TokenMetadata" });
 export type TokenMetadata = z.infer<typeof TokenMetadataSchema>;
 
 export const UserSchema = z
@@ -218,22 +226,22 @@ export const UserSchema = z
     id: z.string(),
     orgId: z.string(),
     name: z.string(),
-    email: z.string().nullable(),
+    email: z.nullable(z.string()),
     emailAliases: z.array(z.string()),
-    role: z.string().nullable(),
+    role: z.nullable(z.string()),
     accessRole: z.enum(ACCESS_ROLES),
     status: z.enum(USER_STATUSES),
-    timezone: z.string().nullable(),
+    timezone: z.nullable(z.string()),
     preferredChannel: z.string(),
-    notes: z.string().nullable(),
-    metadata: z.record(z.string(), z.unknown()).nullable(),
-    dailyBudgetUsd: z.number().nullable(),
+    notes: z.nullable(z.string()),
+    metadata: z.nullable(z.record(z.string(), z.unknown())),
+    dailyBudgetUsd: z.nullable(z.number()),
     identities: z.array(IdentitySchema),
     tokens: z.array(TokenMetadataSchema),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .meta({ id: "User" });
+  .register(z.globalRegistry, { id: "User" });
 export type User = z.infer<typeof UserSchema>;
 
 export const AUDIT_EVENT_TYPES = [
@@ -259,68 +267,68 @@ export const AuditEventSchema = z
     userId: z.string(),
     eventType: z.enum(AUDIT_EVENT_TYPES),
     actor: z.string(),
-    before: z.unknown().nullable(),
-    after: z.unknown().nullable(),
+    before: z.nullable(z.unknown()),
+    after: z.nullable(z.unknown()),
     createdAt: z.string(),
   })
-  .meta({ id: "AuditEvent" });
+  .register(z.globalRegistry, { id: "AuditEvent" });
 export type AuditEvent = z.infer<typeof AuditEventSchema>;
 
 export const UnmappedIdentitySchema = z
   .object({
     kind: IdentityKindSchema,
     externalId: z.string(),
-    count: z.number().int(),
+    count: z.int(),
     firstSeenAt: z.string(),
     lastSeenAt: z.string(),
     sampleEventType: z.string(),
     sampleContext: z.string(),
     candidates: z.array(z.string()),
   })
-  .meta({ id: "UnmappedIdentity" });
+  .register(z.globalRegistry, { id: "UnmappedIdentity" });
 export type UnmappedIdentity = z.infer<typeof UnmappedIdentitySchema>;
 
 export const MintTokenInputSchema = z
-  .strictObject({ label: nameSchema(100).optional() })
-  .meta({ id: "MintTokenInput" });
+  .strictObject({ label: z.optional(nameSchema(100)) })
+  .register(z.globalRegistry, { id: "MintTokenInput" });
 
 export const MintedTokenSchema = z
   .object({
     id: z.string(),
     token: z.string(),
     preview: z.string(),
-    label: z.string().nullable(),
+    label: z.nullable(z.string()),
     /** The role the token is minted with (its user's now); it never acts with more. */
     accessRole: z.enum(ACCESS_ROLES),
     createdAt: z.string(),
   })
-  .meta({ id: "MintedToken" });
+  .register(z.globalRegistry, { id: "MintedToken" });
 export type MintedToken = z.infer<typeof MintedTokenSchema>;
 
 export const MergeInputSchema = z
-  .strictObject({ sourceUserId: z.string().min(1).max(64) })
-  .meta({ id: "MergeInput" });
+  .strictObject({ sourceUserId: z.string().check(z.minLength(1), z.maxLength(64)) })
+  .register(z.globalRegistry, { id: "MergeInput" });
 
 export const ResolveUnmappedInputSchema = z
   .union([
-    z.strictObject({ userId: z.string().min(1).max(64) }),
-    z.strictObject({ name: profileFields.name, email: EmailSchema.optional() }),
+    z.strictObject({ userId: z.string().check(z.minLength(1), z.maxLength(64)) }),
+    z.strictObject({ name: profileFields.name, email: z.optional(EmailSchema) }),
   ])
-  .meta({ id: "ResolveUnmappedInput" });
+  .register(z.globalRegistry, { id: "ResolveUnmappedInput" });
 export type ResolveUnmappedInput = z.output<typeof ResolveUnmappedInputSchema>;
 
 /** `GET /resolve`: `?kind=&externalId=` or `?email=`. */
 export const LookupQuerySchema = z.object({
-  kind: IdentityKindSchema.optional(),
-  externalId: z.string().min(1).max(300).optional(),
-  email: z.string().min(1).max(254).optional(),
+  kind: z.optional(IdentityKindSchema),
+  externalId: z.optional(z.string().check(z.minLength(1), z.maxLength(300))),
+  email: z.optional(z.string().check(z.minLength(1), z.maxLength(254))),
 });
 
 /** `GET /unmapped`: optionally one kind, plus the list query. */
 export const UnmappedQuerySchema = z.object({
-  kind: IdentityKindSchema.optional(),
-  limit: z.string().max(8).optional(),
-  cursor: z.string().max(2048).optional(),
+  kind: z.optional(IdentityKindSchema),
+  limit: z.optional(z.string().check(z.maxLength(8))),
+  cursor: z.optional(z.string().check(z.maxLength(2048))),
 });
 
 /** `GET /v1/whoami`: the caller, and for a user token its user. */
@@ -328,8 +336,8 @@ export const WhoAmISchema = z
   .object({
     actor: z.string(),
     kind: z.enum(["operator", "user"]),
-    orgId: z.string().nullable(),
-    user: UserSchema.nullable(),
+    orgId: z.nullable(z.string()),
+    user: z.nullable(UserSchema),
   })
-  .meta({ id: "WhoAmI" });
+  .register(z.globalRegistry, { id: "WhoAmI" });
 export type WhoAmI = z.infer<typeof WhoAmISchema>;

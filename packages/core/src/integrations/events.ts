@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { defineEvent } from "../events/define";
 import { ProviderSchema } from "./schemas";
 

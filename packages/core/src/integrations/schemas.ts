@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /** The providers an integration can connect, and how their tenant ids and settings look. */
 
@@ -11,43 +11,39 @@ export const PATH_ROUTED: readonly Provider[] = ["gitlab", "agentmail"];
 
 const SlackSettingsSchema = z.strictObject({
   /** `xoxb-…`, used for `users.info`; sealed like a secret and never returned. */
-  botToken: z
-    .string()
-    .trim()
-    .regex(/^xox[bp]-[A-Za-z0-9-]{8,250}$/, "a Slack bot token (xoxb-…)")
-    .optional(),
+  botToken: z.optional(
+    z.string().check(z.trim(), z.regex(/^xox[bp]-[A-Za-z0-9-]{8,250}$/, "a Slack bot token (xoxb-…)")),
+  ),
   /** The app's own bot user, whose events are ignored. */
-  botUserId: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .regex(/^[UW][A-Z0-9]{2,}$/)
-    .optional(),
+  botUserId: z.optional(z.string().check(z.trim(), z.toUpperCase(), z.regex(/^[UW][A-Z0-9]{2,}$/))),
 });
 const GitHubSettingsSchema = z.strictObject({
   /**
    * The GitHub App installation that proves the claim (required when an org admin claims an
    * account; a claimed installation id proves itself). Kept: it is not a secret.
    */
-  installationId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  installationId: z.optional(z.int().check(z.positive(), z.lte(Number.MAX_SAFE_INTEGER))),
 });
 const GitLabSettingsSchema = z.strictObject({
   /** A self-managed instance's host (`gitlab.example.com`); identities are then `host:id`. Default: the payload's host. */
-  host: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .regex(/^[a-z0-9.-]+(?::\d{1,5})?$/, "a host name, without scheme")
-    .max(253)
-    .optional(),
+  host: z.optional(
+    z
+      .string()
+      .check(
+        z.trim(),
+        z.toLowerCase(),
+        z.regex(/^[a-z0-9.-]+(?::\d{1,5})?$/, "a host name, without scheme"),
+        z.maxLength(253),
+      ),
+  ),
 });
 const LinearSettingsSchema = z.strictObject({
   /** The app's own bot user (a Linear user uuid), whose events are ignored. */
-  botUserId: z.string().trim().toLowerCase().uuid().optional(),
+  botUserId: z.optional(z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.uuid())),
   /** A Linear API key of the organization: proves the claim, then is dropped (never stored). */
-  apiKey: z.string().trim().min(8).max(512).optional(),
+  apiKey: z.optional(z.string().check(z.trim(), z.minLength(8), z.maxLength(512))),
   /** Or an OAuth access token of the organization: the same. */
-  accessToken: z.string().trim().min(8).max(2048).optional(),
+  accessToken: z.optional(z.string().check(z.trim(), z.minLength(8), z.maxLength(2048))),
 });
 
 /** Settings that only prove a claim: used once, never stored. */
@@ -58,12 +54,13 @@ const AgentMailSettingsSchema = z.strictObject({
     .array(
       z
         .string()
-        .trim()
-        .toLowerCase()
-        .regex(/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/, "a domain name"),
+        .check(
+          z.trim(),
+          z.toLowerCase(),
+          z.regex(/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/, "a domain name"),
+        ),
     )
-    .min(1)
-    .max(50),
+    .check(z.minLength(1), z.maxLength(50)),
 });
 
 export const SETTINGS_SCHEMAS = {
@@ -112,47 +109,53 @@ export function canonicalTenantId(provider: Provider, raw: string): string | und
 export const CreateIntegrationInputSchema = z
   .strictObject({
     provider: ProviderSchema,
-    externalTenantId: z.string().min(1).max(200),
-    secret: z.string().min(8).max(1024).optional(),
-    settings: z.record(z.string(), z.unknown()).optional(),
+    externalTenantId: z.string().check(z.minLength(1), z.maxLength(200)),
+    secret: z.optional(z.string().check(z.minLength(8), z.maxLength(1024))),
+    settings: z.optional(z.record(z.string(), z.unknown())),
   })
-  .superRefine((input, context) => {
-    if (canonicalTenantId(input.provider, input.externalTenantId) === undefined) {
-      context.addIssue({
-        code: "custom",
-        path: ["externalTenantId"],
-        message: {
-          slack: "a Slack team id (T…)",
-          github:
-            "a numeric GitHub installation, organization or account id, optionally typed: installation:N, organization:N, account:N",
-          linear: "a Linear organization uuid",
-          gitlab: "1 to 200 printable characters",
-          agentmail: "1 to 200 printable characters",
-        }[input.provider],
-      });
-    }
-    if (PATH_ROUTED.includes(input.provider) && !input.secret) {
-      context.addIssue({
-        code: "custom",
-        path: ["secret"],
-        message: `${input.provider} webhooks are verified with the integration's own secret; it is required`,
-      });
-    }
-    if (input.provider === "agentmail" && input.secret && !/^whsec_[A-Za-z0-9+/=]{16,}$/.test(input.secret)) {
-      context.addIssue({
-        code: "custom",
-        path: ["secret"],
-        message: "a Standard Webhooks signing secret (whsec_…)",
-      });
-    }
-    const settings = SETTINGS_SCHEMAS[input.provider].safeParse(input.settings ?? {});
-    if (!settings.success) {
-      for (const issue of settings.error.issues) {
-        context.addIssue({ code: "custom", path: ["settings", ...issue.path], message: issue.message });
+  .check(
+    z.superRefine((input, context) => {
+      if (canonicalTenantId(input.provider, input.externalTenantId) === undefined) {
+        context.addIssue({
+          code: "custom",
+          path: ["externalTenantId"],
+          message: {
+            slack: "a Slack team id (T…)",
+            github:
+              "a numeric GitHub installation, organization or account id, optionally typed: installation:N, organization:N, account:N",
+            linear: "a Linear organization uuid",
+            gitlab: "1 to 200 printable characters",
+            agentmail: "1 to 200 printable characters",
+          }[input.provider],
+        });
       }
-    }
-  })
-  .meta({ id: "CreateIntegrationInput" });
+      if (PATH_ROUTED.includes(input.provider) && !input.secret) {
+        context.addIssue({
+          code: "custom",
+          path: ["secret"],
+          message: `${input.provider} webhooks are verified with the integration's own secret; it is required`,
+        });
+      }
+      if (
+        input.provider === "agentmail" &&
+        input.secret &&
+        !/^whsec_[A-Za-z0-9+/=]{16,}$/.test(input.secret)
+      ) {
+        context.addIssue({
+          code: "custom",
+          path: ["secret"],
+          message: "a Standard Webhooks signing secret (whsec_…)",
+        });
+      }
+      const settings = SETTINGS_SCHEMAS[input.provider].safeParse(input.settings ?? {});
+      if (!settings.success) {
+        for (const issue of settings.error.issues) {
+          context.addIssue({ code: "custom", path: ["settings", ...issue.path], message: issue.message });
+        }
+      }
+    }),
+  )
+  .register(z.globalRegistry, { id: "CreateIntegrationInput" });
 export type CreateIntegrationInput = z.input<typeof CreateIntegrationInputSchema>;
 
 export const IntegrationSchema = z
@@ -168,5 +171,5 @@ export const IntegrationSchema = z
     hasSecret: z.boolean(),
     createdAt: z.string(),
   })
-  .meta({ id: "Integration" });
+  .register(z.globalRegistry, { id: "Integration" });
 export type Integration = z.infer<typeof IntegrationSchema>;

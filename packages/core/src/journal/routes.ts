@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { defineRoute } from "../http/route";
 import { PageQuerySchema, pageSchema } from "../storage/cursor";
 import { JournalEntrySchema } from "./schemas";
@@ -7,8 +7,10 @@ import { JournalEntrySchema } from "./schemas";
 
 const JournalPage = pageSchema(JournalEntrySchema, "JournalEntryPage");
 
-export const JournalQuerySchema = PageQuerySchema.extend({
-  orgId: z.string().min(1).max(128).optional().describe("One org's events; without it, system events"),
+export const JournalQuerySchema = z.extend(PageQuerySchema, {
+  orgId: z
+    .optional(z.string().check(z.minLength(1), z.maxLength(128)))
+    .check(z.describe("One org's events; without it, system events")),
 });
 
 export const listJournal = defineRoute({

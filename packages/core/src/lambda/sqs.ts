@@ -7,12 +7,13 @@ import {
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod/mini";
+import type * as core from "zod/v4/core";
 import { envelopeFields } from "../events/detail";
 import { logger } from "../util/logger";
 import { issuesToDetails } from "./validation";
 
-export interface SqsConsumerOptions<TSchema extends z.ZodType> {
+export interface SqsConsumerOptions<TSchema extends core.$ZodType> {
   /** The message body's schema; the body is JSON-decoded first. A record that fails it is a batch item failure. */
   body: TSchema;
   /**
@@ -28,7 +29,7 @@ export interface SqsConsumerOptions<TSchema extends z.ZodType> {
  * never makes its neighbours run twice. The record handler must be idempotent: SQS delivers at
  * least once.
  */
-export function sqsConsumer<TSchema extends z.ZodType>(
+export function sqsConsumer<TSchema extends core.$ZodType>(
   options: SqsConsumerOptions<TSchema>,
   handleRecord: (message: z.infer<TSchema>, record: SQSRecord) => Promise<void>,
 ) {
@@ -62,14 +63,14 @@ export class UnprocessableMessage extends Error {
   override readonly name = "UnprocessableMessage";
 }
 
-function parseBody<TSchema extends z.ZodType>(schema: TSchema, record: SQSRecord): z.infer<TSchema> {
+function parseBody<TSchema extends core.$ZodType>(schema: TSchema, record: SQSRecord): z.infer<TSchema> {
   let decoded: unknown;
   try {
     decoded = JSON.parse(record.body);
   } catch {
     throw new UnprocessableMessage(`message ${record.messageId} is not JSON`);
   }
-  const result = schema.safeParse(decoded);
+  const result = z.safeParse(schema, decoded);
   if (!result.success) {
     throw new UnprocessableMessage(
       `message ${record.messageId} does not match its schema: ${JSON.stringify(issuesToDetails(result.error.issues))}`,

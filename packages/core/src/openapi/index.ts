@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { STATUS_MESSAGES } from "../http/response";
 
 /**
@@ -54,12 +54,14 @@ export interface ApiInfo {
 export const ErrorBodySchema = z
   .object({
     error: z.object({
-      code: z.string().describe("Stable, machine-readable error code, e.g. `not_found`."),
-      message: z.string().describe("Human-readable explanation; for 5xx it is deliberately generic."),
-      details: z.record(z.string(), z.unknown()).optional(),
+      code: z.string().check(z.describe("Stable, machine-readable error code, e.g. `not_found`.")),
+      message: z
+        .string()
+        .check(z.describe("Human-readable explanation; for 5xx it is deliberately generic.")),
+      details: z.optional(z.record(z.string(), z.unknown())),
     }),
   })
-  .meta({ id: "Error" });
+  .register(z.globalRegistry, { id: "Error" });
 
 export { pageSchema } from "../storage/cursor";
 
@@ -386,7 +388,9 @@ class SchemaSet {
   private define(id: string, io: Io, definition: Json): void {
     if (!this.named.has(id)) {
       // zod invents an id only to break a cycle it cannot otherwise express.
-      throw new Error(`a recursive schema needs .meta({ id }) to be documented (zod called it "${id}")`);
+      throw new Error(
+        `a recursive schema needs an id in z.globalRegistry (.register or .meta) to be documented (zod called it "${id}")`,
+      );
     }
     if (!COMPONENT_NAME.test(id)) throw new Error(`schema id "${id}" may only use A-Z a-z 0-9 . _ -`);
     if (!isObject(definition)) throw new Error(`schema "${id}" did not convert to a JSON Schema object`);
@@ -441,7 +445,9 @@ class Naming {
   private reference(ref: string, io: Io): string {
     if (ref === "#") {
       // In a document, "#" is the whole OpenAPI document, not the schema zod meant.
-      throw new Error("a recursive schema needs .meta({ id }) to be documented");
+      throw new Error(
+        "a recursive schema needs an id in z.globalRegistry (.register or .meta) to be documented",
+      );
     }
     if (!ref.startsWith(DEFS)) return ref;
     return COMPONENTS + this.name(decodePointer(ref.slice(DEFS.length)), io);

@@ -322,7 +322,7 @@ describe("buildDocument", () => {
       },
     });
     const recursive = { ...health, responses: { 200: { description: "A node", schema: Node } } };
-    expect(() => build([recursive])).toThrow(/recursive schema needs \.meta\(\{ id \}\)/);
+    expect(() => build([recursive])).toThrow(/recursive schema needs an id in z\.globalRegistry/);
 
     const one = z.object({ a: z.string() }).meta({ id: "Twin" });
     const other = z.object({ b: z.string() }).meta({ id: "Twin" });

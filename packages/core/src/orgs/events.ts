@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { defineEvent } from "../events/define";
 
 /** Domain events of the orgs module. */
@@ -15,7 +15,7 @@ export const OrgCreated = defineEvent(
     orgId: z.string(),
     slug: z.string(),
     /** The directory organization it was synced from, or null for an org created through the API. */
-    directoryOrgId: z.string().nullable(),
+    directoryOrgId: z.nullable(z.string()),
   }),
   "An org was created, through the API or by directory sync.",
 );

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { nameSchema } from "../util/text";
 
 /** What an org is, and what creating one takes. */
@@ -13,22 +13,25 @@ export const OrgSchema = z
     name: z.string(),
     slug: z.string(),
     status: OrgStatusSchema,
-    directoryId: z.string().nullable(),
+    directoryId: z.nullable(z.string()),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .meta({ id: "Org" });
+  .register(z.globalRegistry, { id: "Org" });
 export type Org = z.infer<typeof OrgSchema>;
 
 export const CreateOrgInputSchema = z
   .strictObject({
     name: nameSchema(200),
-    slug: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .regex(SLUG_PATTERN, "lower-case letters, digits and inner hyphens, at most 63 characters")
-      .optional(),
+    slug: z.optional(
+      z
+        .string()
+        .check(
+          z.trim(),
+          z.toLowerCase(),
+          z.regex(SLUG_PATTERN, "lower-case letters, digits and inner hyphens, at most 63 characters"),
+        ),
+    ),
   })
-  .meta({ id: "CreateOrgInput" });
+  .register(z.globalRegistry, { id: "CreateOrgInput" });
 export type CreateOrgInput = z.input<typeof CreateOrgInputSchema>;

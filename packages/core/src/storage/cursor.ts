@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import type * as core from "zod/v4/core";
 import { InvalidInput } from "../util/errors";
 
 /**
@@ -79,16 +80,18 @@ export interface Page<T> {
  * schema once, at module scope: every call registers `id` in zod's global registry, and two
  * different schemas under one id are refused when the API document is built.
  */
-export function pageSchema<T extends z.ZodType>(item: T, id: string) {
+export function pageSchema<T extends core.$ZodType>(item: T, id: string) {
   return z
     .object({
       items: z.array(item),
-      nextCursor: z.string().nullable().describe("Pass as `cursor` to get the next page; null on the last."),
+      nextCursor: z
+        .nullable(z.string())
+        .check(z.describe("Pass as `cursor` to get the next page; null on the last.")),
     })
-    .meta({ id });
+    .register(z.globalRegistry, { id });
 }
 
 export const PageQuerySchema = z.object({
-  limit: z.string().max(8).optional(),
-  cursor: z.string().max(2048).optional(),
+  limit: z.optional(z.string().check(z.maxLength(8))),
+  cursor: z.optional(z.string().check(z.maxLength(2048))),
 });

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /**
  * Text that people read (names, labels) must look like what it is: no control characters (NUL
@@ -14,15 +14,15 @@ export function hasUnsafeCharacters(value: string): boolean {
 
 /** A trimmed name or label of 1 to `max` characters, refused (400) when it holds unsafe characters. */
 export function nameSchema(max: number) {
-  return z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .refine(
+  return z.string().check(
+    z.trim(),
+    z.minLength(1),
+    z.maxLength(max),
+    z.refine(
       (value) => !hasUnsafeCharacters(value),
       "control characters and bidirectional overrides are not allowed",
-    );
+    ),
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { defineEvent } from "../events/define";
 import { ProviderSchema } from "../integrations/schemas";
 
@@ -15,12 +15,12 @@ export const WebhookReceived = defineEvent(
     deliveryId: z.string(),
     occurredAt: z.iso.datetime(),
     /** The user who sent it, or null when the sender is not (or cannot be trusted to be) a known user. */
-    actorUserId: z.string().nullable(),
+    actorUserId: z.nullable(z.string()),
     /** Consumers refuse work for a suspended member; the delivery still says who it was. */
     actorSuspended: z.boolean(),
     unmapped: z.boolean(),
     /** One line for people: what happened, where. Metadata only, never content. */
-    summary: z.string().max(300),
+    summary: z.string().check(z.maxLength(300)),
   }),
   "A verified webhook delivery was processed and its sender resolved (or recorded as unmapped).",
 );

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { defineRoute } from "../http/route";
 
 /** Webhook ingress routes, one function per provider (each verifies its own signature scheme). */
@@ -8,7 +8,7 @@ export const WebhookAnswerSchema = z
     received: z.literal(true),
     outcome: z.enum(["processed", "duplicate", "ignored", "unknown_tenant"]),
   })
-  .meta({ id: "WebhookAnswer" });
+  .register(z.globalRegistry, { id: "WebhookAnswer" });
 
 const PIPELINE =
   "The sender is resolved to a user (or recorded as unmapped) and `webhook.received` is published. " +
