@@ -204,8 +204,8 @@ describe("routes: POST /webhooks/slack", () => {
     // act
     const replies = [
       await deliver(routes, PATH, signSlack(body, "the-wrong-secret")),
-      await deliver(routes, PATH, signSlack(body, SECRET, { timestampSeconds: now - 301 })),
-      await deliver(routes, PATH, signSlack(body, SECRET, { timestampSeconds: now + 301 })),
+      await deliver(routes, PATH, signSlack(body, SECRET, { timestampSeconds: now - 360 })),
+      await deliver(routes, PATH, signSlack(body, SECRET, { timestampSeconds: now + 360 })),
       await deliver(routes, PATH, { body: good.body, headers: { "content-type": "application/json" } }),
       await deliver(routes, PATH, { body: `${good.body} `, headers: good.headers }),
     ];
