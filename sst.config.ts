@@ -2,6 +2,7 @@ import type { SSTConfig } from "sst";
 import type { App } from "sst/constructs";
 import { DEFAULT_FUNCTION_TIMEOUT_SECONDS } from "./manifest";
 import { Api } from "./stacks/api";
+import { FUNCTION_NODEJS } from "./stacks/bundling";
 import { Events } from "./stacks/events";
 import { Queues } from "./stacks/queues";
 import { Schedules } from "./stacks/schedules";
@@ -19,7 +20,7 @@ export function stacks(app: App): void {
     runtime: "nodejs22.x",
     timeout: DEFAULT_FUNCTION_TIMEOUT_SECONDS,
     architecture: "arm_64",
-    nodejs: { format: "esm", minify: true, sourcemap: true },
+    nodejs: FUNCTION_NODEJS,
     tracing: "active",
     logRetention: "one_month",
     environment: { KITH_STAGE: app.stage },

@@ -7,13 +7,14 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { type Manifest, manifest, parseHandlerRef, type SubscriptionDefinition } from "../manifest";
 import type * as Esbuild from "../node_modules/sst/node_modules/esbuild/lib/main.js";
+import { FUNCTION_NODEJS } from "../stacks/bundling";
 
 /**
  * What a cold start pays for (issue "Lean cold starts"): every function the manifest declares,
  * bundled exactly as SST 2.49.8 bundles it for `sst deploy` with the app's default props
- * (sst.config.ts: `nodejs: { format: "esm", minify: true, sourcemap: true }`, nodejs22.x, arm64),
- * next to a FLOOR bundle (bench/floor-handler.ts: a document client and one GetCommand) built in the
- * same run. Per function: the minified .mjs in bytes (its sourcemap apart), the median time of
+ * (sst.config.ts: `FUNCTION_NODEJS` from stacks/bundling.ts, nodejs22.x, arm64), next to a FLOOR
+ * bundle (bench/floor-handler.ts: a document client and one GetCommand, with the SDK's default
+ * credential chain) built in the same run with SST's stock props (no app alias). Per function: the minified .mjs in bytes (its sourcemap apart), the median time of
  * `await import()` of the bundle in fresh Node processes (timed inside the child with
  * `performance.now()`), the child's RSS after the import, both as ratios to the floor and checked
  * against the issue's target for the function's kind, and the packages that weigh most in it
@@ -23,8 +24,9 @@ import type * as Esbuild from "../node_modules/sst/node_modules/esbuild/lib/main
  * that children do not compete for the CPU; they are figures for this machine, the ratios are what
  * the targets check.
  *
- * Also a library: `bundleManifest()` returns each function's bytes without timing anything, for a
- * stack test that asserts a byte budget per function; `measureBundles()` returns the whole report.
+ * Also a library: `bundleManifest()` returns each function's bytes without timing anything, and
+ * `overBudget()` checks them, for test/stacks/budget.stack.test.ts; `measureBundles()` returns the
+ * whole report.
  *
  * Environment: BENCH_BUNDLE_RUNS (fresh processes per bundle, default 5), BENCH_BUNDLE_DIR (where
  * the bundles are written, default .bench/bundles, emptied first), BENCH_BUNDLE_SEPARATE=1 (one
@@ -32,7 +34,7 @@ import type * as Esbuild from "../node_modules/sst/node_modules/esbuild/lib/main
  */
 
 const ROOT = resolve(import.meta.dirname, "..");
-const FLOOR_ENTRY = "bench/floor-handler.ts";
+const FLOOR_REF = "bench/floor-handler.handler";
 const DEFAULT_OUT_DIR = join(ROOT, ".bench", "bundles");
 
 export type FunctionKind = "http" | "webhook" | "queue" | "schedule" | "subscriber" | "stream" | "syncer";
@@ -54,6 +56,33 @@ export const TARGETS: Record<FunctionKind, { size: number; time: number }> = {
   stream: { size: 2, time: 2 },
   syncer: { size: 3, time: 3 },
 };
+
+/** A function's size budget in bytes: its kind's size target times the floor's bytes in the same run. */
+export function budgetBytes(kind: FunctionKind, floorBytes: number): number {
+  return Math.floor(TARGETS[kind].size * floorBytes);
+}
+
+export interface BudgetProblem {
+  ref: string;
+  kind: FunctionKind;
+  bytes: number;
+  budget: number;
+  /** The heaviest packages, to say where to look. */
+  top: PackageBytes[];
+}
+
+/** Every function over its size budget (the stack test's check; `[]` when all fit). */
+export function overBudget(
+  functions: readonly (Pick<ManifestFunction, "ref" | "kind"> & Pick<BundleResult, "bytes" | "packages">)[],
+  floorBytes: number,
+): BudgetProblem[] {
+  return functions.flatMap((fn) => {
+    const budget = budgetBytes(fn.kind, floorBytes);
+    return fn.bytes > budget
+      ? [{ ref: fn.ref, kind: fn.kind, bytes: fn.bytes, budget, top: fn.packages.slice(0, 5) }]
+      : [];
+  });
+}
 
 export interface ManifestFunction {
   /** The manifest's handler reference, `functions/http/get-user.handler`. */
@@ -96,24 +125,43 @@ export function sstEsbuild(): EsbuildApi {
   return esbuildApi;
 }
 
+/** A function's `nodejs` props, as SST reads them (`format`, `minify`, `sourcemap`, `esbuild`). */
+export interface NodejsProps {
+  format: "esm";
+  minify: boolean;
+  sourcemap: boolean;
+  esbuild?: Readonly<Omit<Esbuild.BuildOptions, "alias">> & { alias?: Readonly<Record<string, string>> };
+}
+
+/**
+ * The floor's props: SST's stock ESM bundling with no app-specific esbuild option, so the floor is
+ * the bare document client with the SDK's default credential chain, as the issue measured it.
+ */
+export const STOCK_NODEJS: NodejsProps = { format: "esm", minify: true, sourcemap: true };
+
 /**
  * SST's esbuild options for one nodejs function, copied from
- * node_modules/sst/runtime/handlers/node.js (`useNodeHandler().build`), with what the app's default
- * props and `sst deploy` (mode "deploy") make of them: `nodejs.format` "esm", `nodejs.minify` true,
- * `nodejs.sourcemap` true, no `nodejs.install`, `loader`, `banner`, `splitting` or `esbuild`
- * override. `@aws-sdk/*` is NOT external: SST only forces `aws-sdk` (v2) external for CJS on
- * nodejs16.x, so the v3 SDK is bundled into every function. Additions: `absWorkingDir` (SST runs
- * esbuild in the project root, its cwd; this pins the same directory for any cwd) and `write: true`
- * (esbuild's default, spelled out). The .mjs written is byte for byte the one SST's own build
+ * node_modules/sst/runtime/handlers/node.js (`useNodeHandler().build`), with what `sst deploy`
+ * (mode "deploy") makes of the given `nodejs` props (the app's, `FUNCTION_NODEJS` in
+ * stacks/bundling.ts, by default): `format` "esm", `minify`, `sourcemap`, and `esbuild` spread
+ * last (its `external` appended to SST's). No `install`, `loader`, `banner` or `splitting`.
+ * `@aws-sdk/*` is NOT external: SST only forces `aws-sdk` (v2) external for CJS on nodejs16.x, so
+ * the v3 SDK is bundled into every function. Additions: `absWorkingDir` (SST runs esbuild in the
+ * project root, its cwd; this pins the same directory for any cwd) and `write: true` (esbuild's
+ * default, spelled out). The .mjs written is byte for byte the one SST's own build
  * (stacks/bundle.stack.test.ts) left in .sst/artifacts, for every function compared.
  */
-export function sstEsbuildOptions(entry: string, outfile: string): Esbuild.BuildOptions {
-  const nodejs = { format: "esm", minify: true, sourcemap: true } as const;
+export function sstEsbuildOptions(
+  entry: string,
+  outfile: string,
+  nodejs: NodejsProps = FUNCTION_NODEJS,
+): Esbuild.BuildOptions {
+  const { external, ...override } = nodejs.esbuild ?? {};
   return {
     entryPoints: [entry],
     platform: "node",
-    // forceExternal: ["sharp", "pg-native"] (+ "aws-sdk" only for CJS on nodejs16.x); no install/external.
-    external: ["sharp", "pg-native"],
+    // forceExternal: ["sharp", "pg-native"] (+ "aws-sdk" only for CJS on nodejs16.x); no install.
+    external: ["sharp", "pg-native", ...(external ?? [])],
     loader: undefined,
     keepNames: true,
     bundle: true,
@@ -138,6 +186,7 @@ export function sstEsbuildOptions(entry: string, outfile: string): Esbuild.Build
     // "start" mode: "linked"; nodejs.sourcemap === false: false; otherwise true.
     sourcemap: nodejs.sourcemap,
     minify: nodejs.minify,
+    ...(override as Esbuild.BuildOptions),
     absWorkingDir: ROOT,
     write: true,
   };
@@ -243,10 +292,14 @@ function describe(
  * Bundles one handler reference (`path/to/file.export`) into `outDir` with exactly SST's options:
  * one esbuild build per function, as `sst deploy` runs them.
  */
-export async function bundleFunction(ref: string, outDir = DEFAULT_OUT_DIR): Promise<BundleResult> {
+export async function bundleFunction(
+  ref: string,
+  outDir = DEFAULT_OUT_DIR,
+  nodejs: NodejsProps = FUNCTION_NODEJS,
+): Promise<BundleResult> {
   const outfile = outfileFor(ref, resolve(outDir));
   const started = performance.now();
-  const result = await sstEsbuild().build(sstEsbuildOptions(entryFile(ref), outfile));
+  const result = await sstEsbuild().build(sstEsbuildOptions(entryFile(ref), outfile, nodejs));
   return describe(ref, outfile, result.metafile, performance.now() - started);
 }
 
@@ -286,9 +339,10 @@ export interface ManifestBundles {
 }
 
 /**
- * Bundles the floor and every manifest function into a fresh `outDir`; sizes only, nothing is
- * imported. One esbuild build for all of them unless `separate` (one build per function, in
- * parallel: SST's invocation exactly, and several times slower).
+ * Bundles the floor (with SST's stock props) and every manifest function (with the app's) into a
+ * fresh `outDir`; sizes only, nothing is imported. One esbuild build for all the functions unless
+ * `separate` (one build per function, in parallel: SST's invocation exactly, and several times
+ * slower).
  */
 export async function bundleManifest(
   options: { outDir?: string; source?: Manifest; separate?: boolean } = {},
@@ -296,13 +350,15 @@ export async function bundleManifest(
   const outDir = resolve(options.outDir ?? DEFAULT_OUT_DIR);
   rmSync(outDir, { recursive: true, force: true });
   const functions = manifestFunctions(options.source);
-  const refs = [`${FLOOR_ENTRY.replace(/\.ts$/, "")}.handler`, ...functions.map((fn) => fn.ref)];
+  const refs = functions.map((fn) => fn.ref);
   const started = performance.now();
-  const [floor, ...bundles] = options.separate
-    ? await Promise.all(refs.map((ref) => bundleFunction(ref, outDir)))
-    : await bundleTogether(refs, outDir);
+  const [floor, bundles] = await Promise.all([
+    bundleFunction(FLOOR_REF, outDir, STOCK_NODEJS),
+    options.separate
+      ? Promise.all(refs.map((ref) => bundleFunction(ref, outDir)))
+      : bundleTogether(refs, outDir),
+  ]);
   const bundleMs = performance.now() - started;
-  if (!floor) throw new Error("the floor did not bundle");
   return {
     floor,
     functions: functions.map((fn, index) => ({ ...fn, ...(bundles[index] as BundleResult) })),
@@ -563,7 +619,8 @@ export async function run(): Promise<void> {
   const report = await measureBundles({ runs, separate, ...(outDir ? { outDir } : {}) });
   console.log(
     `bundles as SST 2.49.8 deploys them (esbuild ${report.esbuildVersion}: esm, esnext, minify, sourcemap, ` +
-      `@aws-sdk bundled); ${report.functions.length} functions + floor bundled in ` +
+      `@aws-sdk bundled; functions with the app's alias ${JSON.stringify(FUNCTION_NODEJS.esbuild.alias)}, ` +
+      `the floor with SST's stock props); ${report.functions.length} functions + floor bundled in ` +
       `${(report.bundleMs / 1000).toFixed(1)} s (${separate ? "one build each" : "one build"}) into ` +
       `${relative(process.cwd(), report.outDir) || "."}`,
   );

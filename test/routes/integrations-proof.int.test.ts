@@ -206,6 +206,64 @@ describe("routes: an org admin must prove control of the tenant an integration c
       );
     });
 
+    it("a key Linear refuses is a 403, and a claim with neither key nor token a 400 naming apiKey", async () => {
+      await refused(
+        () =>
+          claim({
+            provider: "linear",
+            externalTenantId: OURS.linear,
+            settings: { apiKey: "lin_api_unknownkey00000000000000000000000" },
+          }),
+        403,
+        "tenant_not_proven",
+      );
+      const details = await refused(
+        () => claim({ provider: "linear", externalTenantId: OURS.linear }),
+        400,
+        "invalid_input",
+      );
+      expect(details).toEqual({ "settings.apiKey": "required" });
+    });
+
+    it("an OAuth access token of the organization proves the claim, sent as a Bearer token", async () => {
+      const token = "lin_oauth_proofours000000000000000000000000000000000000000001";
+      linear.addOAuthToken(token, OURS.linear);
+      linear.clearRequests();
+
+      const reply = await claim({
+        provider: "linear",
+        externalTenantId: OURS.linear,
+        settings: { accessToken: token },
+      });
+
+      expect(reply.status).toBe(201);
+      expect(linear.requests().map((request) => request.auth)).toEqual(["oauth"]);
+      expect(JSON.stringify(await routes.tableItems())).not.toContain(token);
+      await routes.api("DELETE", `/v1/orgs/${org.id}/integrations/${(reply.body as { id: string }).id}`, {
+        token: adminToken,
+      });
+    });
+
+    it("Linear rate limited (400 RATELIMITED), failing (500) or unreachable is a retryable 503, and nothing is written", async () => {
+      const attempt = () =>
+        claim({
+          provider: "linear",
+          externalTenantId: OURS.linear,
+          settings: { apiKey: TOKENS.ourLinearKey },
+        });
+      linear.failNext({ kind: "ratelimited" });
+      await refused(attempt, 503, "provider_unavailable");
+      linear.failNext({ kind: "internal" });
+      await refused(attempt, 503, "provider_unavailable");
+      const saved = process.env.LINEAR_API_URL;
+      process.env.LINEAR_API_URL = "http://127.0.0.1:9/graphql";
+      try {
+        await refused(attempt, 503, "provider_unavailable");
+      } finally {
+        process.env.LINEAR_API_URL = saved;
+      }
+    });
+
     it("the organization's own key proves the claim and is never stored", async () => {
       const reply = await claim({
         provider: "linear",

@@ -3,10 +3,13 @@
  * NODE_ENV=test) and checks the deployed `Handler` of every Lambda against the manifest, using the
  * same checks as app.stack.test.ts but reading handlers from the template instead of the constructs.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { SsmSandbox } from "@kith/sandbox";
 import { beforeAll, describe, expect, it } from "vitest";
+import { bundleFunction } from "../../bench/bundles";
 import { manifest, parseHandlerRef, type SubscriptionDefinition } from "../../manifest";
 import { type SynthesizedApp, synthesize } from "./support/synth";
 import { Templates } from "./support/template";
@@ -95,6 +98,74 @@ describe("bundled app", () => {
 
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toMatchObject({ kind: "operator", orgId: null });
+  });
+
+  it("is what bench/bundles.ts measures: the same bytes, with the Lambda credential chain in place of the SDK's", async () => {
+    const outDir = mkdtempSync(path.join(tmpdir(), "kith-bundle-compare-"));
+    try {
+      for (const ref of ["functions/webhooks/github.handler", "functions/http/create-integration.handler"]) {
+        const relative = `${parseHandlerRef(ref).file}.mjs`;
+        const deployed = readFileSync(newestArtifact(relative));
+        const measured = await bundleFunction(ref, outDir);
+        expect(deployed.equals(readFileSync(measured.outfile)), ref).toBe(true);
+        expect(deployed.toString("utf8"), ref).not.toContain("defaultProvider::fromSSO");
+      }
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  });
+
+  it("the bundled function reads a bound secret from SSM, signed with the Lambda's environment credentials", async () => {
+    const ssm = await SsmSandbox.start();
+    const credentials = { accessKeyId: "AKIDBUNDLETEST", secretAccessKey: "bundle-test-secret" };
+    ssm.addCredentials(credentials);
+    ssm.putParameter("/sst/kith/test/Secret/OPERATOR_API_KEY/value", "ssm-operator-key");
+    const saved = { ...process.env };
+    delete process.env.OPERATOR_API_KEY;
+    Object.assign(process.env, {
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      SST_APP: "kith",
+      SST_STAGE: "test",
+      SST_SSM_PREFIX: "/sst/kith/test/",
+      SST_Secret_value_OPERATOR_API_KEY: "__FETCH_FROM_SSM__",
+      KITH_SSM_ENDPOINT: ssm.url,
+    });
+    try {
+      // A second instance of the bundle (another URL), so nothing from the test above is cached.
+      const module = (await import(
+        `${pathToFileURL(newestArtifact("functions/http/whoami.mjs")).href}?ssm`
+      )) as {
+        handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
+      };
+      const call = (token: string) =>
+        module.handler(
+          {
+            version: "2.0",
+            routeKey: "GET /v1/whoami",
+            rawPath: "/v1/whoami",
+            rawQueryString: "",
+            headers: { authorization: `Bearer ${token}` },
+            requestContext: { http: { method: "GET", path: "/v1/whoami" } },
+            isBase64Encoded: false,
+          },
+          { functionName: "whoami", awsRequestId: "bundle-ssm", getRemainingTimeInMillis: () => 3000 },
+        );
+      expect((await call("ssm-operator-key")).statusCode).toBe(200);
+      expect((await call("bundle-test-key")).statusCode).toBe(401);
+      expect(ssm.requests).toEqual([
+        expect.objectContaining({
+          target: "AmazonSSM.GetParameters",
+          accessKeyId: "AKIDBUNDLETEST",
+          status: 200,
+        }),
+      ]);
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+      await ssm.close();
+    }
   });
 });
 

@@ -5,6 +5,7 @@
  * `LINEAR_API_URL`, …).
  */
 
+export type { AwsCredentials } from "./aws-sigv4";
 export {
   type AddInstallationInput,
   type GitHubAccountInput,
@@ -17,9 +18,11 @@ export {
   type RawGitHubApp,
   type RawGitHubInstallation,
 } from "./github";
+export { type KmsFailure, type KmsRecordedRequest, KmsSandbox, type KmsSandboxOptions } from "./kms";
 export {
   type AddApiKeyOptions,
   type AddOAuthTokenOptions,
+  type LinearFailure,
   type LinearOrganizationInput,
   type LinearRecordedRequest,
   LinearSandbox,
@@ -40,7 +43,6 @@ export {
   type SlackSandboxOptions,
 } from "./slack";
 export {
-  type SsmCredentials,
   type SsmFailure,
   type SsmParameterType,
   type SsmRecordedRequest,

@@ -64,6 +64,12 @@ export interface LinearOrganizationInput {
   createdAt?: Date | string;
 }
 
+export interface LinearFailure {
+  kind: "ratelimited" | "internal";
+  status?: number;
+  times?: number;
+}
+
 export interface LinearUserInput {
   id?: string;
   name?: string;
@@ -421,8 +427,18 @@ export class LinearSandbox {
   private readonly credentials = new Map<string, Credential>();
   private readonly recorded: LinearRecordedRequest[] = [];
   private readonly used = new Map<string, number>();
+  private readonly failures: { failure: LinearFailure; remaining: number }[] = [];
 
   private constructor() {}
+
+  /**
+   * Fails the next `times` (default 1) GraphQL requests: `ratelimited` answers as Linear does when a
+   * budget is spent (`extensions.code` `RATELIMITED`, type `ratelimited`; HTTP 400 unless `status`
+   * says otherwise), `internal` with a 500 and an `internal error`.
+   */
+  failNext(failure: LinearFailure): void {
+    this.failures.push({ failure, remaining: failure.times ?? 1 });
+  }
 
   /** Starts a sandbox listening on 127.0.0.1. */
   static async start(options: LinearSandboxOptions = {}): Promise<LinearSandbox> {
@@ -573,6 +589,22 @@ export class LinearSandbox {
 
     if (url.pathname !== API_PATH) {
       sendJson(res, 404, { errors: [{ message: "Not Found" }] });
+      return;
+    }
+    const pending = this.failures[0];
+    if (pending) {
+      pending.remaining -= 1;
+      if (pending.remaining <= 0) this.failures.shift();
+      const { kind } = pending.failure;
+      const status = pending.failure.status ?? (kind === "ratelimited" ? 400 : 500);
+      const error =
+        kind === "ratelimited"
+          ? { message: "Rate limit exceeded", extensions: { code: "RATELIMITED", type: "ratelimited" } }
+          : {
+              message: "Internal server error",
+              extensions: { code: "INTERNAL_SERVER_ERROR", type: "internal error" },
+            };
+      sendJson(res, status, { errors: [error] });
       return;
     }
     if (method !== "POST" || query === undefined) {

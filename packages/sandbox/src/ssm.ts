@@ -1,7 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Hash } from "@smithy/hash-node";
-import { HttpRequest } from "@smithy/protocol-http";
-import { SignatureV4 } from "@smithy/signature-v4";
+import { type AwsCredentials, verifySigV4 } from "./aws-sigv4";
 import { type LoopbackServer, listenLoopback, readBody, sendJson } from "./http";
 
 /**
@@ -25,11 +23,6 @@ import { type LoopbackServer, listenLoopback, readBody, sendJson } from "./http"
  * Other actions answer `UnknownOperationException`. Parameter versions, labels and selectors
  * (`name:3`), hierarchies and KMS keys are not modelled.
  */
-
-export interface SsmCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-}
 
 export interface SsmSandboxOptions {
   port?: number;
@@ -64,8 +57,6 @@ interface StoredParameter {
 }
 
 const TARGET_PREFIX = "AmazonSSM.";
-const AUTHORIZATION =
-  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 
 export class SsmSandbox {
   readonly requests: SsmRecordedRequest[] = [];
@@ -98,7 +89,7 @@ export class SsmSandbox {
   }
 
   /** An access key the sandbox accepts; requests signed with any other key are refused. */
-  addCredentials(credentials: SsmCredentials): void {
+  addCredentials(credentials: AwsCredentials): void {
     this.credentials.set(credentials.accessKeyId, credentials.secretAccessKey);
   }
 
@@ -146,7 +137,11 @@ export class SsmSandbox {
     if (req.method !== "POST" || (req.url ?? "/") !== "/") {
       return fail(404, "UnknownOperationException", "Only POST / is served");
     }
-    const signature = await this.verifySignature(req, body);
+    const signature = await verifySigV4(req, body, {
+      service: "ssm",
+      region: this.region,
+      credentials: this.credentials,
+    });
     record.accessKeyId = signature.accessKeyId;
     if (!signature.ok) return fail(400, signature.type, signature.message);
     if (!String(req.headers["content-type"] ?? "").startsWith("application/x-amz-json-1.1")) {
@@ -205,102 +200,6 @@ export class SsmSandbox {
         "content-type": "application/x-amz-json-1.1",
       },
     );
-  }
-
-  private async verifySignature(
-    req: IncomingMessage,
-    body: string,
-  ): Promise<
-    { ok: true; accessKeyId: string } | { ok: false; accessKeyId?: string; type: string; message: string }
-  > {
-    const header = String(req.headers.authorization ?? "");
-    const parts = AUTHORIZATION.exec(header);
-    if (!parts) {
-      return {
-        ok: false,
-        type: "IncompleteSignatureException",
-        message: "Authorization header is missing or malformed",
-      };
-    }
-    const [, accessKeyId = "", day = "", region, service, signedHeaders = "", signature] = parts;
-    const secretAccessKey = this.credentials.get(accessKeyId);
-    if (secretAccessKey === undefined) {
-      return {
-        ok: false,
-        accessKeyId,
-        type: "UnrecognizedClientException",
-        message: "The security token included in the request is invalid.",
-      };
-    }
-    const amzDate = String(req.headers["x-amz-date"] ?? "");
-    const when = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
-    if (!when || !amzDate.startsWith(day) || region !== this.region || service !== "ssm") {
-      return {
-        ok: false,
-        accessKeyId,
-        type: "InvalidSignatureException",
-        message: "Credential scope or X-Amz-Date does not match",
-      };
-    }
-    const signingDate = new Date(
-      Date.UTC(
-        Number(when[1]),
-        Number(when[2]) - 1,
-        Number(when[3]),
-        Number(when[4]),
-        Number(when[5]),
-        Number(when[6]),
-      ),
-    );
-    const headers: Record<string, string> = {};
-    for (const name of signedHeaders.split(";")) {
-      const value = req.headers[name];
-      if (value === undefined) {
-        return {
-          ok: false,
-          accessKeyId,
-          type: "InvalidSignatureException",
-          message: `Signed header ${name} is missing`,
-        };
-      }
-      headers[name] = Array.isArray(value) ? value.join(",") : value;
-    }
-    const sessionToken = req.headers["x-amz-security-token"];
-    const signer = new SignatureV4({
-      service: "ssm",
-      region: this.region,
-      credentials: {
-        accessKeyId,
-        secretAccessKey,
-        ...(typeof sessionToken === "string" ? { sessionToken } : {}),
-      },
-      sha256: Hash.bind(null, "sha256"),
-    });
-    const [path = "/", query = ""] = (req.url ?? "/").split("?");
-    const expected = await signer.sign(
-      new HttpRequest({
-        method: req.method ?? "POST",
-        protocol: "http:",
-        hostname: String(req.headers.host ?? "").replace(/:\d+$/, ""),
-        path,
-        query: Object.fromEntries(new URLSearchParams(query)),
-        headers,
-        body,
-      }),
-      { signingDate },
-    );
-    const expectedSignature = /Signature=([0-9a-f]{64})/.exec(
-      String(expected.headers.authorization ?? ""),
-    )?.[1];
-    if (expectedSignature !== signature) {
-      return {
-        ok: false,
-        accessKeyId,
-        type: "InvalidSignatureException",
-        message: "The request signature we calculated does not match the signature you provided.",
-      };
-    }
-    return { ok: true, accessKeyId };
   }
 }
 

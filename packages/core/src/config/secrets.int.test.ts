@@ -164,6 +164,23 @@ describe("loadBoundSecrets", () => {
     expect(ssm.requests.map((request) => request.names.length).sort((a, b) => a - b)).toEqual([3, 10, 10]);
   });
 
+  it("signs for AWS_REGION when SST_REGION is not set, as in a function SST did not give it", async () => {
+    const { SST_REGION: _, ...environment } = lambdaEnvironment(["OPERATOR_API_KEY"]);
+    ssm.putParameter(secretParameterPath("OPERATOR_API_KEY", environment), "op-key");
+    expect((await loadBoundSecrets(environment)).values.get("OPERATOR_API_KEY")).toBe("op-key");
+    const elsewhere = { ...environment, AWS_REGION: "eu-west-1" };
+    await expect(loadBoundSecrets(elsewhere)).rejects.toBeInstanceOf(SecretsUnavailable);
+  });
+
+  it("signs with the session token of temporary credentials, as Lambda's role credentials are", async () => {
+    const environment = lambdaEnvironment(["OPERATOR_API_KEY"]);
+    ssm.putParameter(secretParameterPath("OPERATOR_API_KEY", environment), "op-key");
+    process.env.AWS_SESSION_TOKEN = "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN";
+
+    expect((await loadBoundSecrets(environment)).values.get("OPERATOR_API_KEY")).toBe("op-key");
+    expect(ssm.requests.at(-1)).toMatchObject({ status: 200, accessKeyId: credentials.accessKeyId });
+  });
+
   it("makes no call when nothing is bound", async () => {
     const { values } = await loadBoundSecrets(lambdaEnvironment([]));
     expect(values.size).toBe(0);

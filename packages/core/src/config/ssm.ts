@@ -1,21 +1,15 @@
-import { defaultProvider } from "@aws-sdk/credential-provider-node";
-import { Hash } from "@smithy/hash-node";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { HttpRequest } from "@smithy/protocol-http";
-import { SignatureV4 } from "@smithy/signature-v4";
+import { jsonService } from "../aws";
 import { KithError } from "../util/errors";
 
 /**
  * SST v2 `Config.Secret` values, read from SSM Parameter Store the way `sst/node/config` reads them,
- * without `@aws-sdk/client-ssm` (docs/decisions.md, "Secrets without the SSM client"): SST binds a
+ * without `@aws-sdk/client-ssm` (docs/decisions.md, "Lean cold starts"): SST binds a
  * secret to a function as `SST_Secret_value_<NAME>=__FETCH_FROM_SSM__`, keeps its value in the
  * SecureString `<SST_SSM_PREFIX>Secret/<NAME>/value`, and a value set for every stage
  * (`sst secrets set --fallback`) in `/sst/<SST_APP>/.fallback/Secret/<NAME>/value`.
  *
- * One `GetParameters` call (the AWS JSON 1.1 protocol: `POST /`, `X-Amz-Target:
- * AmazonSSM.GetParameters`) per 10 names, signed with SigV4 by the SDK's own signer, over the
- * SDK's own HTTP handler and with its default credential chain: the very modules the DynamoDB
- * client already bundles, so reading secrets adds about 3 KB to a function instead of the SSM
+ * One `GetParameters` call per 10 names, through `jsonService` (packages/core/src/aws): the SDK's
+ * own signer, HTTP handler and credential chain, already in every bundle, instead of the SSM
  * client's 80 KB or more.
  */
 
@@ -26,8 +20,8 @@ const BINDING_PREFIX = "SST_Secret_value_";
 const NAMES_PER_CALL = 10;
 
 /**
- * Secrets Manager or SSM could not be read (network, throttling, a 5xx, missing permission):
- * nothing the caller sent is at fault, so it is a retryable 503 and never caches.
+ * SSM or KMS could not be used (network, throttling, a 5xx, missing permission): nothing the
+ * caller sent is at fault, so it is a retryable 503, and nothing failed is kept.
  */
 export class SecretsUnavailable extends KithError {
   override readonly name = "SecretsUnavailable";
@@ -66,93 +60,23 @@ export const secretParameterPath = (name: string, environment: Environment = pro
 export const fallbackParameterPath = (name: string, environment: Environment = process.env) =>
   `/sst/${environment.SST_APP ?? ""}/.fallback/Secret/${name}/value`;
 
-function region(environment: Environment): string {
-  const value = environment.SST_REGION ?? environment.AWS_REGION ?? environment.AWS_DEFAULT_REGION;
-  if (!value) throw new SecretsUnavailable(new Error("no region for SSM (SST_REGION or AWS_REGION)"));
-  return value;
-}
-
-/** The regional endpoint (`amazonaws.com.cn` in China), or `KITH_SSM_ENDPOINT` (a loopback sandbox in tests). */
-function endpoint(environment: Environment): URL {
-  const override = environment.KITH_SSM_ENDPOINT;
-  if (override) return new URL(override);
-  const name = region(environment);
-  return new URL(`https://ssm.${name}.amazonaws.${name.startsWith("cn-") ? "com.cn" : "com"}/`);
-}
-
 export interface SsmReader {
   getParameters(names: readonly string[]): Promise<GetParametersOutput>;
 }
 
-/** A GetParameters client for the environment's region (or `KITH_SSM_ENDPOINT`). */
+/** A GetParameters client for SST's region (`SST_REGION`, else `AWS_REGION`; `KITH_SSM_ENDPOINT` in tests). */
 export function ssmReader(environment: Environment = process.env): SsmReader {
-  const url = endpoint(environment);
-  const signingRegion = environment.KITH_SSM_ENDPOINT
-    ? (environment.AWS_REGION ?? "us-east-1")
-    : region(environment);
-  const signer = new SignatureV4({
-    service: "ssm",
-    region: signingRegion,
-    credentials: defaultProvider(),
-    sha256: Hash.bind(null, "sha256"),
-  });
-  // The same bounds as the DynamoDB client: an SSM that does not answer becomes a 503, not a hang.
-  const http = new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 5_000 });
+  const region = environment.SST_REGION ?? environment.AWS_REGION ?? environment.AWS_DEFAULT_REGION;
   return {
     async getParameters(names) {
-      const body = JSON.stringify({ Names: names, WithDecryption: true });
-      const request = new HttpRequest({
-        method: "POST",
-        protocol: url.protocol,
-        hostname: url.hostname,
-        ...(url.port ? { port: Number(url.port) } : {}),
-        path: url.pathname,
-        headers: {
-          host: url.host,
-          "content-type": "application/x-amz-json-1.1",
-          "x-amz-target": "AmazonSSM.GetParameters",
-          "content-length": String(Buffer.byteLength(body)),
-        },
-        body,
-      });
-      let status: number;
-      let text: string;
       try {
-        const { response } = await http.handle((await signer.sign(request)) as HttpRequest);
-        status = response.statusCode;
-        text = await readText(response.body);
-      } catch (error) {
-        throw new SecretsUnavailable(error);
-      }
-      if (status !== 200) {
-        // The error document names a type (ThrottlingException, AccessDeniedException, …), never a value.
-        throw new SecretsUnavailable(new Error(`SSM GetParameters answered ${status}: ${errorType(text)}`));
-      }
-      try {
-        return JSON.parse(text) as GetParametersOutput;
+        const ssm = jsonService({ service: "ssm", targetPrefix: "AmazonSSM", region, environment });
+        return await ssm.call<GetParametersOutput>("GetParameters", { Names: names, WithDecryption: true });
       } catch (error) {
         throw new SecretsUnavailable(error);
       }
     },
   };
-}
-
-async function readText(body: unknown): Promise<string> {
-  if (body === undefined || body === null) return "";
-  const chunks: Buffer[] = [];
-  for await (const chunk of body as AsyncIterable<Buffer | string>) {
-    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function errorType(text: string): string {
-  try {
-    const parsed = JSON.parse(text) as { __type?: unknown };
-    return typeof parsed.__type === "string" ? (parsed.__type.split("#").pop() ?? "unknown") : "unknown";
-  } catch {
-    return "unknown";
-  }
 }
 
 async function fetchAll(reader: SsmReader, paths: readonly string[]) {

@@ -24,4 +24,5 @@ export * from "./organizations";
 export * as Routes from "./routes";
 export * from "./stream";
 export * from "./types";
-export { createDirectoryClient, directoryClient, verifyWebhook } from "./workos";
+export { SIGNATURE_TOLERANCE_MS, verifyWebhook, verifyWorkOSSignature } from "./webhook-signature";
+export { createDirectoryClient, directoryClient } from "./workos";

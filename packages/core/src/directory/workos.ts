@@ -1,6 +1,5 @@
 import { type EventName, type OrganizationMembership, type User, WorkOS } from "@workos-inc/node";
 import { secret } from "../config";
-import { Unauthenticated } from "../util/errors";
 import { cleanDisplayName } from "../util/text";
 import { DirectoryNotConfigured } from "./errors";
 import {
@@ -18,9 +17,6 @@ import {
  */
 
 export const DEFAULT_WORKOS_API_URL = "https://api.workos.com";
-
-/** Signatures older (or further in the future) than this are refused: WorkOS's own default, 3 minutes. */
-export const SIGNATURE_TOLERANCE_MS = 180_000;
 
 function sdk(apiKey: string, options: { maxRetries?: number } = {}): WorkOS {
   const url = new URL(process.env.WORKOS_API_URL || DEFAULT_WORKOS_API_URL);
@@ -160,28 +156,4 @@ export function createDirectoryClient(
       return { memberships: page.data.map(toMembership), after: page.listMetadata?.after ?? null };
     },
   };
-}
-
-/**
- * Verifies `WorkOS-Signature: t=<ms>, v1=<hmac>` with the SDK's own verifier. The SDK refuses only
- * old timestamps; one from the future beyond the same tolerance is refused here too.
- */
-export async function verifyWebhook(rawBody: string, signatureHeader: string | undefined): Promise<void> {
-  const webhookSecret = await secret("WORKOS_WEBHOOK_SECRET");
-  if (!webhookSecret || !signatureHeader) throw new Unauthenticated("Missing or invalid WorkOS-Signature");
-  const timestamp = Number(/t=(\d+)/.exec(signatureHeader)?.[1]);
-  if (!Number.isFinite(timestamp) || timestamp > Date.now() + SIGNATURE_TOLERANCE_MS) {
-    throw new Unauthenticated("Missing or invalid WorkOS-Signature");
-  }
-  try {
-    // Verification needs no API key; the SDK's constructor insists on one.
-    await sdk("verify-only").webhooks.verifyHeader({
-      payload: rawBody,
-      sigHeader: signatureHeader,
-      secret: webhookSecret,
-      tolerance: SIGNATURE_TOLERANCE_MS,
-    });
-  } catch {
-    throw new Unauthenticated("Missing or invalid WorkOS-Signature");
-  }
 }

@@ -9,7 +9,6 @@ import {
   pageSize,
   queryPage,
 } from "../storage";
-import { open, seal } from "../vault";
 import { IntegrationExists, IntegrationNotFound } from "./errors";
 import * as IntegrationEvents from "./events";
 import { proveTenant } from "./proof";
@@ -23,6 +22,7 @@ import {
   type Provider,
   SETTINGS_SCHEMAS,
 } from "./schemas";
+import { sealBotToken, sealWebhookSecret } from "./sealed";
 
 /**
  * Integrations say which org a provider's webhook belongs to. Each one claims its
@@ -61,21 +61,20 @@ interface StoredIntegration {
   createdAt: string;
 }
 
-/** What a webhook handler gets: the integration with its secrets openable on demand. */
+/**
+ * What a webhook handler gets: the integration, its secrets still sealed. `./sealed` opens them,
+ * so only the functions granted KMS bundle it.
+ */
 export interface ActiveIntegration {
   id: string;
   orgId: string;
   provider: Provider;
   externalTenantId: string;
   settings: Record<string, unknown>;
-  /** The integration's own webhook secret, opened (once per process) on demand. */
-  secret(): Promise<string | undefined>;
-  /** Slack's bot token, opened on demand. */
-  botToken(): Promise<string | undefined>;
-}
-
-function sealContext(integration: Pick<StoredIntegration, "id" | "orgId">, purpose: string) {
-  return { integrationId: integration.id, orgId: integration.orgId, purpose };
+  /** The integration's own webhook secret, sealed (`openWebhookSecret`). */
+  sealedSecret?: string;
+  /** Slack's bot token, sealed (`openBotToken`). */
+  sealedBotToken?: string;
 }
 
 export function webhookPath(provider: Provider, integrationId: string): string {
@@ -103,10 +102,8 @@ function toActive(stored: StoredIntegration): ActiveIntegration {
     provider: stored.provider,
     externalTenantId: stored.externalTenantId,
     settings: stored.settings,
-    secret: async () =>
-      stored.sealedSecret ? open(stored.sealedSecret, sealContext(stored, "webhook-secret")) : undefined,
-    botToken: async () =>
-      stored.sealedBotToken ? open(stored.sealedBotToken, sealContext(stored, "bot-token")) : undefined,
+    ...(stored.sealedSecret ? { sealedSecret: stored.sealedSecret } : {}),
+    ...(stored.sealedBotToken ? { sealedBotToken: stored.sealedBotToken } : {}),
   };
 }
 
@@ -152,8 +149,8 @@ export async function create(
     settings: plainSettings,
     createdAt: now.toISOString(),
   };
-  if (secret) stored.sealedSecret = await seal(secret, sealContext(stored, "webhook-secret"));
-  if (botToken) stored.sealedBotToken = await seal(botToken, sealContext(stored, "bot-token"));
+  if (secret) stored.sealedSecret = await sealWebhookSecret(stored, secret);
+  if (botToken) stored.sealedBotToken = await sealBotToken(stored, botToken);
 
   const items: GuardedItem[] = [
     {

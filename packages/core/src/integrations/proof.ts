@@ -7,8 +7,9 @@ import type { Provider } from "./schemas";
 /**
  * Proof that whoever connects a Slack team, a GitHub installation or a Linear organization
  * controls it. Without it, any org admin could claim another company's tenant and receive its
- * webhooks. Each proof asks the provider itself, through its own client library, at the provider
- * URL the deployment is configured with (`SLACK_API_URL`, `GITHUB_API_URL`, `LINEAR_API_URL`):
+ * webhooks. Each proof asks the provider itself (Slack and GitHub through their client libraries,
+ * Linear through one GraphQL query) at the provider URL the deployment is configured with
+ * (`SLACK_API_URL`, `GITHUB_API_URL`, `LINEAR_API_URL`):
  * - Slack: the bot token's `auth.test` names the claimed team (or, for an org-wide Enterprise Grid
  *   installation, the claimed enterprise);
  * - GitHub: the installation, looked up as the GitHub App (`GITHUB_APP_ID`,
@@ -181,17 +182,11 @@ async function proveLinear({ externalTenantId, settings }: ProofInput): Promise<
   if (!apiKey && !accessToken) {
     throw missing("apiKey", "a Linear API key (or settings.accessToken, an OAuth token) of the organization");
   }
-  const { LinearClient, AuthenticationLinearError } = await import("@linear/sdk");
-  const apiUrl = process.env.LINEAR_API_URL || DEFAULT_LINEAR_API_URL;
-  const client = new LinearClient(apiKey ? { apiKey, apiUrl } : { accessToken, apiUrl });
-  let organizationId: string;
-  try {
-    organizationId = (await client.organization).id;
-  } catch (error) {
-    if (error instanceof AuthenticationLinearError) {
-      throw new TenantNotProven("linear", externalTenantId, "Linear refused the credential");
-    }
-    throw new ProviderUnavailable("Linear", error);
+  const organizationId = await linearOrganizationId(
+    apiKey ? { apiKey } : { accessToken: accessToken as string },
+  );
+  if (organizationId === undefined) {
+    throw new TenantNotProven("linear", externalTenantId, "Linear refused the credential");
   }
   if (organizationId.toLowerCase() !== externalTenantId) {
     throw new TenantNotProven(
@@ -200,4 +195,55 @@ async function proveLinear({ externalTenantId, settings }: ProofInput): Promise<
       "the credential belongs to another Linear organization",
     );
   }
+}
+
+/** Linear's error types (`extensions.type`) that mean the credential itself was refused. */
+const LINEAR_REFUSALS = new Set(["authentication error", "forbidden"]);
+
+/**
+ * The organization a Linear credential belongs to, from one GraphQL query (`{ organization { id } }`)
+ * over `fetch`, or undefined when Linear refuses the credential. Written against Linear's public
+ * GraphQL API rather than `@linear/sdk`, which does not tree-shake and put 1.9 MB into the
+ * create-integration function for this one query (docs/decisions.md); a refusal is read as the SDK
+ * reads it: the first error's `extensions.type`, else the HTTP status (403 forbidden, 429 rate
+ * limited, any other 4xx authentication). Anything else is `ProviderUnavailable` (a 503).
+ */
+async function linearOrganizationId(
+  credential: { apiKey: string } | { accessToken: string },
+): Promise<string | undefined> {
+  const url = process.env.LINEAR_API_URL || DEFAULT_LINEAR_API_URL;
+  let status: number;
+  let body: {
+    data?: { organization?: { id?: unknown } };
+    errors?: { extensions?: { type?: unknown; code?: unknown } }[];
+  };
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        // A personal API key is sent bare; an OAuth token as a Bearer token (Linear's authentication docs).
+        authorization: "apiKey" in credential ? credential.apiKey : `Bearer ${credential.accessToken}`,
+      },
+      body: JSON.stringify({ query: "query KithTenantProof { organization { id } }" }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    status = response.status;
+    body = (await response.json().catch(() => ({}))) as typeof body;
+  } catch (error) {
+    throw new ProviderUnavailable("Linear", error);
+  }
+  const extensions = body.errors?.[0]?.extensions;
+  // Linear answers a spent rate budget with code RATELIMITED (and HTTP 400): retryable, not a refusal.
+  const errorType = extensions?.code === "RATELIMITED" ? "ratelimited" : extensions?.type;
+  if (typeof errorType === "string") {
+    if (LINEAR_REFUSALS.has(errorType)) return undefined;
+    throw new ProviderUnavailable("Linear", new Error(`Linear answered ${status}: ${errorType}`));
+  }
+  if (status >= 400 && status < 500 && status !== 429) return undefined;
+  const id = body.data?.organization?.id;
+  if (status !== 200 || typeof id !== "string") {
+    throw new ProviderUnavailable("Linear", new Error(`Linear answered ${status} without an organization`));
+  }
+  return id;
 }

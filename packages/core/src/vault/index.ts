@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
-import { DecryptCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms";
-import { secret } from "../config";
+import { AwsServiceError, type JsonService, jsonService } from "../aws";
+import { SecretsUnavailable, secret } from "../config";
 
 /**
  * Secrets at rest (webhook secrets, bot tokens, later OAuth tokens). A value is sealed before it
@@ -24,10 +24,26 @@ export class VaultUnavailable extends Error {
   override readonly name = "VaultUnavailable";
 }
 
-let kms: KMSClient | undefined;
-function kmsClient(): KMSClient {
-  kms ??= new KMSClient({});
+let kms: JsonService | undefined;
+/** KMS's `Encrypt` and `Decrypt` through `jsonService` (packages/core/src/aws), not the 30 KB client. */
+function kmsService(): JsonService {
+  kms ??= jsonService({ service: "kms", targetPrefix: "TrentService" });
   return kms;
+}
+
+/**
+ * Calls KMS; throttling, KMS's own failures and an unreachable KMS are a retryable 503 (nothing
+ * the caller sent is at fault), anything else (a refused key, a ciphertext that does not open) an
+ * error that is never shown.
+ */
+async function callKms<Output>(operation: "Encrypt" | "Decrypt", input: unknown): Promise<Output> {
+  try {
+    return await kmsService().call<Output>(operation, input);
+  } catch (error) {
+    if (error instanceof AwsServiceError && !error.retryable)
+      throw new Error(`KMS ${operation} refused: ${error.type}`);
+    throw new SecretsUnavailable(error);
+  }
 }
 
 async function localKey(): Promise<Buffer> {
@@ -52,14 +68,14 @@ function contextBytes(context: SealContext): Buffer {
 export async function seal(plaintext: string, context: SealContext): Promise<string> {
   const keyId = process.env.KITH_KMS_KEY_ID;
   if (keyId) {
-    const result = await kmsClient().send(
-      new EncryptCommand({
-        KeyId: keyId,
-        Plaintext: Buffer.from(plaintext, "utf8"),
-        EncryptionContext: context,
-      }),
-    );
-    return KMS_PREFIX + Buffer.from(result.CiphertextBlob as Uint8Array).toString("base64url");
+    // Blobs travel base64-encoded in KMS's JSON protocol.
+    const result = await callKms<{ CiphertextBlob?: string }>("Encrypt", {
+      KeyId: keyId,
+      Plaintext: Buffer.from(plaintext, "utf8").toString("base64"),
+      EncryptionContext: context,
+    });
+    if (!result.CiphertextBlob) throw new Error("KMS Encrypt answered without a ciphertext");
+    return KMS_PREFIX + Buffer.from(result.CiphertextBlob, "base64").toString("base64url");
   }
   const key = await localKey();
   const iv = randomBytes(12);
@@ -82,13 +98,15 @@ export async function open(sealed: string, context: SealContext): Promise<string
   if (cached !== undefined) return cached;
   let plaintext: string;
   if (sealed.startsWith(KMS_PREFIX)) {
-    const result = await kmsClient().send(
-      new DecryptCommand({
-        CiphertextBlob: Buffer.from(sealed.slice(KMS_PREFIX.length), "base64url"),
-        EncryptionContext: context,
-      }),
-    );
-    plaintext = Buffer.from(result.Plaintext as Uint8Array).toString("utf8");
+    const keyId = process.env.KITH_KMS_KEY_ID;
+    const result = await callKms<{ Plaintext?: string }>("Decrypt", {
+      CiphertextBlob: Buffer.from(sealed.slice(KMS_PREFIX.length), "base64url").toString("base64"),
+      EncryptionContext: context,
+      // Naming the key makes KMS refuse a ciphertext made under any other key (AWS's own advice).
+      ...(keyId ? { KeyId: keyId } : {}),
+    });
+    if (result.Plaintext === undefined) throw new Error("KMS Decrypt answered without a plaintext");
+    plaintext = Buffer.from(result.Plaintext, "base64").toString("utf8");
   } else if (sealed.startsWith(LOCAL_PREFIX)) {
     // Where KMS seals, a locally sealed value can only have been planted: never open it.
     if (process.env.KITH_KMS_KEY_ID) throw new Error("a locally sealed value where KMS is configured");

@@ -1,5 +1,3 @@
-import { DecryptCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms";
-import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { open, seal } from "./index";
 
@@ -76,28 +74,5 @@ describe("vault: sealing secrets at rest", () => {
 
     // act / assess
     await expect(seal("x", { id: "1" })).rejects.toThrow(/TOKEN_ENCRYPTION_KEY/);
-  });
-
-  it("uses KMS with the context as encryption context when KITH_KMS_KEY_ID is set", async () => {
-    // prepare
-    process.env.KITH_KMS_KEY_ID = "arn:aws:kms:us-east-1:111122223333:key/test";
-    const kms = mockClient(KMSClient);
-    kms.on(EncryptCommand).resolves({ CiphertextBlob: Buffer.from("kms-ciphertext") });
-    kms.on(DecryptCommand).resolves({ Plaintext: Buffer.from("linear-secret") });
-    const context = { integrationId: "i-kms", purpose: "webhook-secret" };
-
-    // act
-    const sealed = await seal("linear-secret", context);
-    const opened = await open(sealed, context);
-
-    // assess
-    expect(sealed).toBe(`v1.kms.${Buffer.from("kms-ciphertext").toString("base64url")}`);
-    expect(opened).toBe("linear-secret");
-    expect(kms.commandCalls(EncryptCommand)[0]?.args[0].input).toMatchObject({
-      KeyId: process.env.KITH_KMS_KEY_ID,
-      EncryptionContext: context,
-    });
-    expect(kms.commandCalls(DecryptCommand)[0]?.args[0].input.EncryptionContext).toEqual(context);
-    kms.restore();
   });
 });

@@ -1,6 +1,7 @@
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import * as Identity from "../identity";
 import * as Integrations from "../integrations";
+import { openWebhookSecret } from "../integrations/sealed";
 import { Unauthenticated } from "../util/errors";
 import { type Delivery, type Outcome, occurredAt, receive, requireDeliveryId } from "./receive";
 
@@ -30,7 +31,7 @@ export async function verify(
   integrationId: string | undefined,
 ): Promise<Integrations.ActiveIntegration> {
   const integration = integrationId ? await Integrations.byId("agentmail", integrationId) : undefined;
-  const signingSecret = integration ? await integration.secret() : undefined;
+  const signingSecret = integration ? await openWebhookSecret(integration) : undefined;
   if (!integration || !signingSecret) throw new Unauthenticated("Missing or invalid webhook signature");
   try {
     new Webhook(signingSecret).verify(rawBody.toString("utf8"), signingHeaders(headers), {

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import * as Integrations from "../integrations";
+import { openWebhookSecret } from "../integrations/sealed";
 import { Unauthenticated } from "../util/errors";
 import { type Delivery, type Outcome, occurredAt, receive, requireDeliveryId } from "./receive";
 
@@ -23,7 +24,7 @@ export async function verify(
 ): Promise<Integrations.ActiveIntegration> {
   const token = headers["x-gitlab-token"];
   const integration = integrationId ? await Integrations.byId("gitlab", integrationId) : undefined;
-  const expected = integration ? await integration.secret() : undefined;
+  const expected = integration ? await openWebhookSecret(integration) : undefined;
   if (!integration || !expected || !token || !sameSecret(token, expected)) {
     throw new Unauthenticated("Missing or invalid X-Gitlab-Token");
   }

@@ -14,8 +14,6 @@ function integrationFor(orgId: string): ActiveIntegration {
     provider: "agentmail",
     externalTenantId: "inbox",
     settings: {},
-    secret: async () => undefined,
-    botToken: async () => undefined,
   };
 }
 

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { secret } from "../config";
 import * as Integrations from "../integrations";
+import { openBotToken } from "../integrations/sealed";
 import { db } from "../storage";
 import { Unauthenticated } from "../util/errors";
 import { logger } from "../util/logger";
@@ -197,7 +198,7 @@ async function lookupProfile(
     const profile = cached.Item as Profile;
     return { ...pick(profile), emailVerified: profile.email !== undefined };
   }
-  const token = await integration.botToken();
+  const token = await openBotToken(integration);
   if (!token) return {};
   let profile: Profile;
   try {
