@@ -118,6 +118,27 @@ export const manifest = {
       consumer: "functions/queues/directory-sync.handler",
       consumerTimeoutSeconds: 120,
     },
+    {
+      // One job per (account, scope): from mailbox.connected / scopes_changed (a bus rule), POST …/sync
+      // and, with the syncers, the daily fan-out.
+      name: "mailbox-sync",
+      fifo: false,
+      visibilityTimeoutSeconds: 180,
+      batchSize: 5,
+      maxReceiveCount: 5,
+      consumer: "functions/queues/mailbox-sync.handler",
+      consumerTimeoutSeconds: 120,
+    },
+    {
+      // Disconnect and scope-off wipes, 1,000 events per message, each message enqueuing the next.
+      name: "mailbox-wipe",
+      fifo: false,
+      visibilityTimeoutSeconds: 180,
+      batchSize: 1,
+      maxReceiveCount: 10,
+      consumer: "functions/queues/mailbox-wipe.handler",
+      consumerTimeoutSeconds: 120,
+    },
   ],
   streams: [
     {
@@ -147,6 +168,17 @@ export const manifest = {
       name: "journal-all-domain-events",
       pattern: { source: [EVENT_SOURCE] },
       target: { queue: "domain-events" },
+    },
+    {
+      // In the connect's own write (the outbox), so a backfill cannot be lost between commit and send.
+      name: "mailbox-sync-on-connect",
+      pattern: { source: [EVENT_SOURCE], detailType: ["mailbox.connected", "mailbox.scopes_changed"] },
+      target: { queue: "mailbox-sync" },
+    },
+    {
+      name: "mailbox-wipe-on-request",
+      pattern: { source: [EVENT_SOURCE], detailType: ["mailbox.wipe_requested"] },
+      target: { queue: "mailbox-wipe" },
     },
   ],
 } as const satisfies Manifest;

@@ -15,6 +15,16 @@ export function config(_input?: unknown) {
   return { name: "kith", region: process.env.AWS_REGION || "us-east-1" };
 }
 
+/**
+ * Settings read from the deploying shell, passed to every function when set (docs/operations.md):
+ * where providers send a member back after OAuth consent (default: the API's own URL, as each
+ * request reached it) and where the callback then redirects the browser (default: a small page).
+ */
+export function deployTimeSettings(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const names = ["OAUTH_REDIRECT_BASE_URL", "OAUTH_SUCCESS_URL"] as const;
+  return Object.fromEntries(names.flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])));
+}
+
 export function stacks(app: App): void {
   app.setDefaultFunctionProps({
     runtime: "nodejs22.x",
@@ -23,7 +33,7 @@ export function stacks(app: App): void {
     nodejs: FUNCTION_NODEJS,
     tracing: "active",
     logRetention: "one_month",
-    environment: { KITH_STAGE: app.stage },
+    environment: { KITH_STAGE: app.stage, ...deployTimeSettings() },
   });
   // Throwaway stages leave nothing behind on `sst remove`; the others retain the table (see stacks/shared.ts).
   if (!retainsData(app)) app.setDefaultRemovalPolicy("destroy");

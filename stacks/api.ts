@@ -6,7 +6,11 @@ import { applyNagSuppressions, applyWiring } from "./shared";
 import { Storage } from "./storage";
 
 /** The KMS action each `sealedSecrets` access needs. */
-export const SEALED_SECRETS_ACTIONS = { seal: "kms:Encrypt", open: "kms:Decrypt" } as const;
+export const SEALED_SECRETS_ACTIONS = {
+  seal: ["kms:Encrypt"],
+  open: ["kms:Decrypt"],
+  "seal+open": ["kms:Encrypt", "kms:Decrypt"],
+} as const;
 
 /** The `${method} ${path}` route key SST and API Gateway use for a manifest route. */
 export function routeKey(route: Pick<RouteDefinition, "method" | "path">): string {
@@ -31,7 +35,7 @@ export function Api({ stack }: StackContext) {
           ? {
               permissions: [
                 new PolicyStatement({
-                  actions: [SEALED_SECRETS_ACTIONS[route.sealedSecrets]],
+                  actions: [...SEALED_SECRETS_ACTIONS[route.sealedSecrets]],
                   resources: [secretsKey.keyArn],
                 }),
               ],

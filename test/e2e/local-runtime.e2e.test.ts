@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { orgIdForDirectory } from "@kith/core/directory";
 import { DEFAULT_WEBHOOK_SECRETS } from "@kith/local/runtime";
-import { signGitHubDelivery } from "@kith/sandbox";
+import { loopbackTls, signGitHubDelivery } from "@kith/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manifest } from "../../manifest";
 import { type LocalRuntime, poll, processesInGroup, startLocalRuntime } from "../support/processes";
@@ -297,6 +298,90 @@ describe("npm start: the whole system as one child process", () => {
       actorUserId: user.id,
       unmapped: false,
     });
+  });
+
+  it("a member connects Google and Microsoft mailboxes through the runtime's own sandboxes; mailbox.connected reaches the journal, and a disconnect's wipe ends with mailbox.disconnected", async () => {
+    // prepare
+    const operator = { authorization: `Bearer ${OPERATOR_KEY}`, "content-type": "application/json" };
+    const org = (await (
+      await fetch(`${baseUrl}/v1/orgs`, {
+        method: "POST",
+        headers: operator,
+        body: JSON.stringify({ name: "Mail Org" }),
+      })
+    ).json()) as { id: string };
+    const user = (await (
+      await fetch(`${baseUrl}/v1/orgs/${org.id}/users`, {
+        method: "POST",
+        headers: operator,
+        body: JSON.stringify({ name: "Maya", email: "maya.chen@acme.example" }),
+      })
+    ).json()) as { id: string };
+    const mailbox = `${baseUrl}/v1/orgs/${org.id}/users/${user.id}/mailbox`;
+    // The runtime's Microsoft sandbox serves https with the loopback certificate (the same
+    // directory's), which this process trusts for that one request.
+    const { cert } = await loopbackTls();
+    const browse = (url: string) =>
+      new Promise<string>((resolve, reject) => {
+        const target = new URL(url);
+        if (target.protocol === "http:") {
+          fetch(url, { redirect: "manual" }).then(async (r) => {
+            const location = r.headers.get("location");
+            if (location) resolve(location);
+            else reject(new Error(`no redirect from ${target.origin}: ${r.status} ${await r.text()}`));
+          }, reject);
+          return;
+        }
+        httpsRequest(target, { ca: cert }, (response) => {
+          response.resume();
+          if (response.headers.location) resolve(response.headers.location);
+          else reject(new Error(`no redirect from ${target.origin}: ${response.statusCode}`));
+        })
+          .on("error", reject)
+          .end();
+      });
+
+    // act
+    const pages: number[] = [];
+    for (const provider of ["google", "microsoft"]) {
+      const connect = await fetch(`${mailbox}/${provider}/connect`, {
+        method: "POST",
+        headers: operator,
+        body: JSON.stringify({ scopes: { mail: true, calendar: provider === "google" } }),
+      });
+      const { authorizeUrl } = (await connect.json()) as { authorizeUrl: string };
+      expect(authorizeUrl, `${provider} connect`).toMatch(/^https?:/);
+      const back = new URL(await browse(authorizeUrl));
+      pages.push((await fetch(`${baseUrl}${back.pathname}${back.search}`, { redirect: "manual" })).status);
+    }
+    const listed = (await (await fetch(mailbox, { headers: operator })).json()) as {
+      accounts: { provider: string; email: string; status: string }[];
+    };
+    const disconnected = await fetch(`${mailbox}/google`, { method: "DELETE", headers: operator });
+
+    // assess
+    expect(pages).toEqual([200, 200]);
+    expect(listed.accounts.map((a) => [a.provider, a.email, a.status]).sort()).toEqual([
+      ["google", "maya.chen@acme.example", "connected"],
+      ["microsoft", "maya.chen@acme.example", "connected"],
+    ]);
+    expect(disconnected.status).toBe(204);
+    const types = await poll(
+      async () => {
+        const response = await fetch(`${baseUrl}/v1/journal?orgId=${org.id}`, { headers: operator });
+        const page = (await response.json()) as { items: { type: string }[] };
+        const seen = page.items.map((entry) => entry.type).filter((type) => type.startsWith("mailbox."));
+        return seen.includes("mailbox.disconnected") ? seen.sort() : undefined;
+      },
+      30_000,
+      "the mailbox events in the journal",
+    );
+    expect(types).toEqual([
+      "mailbox.connected",
+      "mailbox.connected",
+      "mailbox.disconnected",
+      "mailbox.wipe_requested",
+    ]);
   });
 
   it("SIGTERM stops everything and leaves no process of the group behind", async () => {

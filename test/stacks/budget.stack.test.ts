@@ -73,6 +73,14 @@ describe("bundle budget", () => {
       // `@linear/sdk/webhooks` verifies Linear's signatures.
       "@linear/sdk": /^functions\/webhooks\/linear\.handler$/,
       "@workos-inc/node": /^functions\/(queues\/directory-sync|schedules\/directory-reconcile)\.handler$/,
+      // Each OAuth callback carries its own provider's client only; the mailbox routes that may
+      // talk to either provider carry both.
+      "google-auth-library":
+        /^functions\/(oauth\/google-callback|http\/(connect|update|disconnect)-mailbox)\.handler$/,
+      "@azure/msal-node":
+        /^functions\/(oauth\/microsoft-callback|http\/(connect|update|disconnect)-mailbox)\.handler$/,
+      "@microsoft/microsoft-graph-client":
+        /^functions\/(oauth\/microsoft-callback|http\/(connect|update|disconnect)-mailbox)\.handler$/,
     };
     const misplaced = bundles.functions.flatMap((fn) =>
       fn.packages

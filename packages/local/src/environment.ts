@@ -55,16 +55,21 @@ export function configureHandlerEnvironment(
 export async function applySecretDefaults(dataDir: string | undefined): Promise<void> {
   for (const [name, value] of Object.entries(DEFAULT_WEBHOOK_SECRETS)) process.env[name] ||= value;
   process.env.TOKEN_ENCRYPTION_KEY ||= await localEncryptionKey(dataDir);
+  process.env.OAUTH_STATE_SECRET ||= await localEncryptionKey(dataDir, "oauth-state-secret");
 }
 
 /**
- * The key that seals secrets at rest when there is no KMS. With a data directory it is generated
+ * A local key: the one that seals secrets at rest when there is no KMS, or the OAuth state's
+ * signing key. With a data directory it is generated
  * once and kept there (mode 0600), so sealed values survive a restart; in memory it lives as long
  * as the process, like the data.
  */
-async function localEncryptionKey(dataDir: string | undefined): Promise<string> {
+async function localEncryptionKey(
+  dataDir: string | undefined,
+  file = "token-encryption-key",
+): Promise<string> {
   if (!dataDir) return randomBytes(32).toString("base64url");
-  const path = resolve(dataDir, "token-encryption-key");
+  const path = resolve(dataDir, file);
   try {
     return (await readFile(path, "utf8")).trim();
   } catch {

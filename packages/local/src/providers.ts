@@ -1,6 +1,16 @@
-import type { GitHubSandbox, LinearSandbox, SlackSandbox } from "@kith/sandbox";
+import type {
+  GitHubSandbox,
+  GoogleSandbox,
+  LinearSandbox,
+  MicrosoftSandbox,
+  SlackSandbox,
+} from "@kith/sandbox";
 import { WorkOSSandbox } from "@kith/sandbox";
 import type { Lifecycle } from "./lifecycle";
+import {
+  startGoogleSandboxUnlessConfigured,
+  startMicrosoftSandboxUnlessConfigured,
+} from "./mailbox-providers";
 import { startSlackSandboxUnlessConfigured } from "./slack";
 import { startGitHubSandboxUnlessConfigured, startLinearSandboxUnlessConfigured } from "./tenants";
 
@@ -10,6 +20,8 @@ export interface ProviderSandboxes {
   slack?: SlackSandbox;
   github?: GitHubSandbox;
   linear?: LinearSandbox;
+  google?: GoogleSandbox;
+  microsoft?: MicrosoftSandbox;
 }
 
 /**
@@ -17,7 +29,8 @@ export interface ProviderSandboxes {
  * works offline with the real client library: WorkOS (directory sync) when `WORKOS_API_KEY` is
  * unset, Slack's Web API (`users.info`, `auth.test`) when `SLACK_API_URL` is unset, the GitHub App
  * API when `GITHUB_APP_ID` is unset and Linear's GraphQL API when `LINEAR_API_URL` is unset (the
- * last two prove tenants an org admin claims).
+ * last two prove tenants an org admin claims), and Google's and Microsoft's OAuth (with user info and
+ * Graph `/me`) when `GOOGLE_CLIENT_ID` or `MICROSOFT_CLIENT_ID` is unset (mailbox connections).
  */
 export async function startProviderSandboxes(lifecycle: Lifecycle): Promise<ProviderSandboxes> {
   const sandboxes: ProviderSandboxes = {};
@@ -42,6 +55,16 @@ export async function startProviderSandboxes(lifecycle: Lifecycle): Promise<Prov
   if (linear) {
     lifecycle.add(() => linear.close());
     sandboxes.linear = linear;
+  }
+  const google = await startGoogleSandboxUnlessConfigured();
+  if (google) {
+    lifecycle.add(() => google.close());
+    sandboxes.google = google;
+  }
+  const microsoft = await startMicrosoftSandboxUnlessConfigured();
+  if (microsoft) {
+    lifecycle.add(() => microsoft.close());
+    sandboxes.microsoft = microsoft;
   }
   return sandboxes;
 }

@@ -187,6 +187,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
     const port = await gateway.listen(options.port);
     url = `http://127.0.0.1:${port}`;
+    // Where the providers send a member back after consent: this gateway, unless configured.
+    process.env.OAUTH_REDIRECT_BASE_URL ||= url;
     lifecycle.add(() => gateway.close());
 
     return {

@@ -1,5 +1,5 @@
 /**
- * Loopback provider sandboxes (Slack, WorkOS, GitHub, Linear, …) for tests, the demo and
+ * Loopback provider sandboxes (Slack, WorkOS, GitHub, Linear, Google, Microsoft, …) for tests, the demo and
  * benchmarks. Each one answers the real client library on 127.0.0.1 through the provider's
  * base-URL environment variable (`SLACK_API_URL`, `WORKOS_API_URL`, `GITHUB_API_URL`,
  * `LINEAR_API_URL`, …).
@@ -18,6 +18,14 @@ export {
   type RawGitHubApp,
   type RawGitHubInstallation,
 } from "./github";
+export {
+  type GoogleAccessCheck,
+  type GoogleEndpoint,
+  type GoogleFailure,
+  type GoogleRecordedRequest,
+  GoogleSandbox,
+  type GoogleSandboxOptions,
+} from "./google";
 export { type KmsFailure, type KmsRecordedRequest, KmsSandbox, type KmsSandboxOptions } from "./kms";
 export {
   type AddApiKeyOptions,
@@ -29,6 +37,13 @@ export {
   type LinearSandboxOptions,
   type LinearUserInput,
 } from "./linear";
+export {
+  type MicrosoftEndpoint,
+  type MicrosoftFailure,
+  type MicrosoftRecordedRequest,
+  MicrosoftSandbox,
+  type MicrosoftSandboxOptions,
+} from "./microsoft";
 export {
   type AddBotTokenInput,
   type AddTeamOptions,
@@ -49,6 +64,7 @@ export {
   SsmSandbox,
   type SsmSandboxOptions,
 } from "./ssm";
+export { defaultTlsDir, type LoopbackTls, loopbackTls } from "./tls";
 export {
   gitLabDelivery,
   type SignedDelivery,

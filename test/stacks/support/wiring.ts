@@ -530,13 +530,17 @@ export function checkFunctionWiring(
       statements.some((s) => asArray(s.Action).includes(action) && asArray(s.Resource).some(resource));
     // Least privilege on the secrets key: exactly the action the route's `sealedSecrets` names.
     const expected = sealedSecrets.get(handler);
-    for (const [access, action] of Object.entries(SEALED_SECRETS_ACTIONS)) {
+    const expectedActions: readonly string[] = expected ? SEALED_SECRETS_ACTIONS[expected] : [];
+    for (const action of new Set(Object.values(SEALED_SECRETS_ACTIONS).flat())) {
       const granted = statements.some((st) => asArray(st.Action).includes(action));
       const onKey =
         !!secretsKey && allows(action, (r) => ctx.templates.refersTo(r, fn.stack, secretsKey, "Arn"));
-      if (access === expected && !onKey) problems.push(`${label}: no ${action} on the secrets key`);
-      if (access !== expected && granted)
-        problems.push(`${label}: ${action} granted without sealedSecrets "${access}"`);
+      if (expectedActions.includes(action) && !onKey)
+        problems.push(`${label}: no ${action} on the secrets key`);
+      if (!expectedActions.includes(action) && granted)
+        problems.push(
+          `${label}: ${action} granted without sealedSecrets "${action === "kms:Encrypt" ? "seal" : "open"}"`,
+        );
     }
     for (const action of [
       "dynamodb:GetItem",

@@ -2,6 +2,7 @@ import { eventUnion } from "../events/define";
 import * as IdentityEvents from "../identity/events";
 import * as IntegrationEvents from "../integrations/events";
 import * as SystemEvents from "../journal/events";
+import * as MailboxEvents from "../mailbox/events";
 import * as OrgEvents from "../orgs/events";
 import * as WebhookEvents from "../webhooks/events";
 
@@ -15,6 +16,7 @@ export const domainEvents = eventUnion([
   ...IdentityEvents.all,
   ...IntegrationEvents.all,
   ...WebhookEvents.all,
+  ...MailboxEvents.all,
   ...SystemEvents.all,
 ]);
 

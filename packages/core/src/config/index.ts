@@ -37,6 +37,13 @@ export const SECRET_NAMES = [
   // The GitHub App, looked up as itself to prove an installation belongs to the claimed account.
   "GITHUB_APP_ID",
   "GITHUB_APP_PRIVATE_KEY",
+  // Mailbox connections: the OAuth apps members connect Google and Microsoft mailboxes through.
+  "GOOGLE_CLIENT_ID",
+  "GOOGLE_CLIENT_SECRET",
+  "MICROSOFT_CLIENT_ID",
+  "MICROSOFT_CLIENT_SECRET",
+  // Signs the OAuth `state` (HMAC-SHA256), so a callback rejects a forged one before any read.
+  "OAUTH_STATE_SECRET",
 ] as const;
 
 /**

@@ -69,13 +69,14 @@ export function requireOperator(
 export function requireOrgAccess(
   actor: Actor | undefined,
   orgId: string,
-  need: { admin: true; self?: string } | { admin: false },
+  need: { admin: true; self?: string; othersSeeNotFound?: boolean } | { admin: false },
 ): void {
   if (!actor) throw new Unauthenticated();
   if (actor.kind === "operator" || actor.kind === "system") return;
   if (actor.orgId !== orgId) throw new NotFound("Org", "org_not_found");
   if (!need.admin || actor.accessRole === "admin") return;
   if (need.self !== undefined && need.self === actor.userId) return;
+  if (need.othersSeeNotFound) throw new NotFound("User", "user_not_found");
   throw new Forbidden("This needs an admin token of the org");
 }
 

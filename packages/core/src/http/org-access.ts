@@ -6,6 +6,8 @@ export interface OrgAccessRule {
   admin: boolean;
   /** A path parameter naming a user who may act on itself even without admin (e.g. `userId`). */
   selfParameter?: string;
+  /** A member token naming another user than itself gets 404 rather than 403. */
+  othersSeeNotFound?: boolean;
 }
 
 /**
@@ -23,7 +25,11 @@ export function orgAccess(rule: OrgAccessRule) {
   }): Promise<void> => {
     const orgId = pathParameter(pathParameters, "orgId");
     const self = rule.selfParameter ? pathParameters[rule.selfParameter] : undefined;
-    requireOrgAccess(actor, orgId, rule.admin ? { admin: true, self } : { admin: false });
+    requireOrgAccess(
+      actor,
+      orgId,
+      rule.admin ? { admin: true, self, othersSeeNotFound: rule.othersSeeNotFound } : { admin: false },
+    );
     if (actor?.kind === "operator" && !(await Orgs.find(orgId))) throw new Orgs.OrgNotFound();
   };
 }

@@ -28,7 +28,18 @@ export type AuthKind = "none" | "webhook" | "bearer";
  * - `{ org }`: a token of the path's `{orgId}` (or the operator): `admin` needs an admin token,
  *   except for the user a `self` path parameter names; `member` takes any token of the org.
  */
-export type Access = "operator" | "caller" | { org: "admin" | "member"; self?: string };
+export type Access =
+  | "operator"
+  | "caller"
+  | {
+      org: "admin" | "member";
+      self?: string;
+      /**
+       * With `self`: a member token naming another user gets 404, as if that user's resource did
+       * not exist (a mailbox is private to its user), instead of 403.
+       */
+      othersSeeNotFound?: boolean;
+    };
 
 export interface RouteResponse {
   description: string;
@@ -67,7 +78,7 @@ export interface RouteSpec {
    * Access to the KMS key that seals secrets at rest (packages/core/src/vault): `seal` grants
    * Encrypt, `open` grants Decrypt. Functions without it get neither.
    */
-  sealedSecrets?: "seal" | "open";
+  sealedSecrets?: "seal" | "open" | "seal+open";
   /** Bodies over this many bytes are a 413 (default 1 MiB, the contract's webhook ceiling). */
   maxBodyBytes?: number;
 }

@@ -199,6 +199,9 @@ function errorMapping(): MiddlewareObj<Event, Result, Error, KitContext> {
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Result {
   if (body === undefined || status === 204) return { statusCode: status, headers };
+  // A page (an OAuth callback's answer to a browser) goes out as it is, with its own content type.
+  if (typeof body === "string" && headers["content-type"]?.startsWith("text/"))
+    return { statusCode: status, headers, body };
   return {
     statusCode: status,
     headers: { "content-type": "application/json; charset=utf-8", ...headers },
@@ -337,7 +340,11 @@ export function httpRoute<R extends Route, TVerified = undefined>(
           ? ({ actor }: { actor: Actor | undefined }) => requireOperator(actor)
           : access === "caller"
             ? undefined
-            : orgAccess({ admin: access.org === "admin", selfParameter: access.self });
+            : orgAccess({
+                admin: access.org === "admin",
+                selfParameter: access.self,
+                othersSeeNotFound: access.othersSeeNotFound,
+              });
     const handler = httpHandler(
       {
         auth: route.auth,
@@ -353,4 +360,13 @@ export function httpRoute<R extends Route, TVerified = undefined>(
     );
     return Object.assign(handler, { route });
   };
+}
+
+/**
+ * The API's origin as the caller reached it (`https://<API Gateway domain>`): what an OAuth
+ * redirect URI is built on when `OAUTH_REDIRECT_BASE_URL` does not say otherwise.
+ */
+export function apiOrigin(event: APIGatewayProxyEventV2): string | undefined {
+  const domain = event.requestContext?.domainName;
+  return domain ? `https://${domain}` : undefined;
 }

@@ -4,6 +4,7 @@ import * as HealthRoutes from "../health/routes";
 import * as IdentityRoutes from "../identity/routes";
 import * as IntegrationRoutes from "../integrations/routes";
 import * as JournalRoutes from "../journal/routes";
+import * as MailboxRoutes from "../mailbox/routes";
 import * as OrgRoutes from "../orgs/routes";
 import * as WebhookRoutes from "../webhooks/routes";
 
@@ -21,4 +22,5 @@ export const routes = [
   ...IntegrationRoutes.all,
   ...WebhookRoutes.all,
   ...DirectoryRoutes.all,
+  ...MailboxRoutes.all,
 ] as const;

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DeleteCommand,
   type DeleteCommandInput,
   DynamoDBDocumentClient,
@@ -133,6 +134,29 @@ export const db = {
       }
     }
     return items;
+  },
+  /**
+   * Deletes up to 25 keys per request; unprocessed keys are retried with backoff until every one
+   * is gone. Deleting a key that does not exist is not an error, so a retried batch is harmless.
+   */
+  batchDelete: async (keys: readonly Record<string, unknown>[]) => {
+    for (let start = 0; start < keys.length; start += 25) {
+      let pending: Record<string, unknown>[] = keys.slice(start, start + 25);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0)
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+        const result = await send(() =>
+          documentClient().send(
+            new BatchWriteCommand({
+              RequestItems: { [tableName()]: pending.map((Key) => ({ DeleteRequest: { Key } })) },
+            }),
+          ),
+        );
+        pending = (result.UnprocessedItems?.[tableName()] ?? []).map(
+          (request) => request.DeleteRequest?.Key as Record<string, unknown>,
+        );
+      }
+    }
   },
   /** Items may omit `TableName`; it is filled in. */
   transactWrite: (items: readonly TransactItem[], token?: string) =>

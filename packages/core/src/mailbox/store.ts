@@ -1,0 +1,130 @@
+import type { GuardedItem } from "../storage";
+import type {
+  AccountStatus,
+  MailboxAccount,
+  MailboxProvider,
+  Scope,
+  ScopeToggles,
+  SyncState,
+} from "./schemas";
+
+/**
+ * Mailbox items. One account per (user, provider), under the user's mailbox partition; its
+ * interaction events (written by the syncers) live in the account's own partition, so a wipe is a
+ * Query and batched deletes on one key, and a scope's events share a sort-key prefix.
+ */
+
+export const keys = {
+  account: (orgId: string, userId: string, provider: MailboxProvider) => ({
+    pk: `ORG#${orgId}#USER#${userId}#MAILBOX`,
+    sk: `MAILBOX#${provider}`,
+  }),
+  userAccounts: (orgId: string, userId: string) => `ORG#${orgId}#USER#${userId}#MAILBOX`,
+  /** The partition of an account's interaction events; their sort keys start with the scope. */
+  accountEvents: (accountId: string) => `MAILBOX#${accountId}#EVENTS`,
+  scopeEventsPrefix: (scope: Scope) => `${scope}#`,
+  /** gsi2: every account of a provider, for the daily fan-out. */
+  providerAccounts: (provider: MailboxProvider) => `MAILBOXES#${provider}`,
+};
+
+export interface StoredAccount {
+  accountId: string;
+  orgId: string;
+  userId: string;
+  provider: MailboxProvider;
+  email: string;
+  scopes: ScopeToggles;
+  grantedScopes: string[];
+  status: AccountStatus;
+  sync: Record<Scope, SyncState>;
+  /** Sealed by the vault, bound to the account; absent once disconnected. */
+  sealedRefreshToken?: string;
+  sealedAccessToken?: string;
+  accessTokenExpiresAt?: string;
+  /** Bumped by every token write, so two refreshes cannot overwrite each other's tokens. */
+  tokenVersion: number;
+  connectedAt: string;
+  updatedAt: string;
+}
+
+export function freshSyncState(enabled: boolean): SyncState {
+  return {
+    phase: enabled ? "backfill" : "off",
+    progress: 0,
+    backfilledThrough: null,
+    lastSyncAt: null,
+    lastError: null,
+    eventsIngested: 0,
+  };
+}
+
+export function fromItem(item: Record<string, unknown>): StoredAccount {
+  return {
+    accountId: item.accountId as string,
+    orgId: item.orgId as string,
+    userId: item.userId as string,
+    provider: item.provider as MailboxProvider,
+    email: item.email as string,
+    scopes: item.scopes as ScopeToggles,
+    grantedScopes: (item.grantedScopes as string[] | undefined) ?? [],
+    status: item.status as AccountStatus,
+    sync: item.sync as Record<Scope, SyncState>,
+    sealedRefreshToken: item.sealedRefreshToken as string | undefined,
+    sealedAccessToken: item.sealedAccessToken as string | undefined,
+    accessTokenExpiresAt: item.accessTokenExpiresAt as string | undefined,
+    tokenVersion: (item.tokenVersion as number | undefined) ?? 0,
+    connectedAt: item.connectedAt as string,
+    updatedAt: item.updatedAt as string,
+  };
+}
+
+/** The whole account item, as a Put. */
+export function accountPut(
+  account: StoredAccount,
+  condition?: Pick<GuardedItem, "onConditionFailed"> & {
+    ConditionExpression?: string;
+    ExpressionAttributeValues?: Record<string, unknown>;
+    ExpressionAttributeNames?: Record<string, string>;
+  },
+): GuardedItem {
+  const { onConditionFailed, ...conditionFields } = condition ?? {};
+  return {
+    Put: {
+      Item: {
+        ...keys.account(account.orgId, account.userId, account.provider),
+        entity: "mailboxAccount",
+        ...withoutUndefined(account),
+        gsi2pk: keys.providerAccounts(account.provider),
+        gsi2sk: `${account.orgId}#${account.userId}`,
+      },
+      ...conditionFields,
+    },
+    ...(onConditionFailed ? { onConditionFailed } : {}),
+  };
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}
+
+/** What the API shows: never a token. */
+export function toAccount(stored: StoredAccount): MailboxAccount {
+  return {
+    provider: stored.provider,
+    email: stored.email,
+    scopes: stored.scopes,
+    status: stored.status,
+    mail: stored.sync.mail,
+    calendar: stored.sync.calendar,
+    accountId: stored.accountId,
+    connectedAt: stored.connectedAt,
+  };
+}
+
+/** The vault context that binds a token to its account (and to its kind, so the two cannot be swapped). */
+export function tokenContext(
+  account: Pick<StoredAccount, "orgId" | "accountId">,
+  kind: "refresh" | "access",
+) {
+  return { purpose: `mailbox-${kind}-token`, orgId: account.orgId, accountId: account.accountId };
+}
