@@ -14,7 +14,7 @@ import {
   SCOPES,
   type ScopeToggles,
 } from "./schemas";
-import { consumeState, issueState, verifyState } from "./state";
+import { consumeStateItem, issueState, readVerifier, type StatePayload, verifyState } from "./state";
 import {
   accountPut,
   freshSyncState,
@@ -69,8 +69,9 @@ export async function authorizeUrl(
 export type CallbackOutcome = { connected: MailboxAccount };
 
 /**
- * The provider's redirect. A denial (`?error=`) or a bad state writes nothing; a good state is used
- * once (its verifier item is deleted) before the code is redeemed.
+ * The provider's redirect. A denial (`?error=`), a bad state or a provider's refusal writes
+ * nothing; a good state is used once: its verifier item is deleted in the transaction that writes
+ * the account, so a replay (or a racing second callback) cannot write a second time.
  */
 export async function completeConnection(
   provider: OAuthProvider,
@@ -81,7 +82,7 @@ export async function completeConnection(
   const state = await verifyState(query.state, provider.name, now);
   if (query.error) throw new OAuthDenied(query.error);
   if (!query.code) throw new InvalidOAuthState("malformed");
-  const codeVerifier = await consumeState(state, now);
+  const codeVerifier = await readVerifier(state, now);
   const wanted: ScopeToggles = {
     mail: state.scopes.includes("mail"),
     calendar: state.scopes.includes("calendar"),
@@ -121,7 +122,7 @@ export async function completeConnection(
 
 async function writeAccount(
   provider: MailboxProvider,
-  state: { orgId: string; userId: string },
+  state: StatePayload,
   tokens: Awaited<ReturnType<OAuthProvider["exchange"]>>,
   granted: ScopeToggles,
   now: Date,
@@ -203,6 +204,7 @@ async function writeAccount(
               onConditionFailed: () => new ConflictOnAccount(),
             },
       ),
+      consumeStateItem(state, now),
       // The member must still exist when the account is written.
       {
         ConditionCheck: {

@@ -1,14 +1,14 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { secret } from "../config";
-import { ConditionFailed, db } from "../storage";
+import { db, type GuardedItem } from "../storage";
 import { InvalidOAuthState, ProviderUnavailable } from "./errors";
 import type { MailboxProvider, Scope } from "./schemas";
 
 /**
  * The OAuth `state`: signed (HMAC-SHA256 under `OAUTH_STATE_SECRET`), bound to the org, the user,
  * the provider, the scopes and the item that holds the PKCE verifier, valid 10 minutes, and used
- * once (the callback consumes the verifier's item with a conditional delete). A state that fails
- * any of this is a 400 before anything is written.
+ * once (the callback deletes the verifier's item, conditionally, in the transaction that writes
+ * the account). A state that fails any of this is a 400, and nothing is written.
  */
 
 export const STATE_LIFETIME_MS = 10 * 60_000;
@@ -86,13 +86,29 @@ export async function verifyState(state: string | undefined, provider: MailboxPr
   return payload;
 }
 
+/** The verifier of a verified state, read (consistently) without using the state up. */
+export async function readVerifier(payload: StatePayload, now = new Date()): Promise<string> {
+  const item = (await db.get({ Key: stateKey(payload.nonce), ConsistentRead: true })).Item;
+  const matches =
+    item !== undefined &&
+    item.orgId === payload.orgId &&
+    item.userId === payload.userId &&
+    item.provider === payload.provider &&
+    typeof item.validUntil === "number" &&
+    item.validUntil > now.getTime() &&
+    typeof item.codeVerifier === "string";
+  if (!matches) throw new InvalidOAuthState("used");
+  return item.codeVerifier as string;
+}
+
 /**
- * Uses a verified state once: deletes its verifier item on condition that it is still there, for
- * this org, user and provider, and unexpired, and returns the verifier. A replay finds no item.
+ * Uses a state once, as one element of the transaction that writes the account: the verifier's
+ * item is deleted on condition that it is still there, for this org, user and provider, and
+ * unexpired. A replay, or a second callback racing the first, finds no item and writes nothing.
  */
-export async function consumeState(payload: StatePayload, now = new Date()): Promise<string> {
-  try {
-    const result = await db.delete({
+export function consumeStateItem(payload: StatePayload, now = new Date()): GuardedItem {
+  return {
+    Delete: {
       Key: stateKey(payload.nonce),
       ConditionExpression:
         "attribute_exists(pk) AND orgId = :orgId AND userId = :userId AND provider = :provider AND validUntil > :now",
@@ -102,13 +118,7 @@ export async function consumeState(payload: StatePayload, now = new Date()): Pro
         ":provider": payload.provider,
         ":now": now.getTime(),
       },
-      ReturnValues: "ALL_OLD",
-    });
-    const verifier = result.Attributes?.codeVerifier;
-    if (typeof verifier !== "string") throw new InvalidOAuthState("used");
-    return verifier;
-  } catch (error) {
-    if (error instanceof ConditionFailed) throw new InvalidOAuthState("used");
-    throw error;
-  }
+    },
+    onConditionFailed: () => new InvalidOAuthState("used"),
+  };
 }
