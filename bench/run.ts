@@ -9,6 +9,7 @@ const benchmarks: Record<string, () => Promise<{ run: () => Promise<void> }>> = 
   identity: () => import("./identity"),
   webhooks: () => import("./webhooks"),
   bundles: () => import("./bundles"),
+  mailbox: () => import("./mailbox"),
 };
 
 const selected = process.argv.slice(2);

@@ -1,9 +1,12 @@
+// First: every log line of this file is kept (and DEBUG is on) before any module creates the logger.
+import "./verbose-logs";
 import { CreateQueueCommand } from "@aws-sdk/client-sqs";
 import * as Mailbox from "@kith/core/mailbox";
 import { google } from "@kith/core/mailbox/google";
+import { googleSandboxEnv, microsoftSandboxEnv } from "@kith/local/mailbox-providers";
 import { GoogleSandbox, MicrosoftSandbox } from "@kith/sandbox";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { drainQueue, testSqsClient, uniqueName } from "../support/integration";
+import { drainQueue, testSqsClient, uniqueName, useEmulators } from "../support/integration";
 import { expectError, type Item, useRouteGateway } from "./support";
 import { capturedLog } from "./verbose-logs";
 
@@ -23,25 +26,17 @@ const CALENDAR = "https://www.googleapis.com/auth/calendar.readonly";
 
 beforeAll(async () => {
   [googleSandbox, microsoftSandbox] = await Promise.all([GoogleSandbox.start(), MicrosoftSandbox.start()]);
-  Object.assign(process.env, {
-    GOOGLE_CLIENT_ID: googleSandbox.clientId,
-    GOOGLE_CLIENT_SECRET: googleSandbox.clientSecret,
-    GOOGLE_OAUTH_AUTHORIZE_URL: googleSandbox.authorizeUrl,
-    GOOGLE_OAUTH_TOKEN_URL: googleSandbox.tokenUrl,
-    GOOGLE_OAUTH_REVOKE_URL: googleSandbox.revokeUrl,
-    GOOGLE_API_ROOT_URL: googleSandbox.rootUrl,
-    MICROSOFT_CLIENT_ID: microsoftSandbox.clientId,
-    MICROSOFT_CLIENT_SECRET: microsoftSandbox.clientSecret,
-    MICROSOFT_LOGIN_URL: microsoftSandbox.loginUrl,
-    MICROSOFT_GRAPH_URL: microsoftSandbox.graphUrl,
+  Object.assign(process.env, googleSandboxEnv(googleSandbox), microsoftSandboxEnv(microsoftSandbox), {
     OAUTH_STATE_SECRET: "routes-test-oauth-state-secret",
     TOKEN_ENCRYPTION_KEY: "routes-test-token-encryption-key",
     OAUTH_REDIRECT_BASE_URL: `http://127.0.0.1:${harness.port}`,
   });
   delete process.env.OAUTH_SUCCESS_URL;
   const sqs = testSqsClient();
-  const created = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName("mailbox-sync") }));
-  syncQueueUrl = created.QueueUrl as string;
+  const queueName = uniqueName("mailbox-sync");
+  await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+  // On the emulator's own origin (as test/support/integration.ts builds them), which the SDK sends to as is.
+  syncQueueUrl = `${useEmulators().sqsEndpoint}/000000000000/${queueName}`;
   process.env.KITH_QUEUE_URL_MAILBOX_SYNC = syncQueueUrl;
 });
 

@@ -20,16 +20,33 @@ export const LOCAL_MAILBOXES = [
   "jordan.reyes@acme.example",
 ] as const;
 
+/** The variables that point Kith's Google client at a sandbox (also used by tests and benches). */
+export function googleSandboxEnv(sandbox: GoogleSandbox): Record<string, string> {
+  return {
+    GOOGLE_CLIENT_ID: sandbox.clientId,
+    GOOGLE_CLIENT_SECRET: sandbox.clientSecret,
+    GOOGLE_OAUTH_AUTHORIZE_URL: sandbox.authorizeUrl,
+    GOOGLE_OAUTH_TOKEN_URL: sandbox.tokenUrl,
+    GOOGLE_OAUTH_REVOKE_URL: sandbox.revokeUrl,
+    GOOGLE_API_ROOT_URL: sandbox.rootUrl,
+  };
+}
+
+/** The variables that point Kith's MSAL and Graph clients at a sandbox. */
+export function microsoftSandboxEnv(sandbox: MicrosoftSandbox): Record<string, string> {
+  return {
+    MICROSOFT_CLIENT_ID: sandbox.clientId,
+    MICROSOFT_CLIENT_SECRET: sandbox.clientSecret,
+    MICROSOFT_LOGIN_URL: sandbox.loginUrl,
+    MICROSOFT_GRAPH_URL: sandbox.graphUrl,
+  };
+}
+
 export async function startGoogleSandboxUnlessConfigured(env: NodeJS.ProcessEnv = process.env) {
   if (env.GOOGLE_CLIENT_ID) return undefined;
   const sandbox = await GoogleSandbox.start();
   for (const email of LOCAL_MAILBOXES) sandbox.addAccount({ email });
-  env.GOOGLE_CLIENT_ID = sandbox.clientId;
-  env.GOOGLE_CLIENT_SECRET = sandbox.clientSecret;
-  env.GOOGLE_OAUTH_AUTHORIZE_URL = sandbox.authorizeUrl;
-  env.GOOGLE_OAUTH_TOKEN_URL = sandbox.tokenUrl;
-  env.GOOGLE_OAUTH_REVOKE_URL = sandbox.revokeUrl;
-  env.GOOGLE_API_ROOT_URL = sandbox.rootUrl;
+  Object.assign(env, googleSandboxEnv(sandbox));
   return sandbox;
 }
 
@@ -44,10 +61,7 @@ export async function startMicrosoftSandboxUnlessConfigured(env: NodeJS.ProcessE
   trustCertificate(tls.cert);
   const sandbox = await MicrosoftSandbox.start({ tls });
   for (const email of LOCAL_MAILBOXES) sandbox.addAccount({ email });
-  env.MICROSOFT_CLIENT_ID = sandbox.clientId;
-  env.MICROSOFT_CLIENT_SECRET = sandbox.clientSecret;
-  env.MICROSOFT_LOGIN_URL = sandbox.loginUrl;
-  env.MICROSOFT_GRAPH_URL = sandbox.graphUrl;
+  Object.assign(env, microsoftSandboxEnv(sandbox));
   return sandbox;
 }
 

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
 /** Shared plumbing for the loopback sandboxes: a node:http server on 127.0.0.1 and JSON replies. */
@@ -12,9 +13,17 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-/** Listens on 127.0.0.1 (never 0.0.0.0: a sandbox is for this machine only); port 0 picks a free one. */
-export async function listenLoopback(handler: Handler, port = 0): Promise<LoopbackServer> {
-  const server: Server = createServer((req, res) => {
+/**
+ * Listens on 127.0.0.1 (never 0.0.0.0: a sandbox is for this machine only); port 0 picks a free
+ * one. With `tls` (a key and certificate for `localhost`) it serves https, and `url` names the
+ * host `localhost`, which the certificate covers.
+ */
+export async function listenLoopback(
+  handler: Handler,
+  port = 0,
+  tls?: { key: string; cert: string },
+): Promise<LoopbackServer> {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handler(req, res).catch((error: unknown) => {
       if (res.headersSent) {
         res.destroy();
@@ -22,7 +31,10 @@ export async function listenLoopback(handler: Handler, port = 0): Promise<Loopba
       }
       sendJson(res, 500, { message: error instanceof Error ? error.message : String(error) });
     });
-  });
+  };
+  const server: Server = tls
+    ? createHttpsServer({ key: tls.key, cert: tls.cert }, onRequest)
+    : createServer(onRequest);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => {
@@ -33,7 +45,7 @@ export async function listenLoopback(handler: Handler, port = 0): Promise<Loopba
   const bound = (server.address() as AddressInfo).port;
   return {
     port: bound,
-    url: `http://127.0.0.1:${bound}`,
+    url: tls ? `https://localhost:${bound}` : `http://127.0.0.1:${bound}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
         // fetch keeps connections alive; without this close() would wait for them to time out.

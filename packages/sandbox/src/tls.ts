@@ -1,11 +1,9 @@
 import { randomBytes, X509Certificate } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generate } from "selfsigned";
-import { type Handler, type LoopbackServer, sendJson } from "./http";
+import { type Handler, type LoopbackServer, listenLoopback } from "./http";
 
 /**
  * TLS for the loopback sandboxes whose real clients insist on `https` (Microsoft's MSAL and Graph
@@ -123,39 +121,13 @@ function stale(target: string): boolean {
 }
 
 /**
- * `listenLoopback`'s https twin: a node:https server on 127.0.0.1 (port 0 picks a free one).
- * `url` names the host `localhost`, which the certificate covers; Node resolves it to 127.0.0.1
- * (and, trying ::1 first on some hosts, falls back at once since nothing listens there).
+ * `listenLoopback` with this certificate: https on 127.0.0.1, `url` naming `localhost` (Node
+ * resolves it to 127.0.0.1; trying ::1 first on some hosts, it falls back at once).
  */
-export async function listenLoopbackTls(
+export function listenLoopbackTls(
   handler: Handler,
   tls: Pick<LoopbackTls, "key" | "cert">,
   port = 0,
 ): Promise<LoopbackServer> {
-  const server: Server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
-    handler(req, res).catch((error: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      sendJson(res, 500, { message: error instanceof Error ? error.message : String(error) });
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const bound = (server.address() as AddressInfo).port;
-  return {
-    port: bound,
-    url: `https://localhost:${bound}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  return listenLoopback(handler, port, tls);
 }

@@ -1,4 +1,5 @@
 import { CreateQueueCommand } from "@aws-sdk/client-sqs";
+import { googleSandboxEnv, microsoftSandboxEnv } from "@kith/local/mailbox-providers";
 import { GoogleSandbox, MicrosoftSandbox } from "@kith/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -6,6 +7,7 @@ import {
   scanTable,
   testSqsClient,
   uniqueName,
+  useEmulators,
   useFreshTableWithOrg,
 } from "../../../../test/support/integration";
 import * as Identity from "../identity";
@@ -43,23 +45,15 @@ const sqs = testSqsClient();
 beforeAll(async () => {
   table = await useFreshTableWithOrg("Mailbox Org");
   [googleSandbox, microsoftSandbox] = await Promise.all([GoogleSandbox.start(), MicrosoftSandbox.start()]);
-  Object.assign(process.env, {
-    GOOGLE_CLIENT_ID: googleSandbox.clientId,
-    GOOGLE_CLIENT_SECRET: googleSandbox.clientSecret,
-    GOOGLE_OAUTH_AUTHORIZE_URL: googleSandbox.authorizeUrl,
-    GOOGLE_OAUTH_TOKEN_URL: googleSandbox.tokenUrl,
-    GOOGLE_OAUTH_REVOKE_URL: googleSandbox.revokeUrl,
-    GOOGLE_API_ROOT_URL: googleSandbox.rootUrl,
-    MICROSOFT_CLIENT_ID: microsoftSandbox.clientId,
-    MICROSOFT_CLIENT_SECRET: microsoftSandbox.clientSecret,
-    MICROSOFT_LOGIN_URL: microsoftSandbox.loginUrl,
-    MICROSOFT_GRAPH_URL: microsoftSandbox.graphUrl,
+  Object.assign(process.env, googleSandboxEnv(googleSandbox), microsoftSandboxEnv(microsoftSandbox), {
     OAUTH_STATE_SECRET: "core-test-oauth-state-secret",
     TOKEN_ENCRYPTION_KEY: "core-test-token-encryption-key",
     OAUTH_REDIRECT_BASE_URL: "http://127.0.0.1:9",
   });
-  const created = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName("mailbox-wipe") }));
-  wipeQueueUrl = created.QueueUrl as string;
+  const queueName = uniqueName("mailbox-wipe");
+  await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+  // On the emulator's own origin (as test/support/integration.ts builds them), which the SDK sends to as is.
+  wipeQueueUrl = `${useEmulators().sqsEndpoint}/000000000000/${queueName}`;
   process.env.KITH_QUEUE_URL_MAILBOX_WIPE = wipeQueueUrl;
 });
 

@@ -32,17 +32,43 @@ function graphUrl(): string {
   return (process.env.MICROSOFT_GRAPH_URL || "https://graph.microsoft.com").replace(/\/+$/, "");
 }
 
+/**
+ * The authority's OpenID configuration, fetched once per container and handed to each new MSAL
+ * application (`authorityMetadata`), which otherwise fetches it itself every time. A failed fetch
+ * is not kept: MSAL then fetches it as it would anyway.
+ */
+const authorityMetadata = new Map<string, Promise<string | undefined>>();
+function metadataFor(authority: string): Promise<string | undefined> {
+  let cached = authorityMetadata.get(authority);
+  if (!cached) {
+    cached = fetch(`${authority}/v2.0/.well-known/openid-configuration`, {
+      signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
+    })
+      .then(async (response) => (response.ok ? JSON.stringify(await response.json()) : undefined))
+      .catch(() => undefined)
+      .then((metadata) => {
+        if (!metadata) authorityMetadata.delete(authority);
+        return metadata;
+      });
+    authorityMetadata.set(authority, cached);
+  }
+  return cached;
+}
+
 async function application(): Promise<ConfidentialClientApplication> {
   const { clientId, clientSecret } = await clientCredentials(
     "MICROSOFT_CLIENT_ID",
     "MICROSOFT_CLIENT_SECRET",
   );
   const host = new URL(loginUrl()).host;
+  const authority = `${loginUrl()}/common`;
+  const metadata = await metadataFor(authority);
   return new ConfidentialClientApplication({
     auth: {
       clientId,
       clientSecret,
-      authority: `${loginUrl()}/common`,
+      authority,
+      ...(metadata ? { authorityMetadata: metadata } : {}),
       // MSAL validates any other host through Microsoft's instance discovery unless it is known.
       ...(host === MICROSOFT_LOGIN_HOST ? {} : { knownAuthorities: [host] }),
     },
