@@ -429,6 +429,9 @@ describe("routes: tokens and authorization", () => {
           return { body: { name: "Claimed", email: ids.email } };
         case "POST /v1/orgs/{orgId}/integrations":
           return { body: { provider: "slack", externalTenantId: "T0INTRUDER" } };
+        case "POST /v1/orgs/{orgId}/users/{userId}/mailbox/{provider}/connect":
+        case "PATCH /v1/orgs/{orgId}/users/{userId}/mailbox/{provider}":
+          return { body: { scopes: { mail: true, calendar: true } } };
         case "GET /v1/orgs/{orgId}/resolve":
           return { query: `?kind=github&externalId=${ids.githubId}` };
         case "GET /v1/orgs/{orgId}/users":
@@ -486,6 +489,7 @@ describe("routes: tokens and authorization", () => {
             externalId: onUnmapped ? "5150002" : "5150001",
             tokenId: victimToken.id,
             integrationId: integration.body.id,
+            provider: "google",
           };
           const { body, query = "" } = requestFor(route.method, route.path, {
             otherUserId: bystander.id,
@@ -539,6 +543,7 @@ describe("routes: tokens and authorization", () => {
           externalId: "1",
           tokenId: "01JNOSUCHTOKEN000000000000",
           integrationId: "00000000-0000-4000-8000-000000000001",
+          provider: "google",
         };
 
         // act
