@@ -105,3 +105,75 @@ export async function verifySigV4(
   }
   return { ok: true, accessKeyId };
 }
+
+/** A failure a sandbox was told to answer with next (`failNext`), `times` more times. */
+export interface InjectedAwsFailure {
+  status: number;
+  type: string;
+  times: number;
+}
+
+export type AwsJsonRequest =
+  | { ok: true; input: Record<string, unknown>; accessKeyId: string | undefined }
+  | { ok: false; status: number; type: string; message: string; accessKeyId: string | undefined };
+
+/**
+ * What every AWS JSON 1.1 service checks before its operation runs, in AWS's order: `POST /`,
+ * a valid SigV4 signature for this service and region, the JSON content type, then the body as a
+ * JSON object. An injected failure (`failures[0]`) answers after the signature, as a throttled or
+ * failing service would; it is used up one call at a time.
+ */
+export async function readAwsJsonRequest(
+  req: IncomingMessage,
+  raw: string,
+  service: { service: string; region: string; credentials: ReadonlyMap<string, string> },
+  failures: InjectedAwsFailure[],
+): Promise<AwsJsonRequest> {
+  if (req.method !== "POST" || (req.url ?? "/") !== "/") {
+    return {
+      ok: false,
+      status: 404,
+      type: "UnknownOperationException",
+      message: "Only POST / is served",
+      accessKeyId: undefined,
+    };
+  }
+  const signature = await verifySigV4(req, raw, service);
+  const accessKeyId = signature.accessKeyId;
+  if (!signature.ok)
+    return { ok: false, status: 400, type: signature.type, message: signature.message, accessKeyId };
+  if (!String(req.headers["content-type"] ?? "").startsWith("application/x-amz-json-1.1")) {
+    return {
+      ok: false,
+      status: 400,
+      type: "SerializationException",
+      message: "Content-Type must be application/x-amz-json-1.1",
+      accessKeyId,
+    };
+  }
+  const injected = failures[0];
+  if (injected) {
+    injected.times -= 1;
+    if (injected.times <= 0) failures.shift();
+    return {
+      ok: false,
+      status: injected.status,
+      type: injected.type,
+      message: "Injected failure",
+      accessKeyId,
+    };
+  }
+  try {
+    const input: unknown = JSON.parse(raw);
+    if (input === null || typeof input !== "object" || Array.isArray(input)) throw new Error("not an object");
+    return { ok: true, input: input as Record<string, unknown>, accessKeyId };
+  } catch {
+    return {
+      ok: false,
+      status: 400,
+      type: "SerializationException",
+      message: "The request body is not JSON",
+      accessKeyId,
+    };
+  }
+}

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type AwsCredentials, verifySigV4 } from "./aws-sigv4";
+import { type AwsCredentials, readAwsJsonRequest } from "./aws-sigv4";
 import { type LoopbackServer, listenLoopback, readBody, sendJson } from "./http";
 
 /**
@@ -144,30 +144,14 @@ export class KmsSandbox {
   }
 
   private async answer(req: IncomingMessage, raw: string, record: KmsRecordedRequest): Promise<Answer> {
-    if (req.method !== "POST" || (req.url ?? "/") !== "/") {
-      return failure(404, "UnknownOperationException", "Only POST / is served");
-    }
-    const signature = await verifySigV4(req, raw, {
-      service: "kms",
-      region: this.region,
-      credentials: this.credentials,
-    });
-    if (!signature.ok) return failure(400, signature.type, signature.message);
-    if (!String(req.headers["content-type"] ?? "").startsWith("application/x-amz-json-1.1")) {
-      return failure(400, "SerializationException", "Content-Type must be application/x-amz-json-1.1");
-    }
-    const injected = this.failures[0];
-    if (injected) {
-      injected.times -= 1;
-      if (injected.times <= 0) this.failures.shift();
-      return failure(injected.status, injected.type, "Injected failure");
-    }
-    let input: Record<string, unknown>;
-    try {
-      input = JSON.parse(raw) as Record<string, unknown>;
-    } catch {
-      return failure(400, "SerializationException", "The request body is not JSON");
-    }
+    const request = await readAwsJsonRequest(
+      req,
+      raw,
+      { service: "kms", region: this.region, credentials: this.credentials },
+      this.failures,
+    );
+    if (!request.ok) return failure(request.status, request.type, request.message);
+    const input = request.input;
     if (typeof input.KeyId === "string") record.keyId = input.KeyId;
     const context = input.EncryptionContext ?? {};
     if (!isContext(context))

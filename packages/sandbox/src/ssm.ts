@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type AwsCredentials, verifySigV4 } from "./aws-sigv4";
+import { type AwsCredentials, readAwsJsonRequest } from "./aws-sigv4";
 import { type LoopbackServer, listenLoopback, readBody, sendJson } from "./http";
 
 /**
@@ -134,34 +134,18 @@ export class SsmSandbox {
       record.status = status;
       sendJson(res, status, { __type: type, message }, { "content-type": "application/x-amz-json-1.1" });
     };
-    if (req.method !== "POST" || (req.url ?? "/") !== "/") {
-      return fail(404, "UnknownOperationException", "Only POST / is served");
-    }
-    const signature = await verifySigV4(req, body, {
-      service: "ssm",
-      region: this.region,
-      credentials: this.credentials,
-    });
-    record.accessKeyId = signature.accessKeyId;
-    if (!signature.ok) return fail(400, signature.type, signature.message);
-    if (!String(req.headers["content-type"] ?? "").startsWith("application/x-amz-json-1.1")) {
-      return fail(400, "SerializationException", "Content-Type must be application/x-amz-json-1.1");
-    }
-    const failure = this.failures[0];
-    if (failure) {
-      failure.times -= 1;
-      if (failure.times <= 0) this.failures.shift();
-      return fail(failure.status, failure.type, "Injected failure");
-    }
+    const request = await readAwsJsonRequest(
+      req,
+      body,
+      { service: "ssm", region: this.region, credentials: this.credentials },
+      this.failures,
+    );
+    record.accessKeyId = request.accessKeyId;
+    if (!request.ok) return fail(request.status, request.type, request.message);
     if (target !== `${TARGET_PREFIX}GetParameters`) {
       return fail(400, "UnknownOperationException", `Unsupported operation ${target || "(none)"}`);
     }
-    let input: { Names?: unknown; WithDecryption?: unknown };
-    try {
-      input = JSON.parse(body) as typeof input;
-    } catch {
-      return fail(400, "SerializationException", "The request body is not JSON");
-    }
+    const input = request.input as { Names?: unknown; WithDecryption?: unknown };
     const names = input.Names;
     if (!Array.isArray(names) || names.length < 1 || names.length > 10 || !names.every(isName)) {
       return fail(

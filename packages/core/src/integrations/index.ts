@@ -340,8 +340,9 @@ export async function byId(
   });
 }
 
+export { ProviderUnavailable } from "../util/errors";
 export * from "./errors";
 export * as Events from "./events";
-export { ProviderUnavailable, proveTenant } from "./proof";
+export { proveTenant } from "./proof";
 export * as Routes from "./routes";
 export * from "./schemas";

@@ -1,5 +1,5 @@
 import { secret } from "../config";
-import { InvalidInput, KithError } from "../util/errors";
+import { InvalidInput, ProviderUnavailable } from "../util/errors";
 import { logger } from "../util/logger";
 import { TenantNotProven } from "./errors";
 import type { Provider } from "./schemas";
@@ -33,19 +33,9 @@ export interface ProofInput {
 }
 
 /** The provider could not be asked (network, 5xx, rate limit): the claim may succeed in a moment. */
-export class ProviderUnavailable extends KithError {
-  override readonly name = "ProviderUnavailable";
+class TenantProviderUnavailable extends ProviderUnavailable {
   constructor(provider: string, cause?: unknown) {
-    super(
-      503,
-      "provider_unavailable",
-      `${provider} could not be reached to prove the tenant; retry shortly`,
-      {
-        cause,
-        expose: true,
-        details: { retryAfterSeconds: 5 },
-      },
-    );
+    super(provider, cause, `${provider} could not be reached to prove the tenant; retry shortly`);
   }
 }
 
@@ -86,7 +76,7 @@ async function proveSlack({ externalTenantId, settings }: ProofInput): Promise<v
     if ((error as { code?: string }).code === "slack_webapi_platform_error") {
       throw new TenantNotProven("slack", externalTenantId, `Slack refused the bot token (${code})`);
     }
-    throw new ProviderUnavailable("Slack", error);
+    throw new TenantProviderUnavailable("Slack", error);
   }
   // An org-wide Enterprise Grid installation speaks for its enterprise; a workspace token for its team.
   const proven = externalTenantId.startsWith("E")
@@ -172,7 +162,7 @@ async function lookUpInstallation(claimed: string, installationId: string): Prom
         "GitHub refused this deployment's App credentials; an operator must check them",
       );
     }
-    throw new ProviderUnavailable("GitHub", error);
+    throw new TenantProviderUnavailable("GitHub", error);
   }
 }
 
@@ -231,19 +221,22 @@ async function linearOrganizationId(
     status = response.status;
     body = (await response.json().catch(() => ({}))) as typeof body;
   } catch (error) {
-    throw new ProviderUnavailable("Linear", error);
+    throw new TenantProviderUnavailable("Linear", error);
   }
   const extensions = body.errors?.[0]?.extensions;
   // Linear answers a spent rate budget with code RATELIMITED (and HTTP 400): retryable, not a refusal.
   const errorType = extensions?.code === "RATELIMITED" ? "ratelimited" : extensions?.type;
   if (typeof errorType === "string") {
     if (LINEAR_REFUSALS.has(errorType)) return undefined;
-    throw new ProviderUnavailable("Linear", new Error(`Linear answered ${status}: ${errorType}`));
+    throw new TenantProviderUnavailable("Linear", new Error(`Linear answered ${status}: ${errorType}`));
   }
   if (status >= 400 && status < 500 && status !== 429) return undefined;
   const id = body.data?.organization?.id;
   if (status !== 200 || typeof id !== "string") {
-    throw new ProviderUnavailable("Linear", new Error(`Linear answered ${status} without an organization`));
+    throw new TenantProviderUnavailable(
+      "Linear",
+      new Error(`Linear answered ${status} without an organization`),
+    );
   }
   return id;
 }

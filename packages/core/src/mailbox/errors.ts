@@ -38,16 +38,7 @@ export class ReauthRequired extends Conflict {
 }
 
 /** The provider could not be reached or failed on its side: retry later (503). */
-export class ProviderUnavailable extends KithError {
-  override readonly name = "ProviderUnavailable";
-  constructor(provider: string, cause?: unknown) {
-    super(503, "provider_unavailable", `${provider} is unavailable; try again shortly`, {
-      cause,
-      expose: true,
-      details: { retryAfterSeconds: 5 },
-    });
-  }
-}
+export { ProviderUnavailable } from "../util/errors";
 
 /** A provider's refusal of a token request (OAuth `error` codes such as `invalid_grant`). */
 export class ProviderRefused extends Error {

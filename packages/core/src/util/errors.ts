@@ -80,6 +80,21 @@ export class Throttled extends KithError {
   }
 }
 
+/**
+ * A provider (Slack, GitHub, Google, Microsoft, …) could not be asked: unreachable, a 5xx, rate
+ * limited, or not configured. Nothing the caller sent is at fault: a 503 to retry shortly.
+ */
+export class ProviderUnavailable extends KithError {
+  override readonly name: string = "ProviderUnavailable";
+  constructor(provider: string, cause?: unknown, message = `${provider} is unavailable; retry shortly`) {
+    super(503, "provider_unavailable", message, {
+      cause,
+      expose: true,
+      details: { retryAfterSeconds: 5 },
+    });
+  }
+}
+
 export function isKithError(error: unknown): error is KithError {
   return error instanceof KithError;
 }
