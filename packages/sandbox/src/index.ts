@@ -38,6 +38,18 @@ export {
   type LinearUserInput,
 } from "./linear";
 export {
+  MailWorld,
+  type MailWorldOptions,
+  PRIVACY_MARKER,
+  type ResponseStatus,
+  type WorldAddress,
+  type WorldAttendee,
+  type WorldChange,
+  type WorldFolder,
+  type WorldMeeting,
+  type WorldMessage,
+} from "./mail-world";
+export {
   type MicrosoftEndpoint,
   type MicrosoftFailure,
   type MicrosoftRecordedRequest,
