@@ -318,3 +318,54 @@ export class UsageCounter {
 function emptyUsage(): MailboxUsage {
   return { requests: {}, units: 0, throttled: 0, serverErrors: 0, maxInFlight: 0 };
 }
+
+// ---- the three together -------------------------------------------------------------------------
+
+export type GateOutcome<T> =
+  | { kind: "answered"; value: T }
+  | { kind: "throttled"; reason: "rate" | "concurrency"; retryAt: number }
+  | { kind: "fault"; status: number };
+
+/**
+ * One API call's way through a mailbox sandbox, in the order a provider's front end would take it:
+ * counted, admitted or throttled, delayed (holding its concurrency slot, so slow calls crowd out
+ * others as they do for real), possibly failed by an injected fault, then served. The caller
+ * renders each outcome in its provider's wire format and reports the status it sent with
+ * {@link UsageCounter.answered} through `statusOf`.
+ */
+export class MailboxGate {
+  constructor(
+    readonly quota: MailboxQuota,
+    readonly faults: FaultInjector,
+    readonly usage: UsageCounter,
+  ) {}
+
+  async pass<T>(
+    mailbox: string,
+    endpoint: string,
+    units: number,
+    serve: () => T | Promise<T>,
+    statusOf: (value: T) => number,
+  ): Promise<GateOutcome<T>> {
+    this.usage.request(mailbox, endpoint);
+    const admission = this.quota.admit(mailbox, units);
+    if (!admission.ok) {
+      this.usage.answered(mailbox, 429);
+      return { kind: "throttled", reason: admission.kind, retryAt: admission.retryAt };
+    }
+    this.usage.admitted(mailbox, units, this.quota.inFlight(mailbox));
+    try {
+      await this.faults.delay();
+      const fault = this.faults.next();
+      if (fault) {
+        this.usage.answered(mailbox, fault.status);
+        return { kind: "fault", status: fault.status };
+      }
+      const value = await serve();
+      this.usage.answered(mailbox, statusOf(value));
+      return { kind: "answered", value };
+    } finally {
+      admission.release();
+    }
+  }
+}
