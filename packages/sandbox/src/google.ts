@@ -1,5 +1,7 @@
 import { randomBytes, randomInt } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { type GmailOptions, GmailService } from "./gmail";
+import { type CalendarOptions, CalendarService } from "./google-calendar";
 import { type GoogleAccountInput, type GoogleClient, GoogleGrants } from "./google-grants";
 import { type SigningKey, signingKey } from "./google-jwt";
 import {
@@ -39,8 +41,17 @@ import {
   USERINFO_PATH,
 } from "./google-wire";
 import { type LoopbackServer, listenLoopback, readBody, sendJson } from "./http";
+import type { MailWorld } from "./mail-world";
 
+export type { GmailOptions } from "./gmail";
+export type { CalendarOptions } from "./google-calendar";
 export type { GoogleAccountInput } from "./google-grants";
+
+/** The Gmail and Calendar APIs' limits, on top of the OAuth options. */
+export interface GoogleMailSandboxOptions extends GoogleSandboxOptions {
+  gmail?: GmailOptions;
+  calendar?: CalendarOptions;
+}
 export type {
   GoogleAccessCheck,
   GoogleAccessGrant,
@@ -93,8 +104,10 @@ export type {
  *   gets Google's 401 `UNAUTHENTICATED` body and `WWW-Authenticate: Bearer`.
  * - `GET /oauth2/v1/certs` and `/oauth2/v3/certs`: the ID-token key, so `verifyIdToken` works.
  *
- * Gmail and Calendar routes can be added on the same server with {@link route}, using
- * {@link authenticate} / {@link accountForAccessToken} for the caller's account and scopes.
+ * The Gmail API ({@link gmail}, gmail.ts) and the Calendar API's events.list ({@link calendar},
+ * google-calendar.ts) are served on the same server over a {@link MailWorld} given to
+ * {@link attachWorld}; more routes can be added with {@link route}, using {@link authenticate} /
+ * {@link accountForAccessToken} for the caller's account and scopes.
  *
  * Recorded requests hold the path and grant type only; tokens are never recorded or logged.
  */
@@ -118,10 +131,14 @@ export class GoogleSandbox {
   >();
   private server!: LoopbackServer;
   private readonly session: BrowserSession = { signedInSub: undefined, denyNext: false };
+  /** Gmail's controls: quota, faults, usage, `expireHistory`. */
+  readonly gmail: GmailService;
+  /** Calendar's controls: quota, faults, usage, `expireSyncTokens`. */
+  readonly calendar: CalendarService;
 
   private constructor(
     private readonly key: SigningKey,
-    options: GoogleSandboxOptions,
+    options: GoogleMailSandboxOptions,
   ) {
     this.clientId =
       options.clientId ?? `${randomInt(100_000_000, 999_999_999)}-sandbox.apps.googleusercontent.com`;
@@ -162,9 +179,11 @@ export class GoogleSandbox {
     this.route("GET", JWK_CERTS_PATH, "certs", ({ res }) =>
       sendJson(res, 200, { keys: [this.key.jwk] }, CERT_CACHE),
     );
+    this.gmail = new GmailService(this, options.gmail);
+    this.calendar = new CalendarService(this, options.calendar);
   }
 
-  static async start(options: GoogleSandboxOptions = {}): Promise<GoogleSandbox> {
+  static async start(options: GoogleMailSandboxOptions = {}): Promise<GoogleSandbox> {
     const accessLifetime = options.accessTokenLifetimeSeconds ?? 3600;
     if (!Number.isInteger(accessLifetime) || accessLifetime < 1) {
       throw new RangeError("accessTokenLifetimeSeconds must be a positive integer");
@@ -233,6 +252,14 @@ export class GoogleSandbox {
     const account = this.grants.addAccount(input);
     this.session.signedInSub ??= account.sub;
     return { email: account.email, sub: account.sub };
+  }
+
+  /** Serves `world` as the Gmail mailbox and primary calendar of the account `email`. */
+  attachWorld(email: string, world: MailWorld): void {
+    const account = this.grants.findAccount(email);
+    if (!account) throw new Error(`No Google account ${email}; call addAccount first`);
+    this.gmail.attach(account.email, world);
+    this.calendar.attach(account.email, world);
   }
 
   /** Switches the browser session to another account (by email or sub). */

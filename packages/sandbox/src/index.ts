@@ -19,13 +19,29 @@ export {
   type RawGitHubInstallation,
 } from "./github";
 export {
+  GMAIL_DEFAULT_COSTS,
+  GMAIL_ERRORS,
+  GMAIL_SCOPES,
+  type GmailMethod,
+  type GmailOptions,
+  GmailService,
+  type GmailUsage,
+  labelsOf as gmailLabelsOf,
+} from "./gmail";
+export {
   type GoogleAccessCheck,
   type GoogleEndpoint,
   type GoogleFailure,
+  type GoogleMailSandboxOptions,
   type GoogleRecordedRequest,
   GoogleSandbox,
   type GoogleSandboxOptions,
 } from "./google";
+export {
+  CALENDAR_ERRORS,
+  type CalendarOptions,
+  CalendarService,
+} from "./google-calendar";
 export { type KmsFailure, type KmsRecordedRequest, KmsSandbox, type KmsSandboxOptions } from "./kms";
 export {
   type AddApiKeyOptions,
@@ -49,6 +65,19 @@ export {
   type WorldMeeting,
   type WorldMessage,
 } from "./mail-world";
+export {
+  type Admission,
+  FaultInjector,
+  type FaultOptions,
+  type GateOutcome,
+  type InjectedFault,
+  MailboxGate,
+  MailboxQuota,
+  type MailboxQuotaOptions,
+  type MailboxUsage,
+  retryAfterSeconds,
+  UsageCounter,
+} from "./mailbox-quota";
 export {
   type MicrosoftEndpoint,
   type MicrosoftFailure,
