@@ -79,6 +79,7 @@ export {
   UsageCounter,
 } from "./mailbox-quota";
 export {
+  type GraphMailboxLimits,
   type MicrosoftEndpoint,
   type MicrosoftFailure,
   type MicrosoftRecordedRequest,

@@ -1,5 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { BATCH_ROUTE } from "./graph-batch";
+import { CALENDAR_ROUTES } from "./graph-calendar";
+import { type GraphMailboxes, MAIL_ROUTES } from "./graph-mail";
 import type { MicrosoftState, StoredAccount } from "./microsoft-state";
 import { GRAPH_RESOURCE_ID, graphErrorBody, type InjectedFailure, retryAfterHeader } from "./microsoft-wire";
 
@@ -66,9 +69,16 @@ export interface GraphRequest {
   path: string;
   match: RegExpExecArray;
   query: URLSearchParams;
+  /** Request headers, names lower-cased. */
+  headers: Record<string, string>;
   body: string;
+  /** The permissions the access token carries. */
+  scopes: string[];
   /** `https://localhost:<port>/v1.0`, for `@odata.context` and next links. */
   serviceRoot: string;
+  mailboxes: GraphMailboxes;
+  /** Answers another request as if it had arrived on its own (JSON batching). */
+  dispatch(call: GraphCall): Promise<GraphReply>;
 }
 
 export interface GraphReply {
@@ -85,7 +95,13 @@ export interface GraphRoute {
   scopes: readonly string[];
   /** Graph's answer to a token without them. */
   insufficient: { code: string; message: string };
-  handle(request: GraphRequest): GraphReply;
+  /**
+   * Outlook-backed routes name their endpoint here: they count against the mailbox's limits
+   * (requests per window, requests in flight), see its injected faults, and are accounted under
+   * this name.
+   */
+  mailboxEndpoint?: string;
+  handle(request: GraphRequest): GraphReply | Promise<GraphReply>;
 }
 
 /** The properties `GET /me` returns without `$select` ("Get user", v1.0). */
@@ -169,6 +185,9 @@ export const GRAPH_ROUTES: GraphRoute[] = [
       return { status: 200, body };
     },
   },
+  ...MAIL_ROUTES,
+  ...CALENDAR_ROUTES,
+  BATCH_ROUTE,
 ];
 
 /** Sends a Graph JSON answer with Graph's headers. A 4xx/5xx `body` of `{ code, message }` is wrapped in Graph's error envelope. */
@@ -178,10 +197,7 @@ export function sendGraph(
   requestId: string,
   clientRequestId = requestId,
 ): void {
-  let body = reply.body;
-  if (reply.status >= 400 && isCodeMessage(body)) {
-    body = graphErrorBody(body.code, body.message, requestId, clientRequestId);
-  }
+  const body = graphReplyBody(reply, requestId, clientRequestId);
   const text = body === undefined ? "" : JSON.stringify(body);
   res.writeHead(reply.status, {
     ...(text
@@ -199,6 +215,13 @@ export function sendGraph(
   res.end(text);
 }
 
+/** The body as Graph sends it: a 4xx/5xx `{ code, message }` inside Graph's error envelope. */
+export function graphReplyBody(reply: GraphReply, requestId: string, clientRequestId = requestId): unknown {
+  return reply.status >= 400 && isCodeMessage(reply.body)
+    ? graphErrorBody(reply.body.code, reply.body.message, requestId, clientRequestId)
+    : reply.body;
+}
+
 function isCodeMessage(value: unknown): value is { code: string; message: string } {
   return (
     typeof value === "object" &&
@@ -210,6 +233,7 @@ function isCodeMessage(value: unknown): value is { code: string; message: string
 
 export interface GraphServe {
   state: MicrosoftState;
+  mailboxes: GraphMailboxes;
   req: IncomingMessage;
   res: ServerResponse;
   url: URL;
@@ -220,12 +244,28 @@ export interface GraphServe {
   failure: InjectedFailure | undefined;
 }
 
+/** One request to Graph, arriving over HTTP or inside a JSON batch. */
+export interface GraphCall {
+  method: string;
+  url: URL;
+  /** Names lower-cased. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface GraphContext {
+  state: MicrosoftState;
+  mailboxes: GraphMailboxes;
+  loginUrl: string;
+  graphUrl: string;
+}
+
 /**
  * Answers one `/v1.0/…` request: an injected failure (429 `TooManyRequests` / 503
  * `serviceNotAvailable`, with `Retry-After`), 501 for a route the sandbox does not serve, Graph's
  * 401/403 for a token that may not call the route, else the route's answer.
  */
-export function serveGraph({ state, req, res, url, body, loginUrl, graphUrl, failure }: GraphServe): void {
+export async function serveGraph({ req, res, url, body, failure, ...context }: GraphServe): Promise<void> {
   const requestId = randomUUID();
   const clientRequestId = req.headers["client-request-id"]?.toString() ?? requestId;
   const send = (reply: GraphReply) => sendGraph(res, reply, requestId, clientRequestId);
@@ -239,8 +279,17 @@ export function serveGraph({ state, req, res, url, body, loginUrl, graphUrl, fai
     send({ status: failure.status, body: { code, message }, headers: retryAfterHeader(failure) });
     return;
   }
-  const method = (req.method ?? "GET").toUpperCase();
-  const path = url.pathname.slice("/v1.0".length) || "/";
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  send(await dispatchGraph(context, { method: req.method ?? "GET", url, headers, body }));
+}
+
+/** Routes one call, checks its token against the route's permissions and answers it. */
+export async function dispatchGraph(context: GraphContext, call: GraphCall): Promise<GraphReply> {
+  const method = call.method.toUpperCase();
+  const path = decodePath(call.url.pathname.slice("/v1.0".length) || "/");
   let found: { route: GraphRoute; match: RegExpExecArray } | undefined;
   for (const route of GRAPH_ROUTES) {
     const match = route.method === method ? route.pattern.exec(path) : null;
@@ -250,41 +299,52 @@ export function serveGraph({ state, req, res, url, body, loginUrl, graphUrl, fai
     }
   }
   if (!found) {
-    send({
+    return {
       status: 501,
       body: { code: "NotImplemented", message: `The sandbox does not serve ${method} /v1.0${path}.` },
-    });
-    return;
+    };
   }
   const { route, match } = found;
-  const bearer = /^bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "")?.[1];
-  const check = checkAccessToken(state, bearer, route.scopes, route.insufficient);
+  const bearer = /^bearer\s+(\S+)\s*$/i.exec(call.headers.authorization ?? "")?.[1];
+  const check = checkAccessToken(context.state, bearer, route.scopes, route.insufficient);
   if (!check.ok) {
-    send({
+    return {
       status: check.status,
       body: { code: check.code, message: check.message },
       ...(check.status === 401
         ? {
             headers: {
               "www-authenticate":
-                `Bearer realm="", authorization_uri="${loginUrl}/common/oauth2/authorize", ` +
+                `Bearer realm="", authorization_uri="${context.loginUrl}/common/oauth2/authorize", ` +
                 `client_id="${GRAPH_RESOURCE_ID}"`,
             },
           }
         : {}),
-    });
-    return;
+    };
   }
-  send(
-    route.handle({
-      state,
-      account: check.account,
-      method,
-      path,
-      match,
-      query: url.searchParams,
-      body,
-      serviceRoot: `${graphUrl}/v1.0`,
-    }),
-  );
+  const request: GraphRequest = {
+    state: context.state,
+    account: check.account,
+    method,
+    path,
+    match,
+    query: call.url.searchParams,
+    headers: call.headers,
+    body: call.body,
+    scopes: check.scopes,
+    serviceRoot: `${context.graphUrl}/v1.0`,
+    mailboxes: context.mailboxes,
+    dispatch: (inner) => dispatchGraph(context, inner),
+  };
+  if (route.mailboxEndpoint === undefined) return route.handle(request);
+  return context.mailboxes.run(check.account, route.mailboxEndpoint, () => route.handle(request));
+}
+
+/** Paths arrive percent-encoded when a client escapes the quotes of `mailFolders('…')`. */
+function decodePath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }

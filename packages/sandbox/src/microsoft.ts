@@ -1,7 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { GraphMailboxes, type GraphMailboxLimits } from "./graph-mail";
 import { type LoopbackServer, readBody, sendJson } from "./http";
+import type { MailWorld } from "./mail-world";
+import type { FaultOptions, MailboxUsage } from "./mailbox-quota";
 import { type AccessCheck, checkAccessToken, serveGraph } from "./microsoft-graph";
 import {
   type EndpointContext,
@@ -28,6 +31,7 @@ import type {
 import { errorPageText, idTokenSigningKey, sendLoginFailure } from "./microsoft-wire";
 import { defaultTlsDir, type LoopbackTls, listenLoopbackTls, loopbackTls } from "./tls";
 
+export type { GraphMailboxLimits } from "./graph-mail";
 export type { AccessCheck } from "./microsoft-graph";
 export type { MicrosoftAccount, MicrosoftAccountInput } from "./microsoft-state";
 export type {
@@ -72,6 +76,11 @@ export type {
  *   the ID tokens' key) and `/common/discovery/instance?api-version=1.1&authorization_endpoint=…`.
  * - Graph `GET /v1.0/me` with `$select` over the default properties; 401
  *   `InvalidAuthenticationToken`, 403 `Authorization_RequestDenied` without a `User.*` permission.
+ * - Outlook mail and calendar read from a {@link MailWorld} per mailbox ({@link attachWorld}):
+ *   `GET /v1.0/me/mailFolders`, `/me/mailFolders/{id}`, `/me/mailFolders/{id}/messages/delta`,
+ *   `/me/messages/{id}` (graph-mail.ts), `/me/calendarView/delta` (graph-calendar.ts) and
+ *   `POST /v1.0/$batch` (graph-batch.ts), under Outlook's per-mailbox limits (10,000 requests per
+ *   10 minutes, 4 in flight: 429 with `Retry-After`), with injectable faults and usage counters.
  *
  * Not modelled (an explicit error, never a silent success): response types other than `code`,
  * `response_mode=form_post`, other grant types, certificate credentials, admin consent,
@@ -89,6 +98,7 @@ export class MicrosoftSandbox {
   private tls!: Pick<LoopbackTls, "key" | "cert"> & { caFile?: string };
   private readonly recorded: MicrosoftRecordedRequest[] = [];
   private readonly failures: PendingFailure[] = [];
+  private readonly mailboxes = new GraphMailboxes();
 
   private constructor(private readonly state: MicrosoftState) {}
 
@@ -282,6 +292,54 @@ export class MicrosoftSandbox {
     throw new Error(`The authorize request was not redirected (HTTP ${status}): ${errorPageText(body)}`);
   }
 
+  // ---- mailboxes ---------------------------------------------------------------------------
+
+  /** The account's Outlook mailbox and calendar are `world` from now on; its changes show in delta rounds. */
+  attachWorld(email: string, world: MailWorld): void {
+    this.mailboxes.attach(this.state.requireAccount(email), world);
+  }
+
+  /**
+   * Every delta and skip token issued so far for the account's mail and calendar is gone, as when
+   * Exchange evicts sync states: using one is 410 `SyncStateNotFound`, and the client must start over.
+   */
+  expireDeltaTokens(email: string): void {
+    this.mailboxes.expireTokens(this.state.requireAccount(email));
+  }
+
+  /**
+   * Outlook's per-mailbox limits, for every mailbox from now on (10,000 requests per 600,000 ms and
+   * 4 in flight by default): beyond them Graph answers 429 with `Retry-After`.
+   */
+  mailboxLimits(change: GraphMailboxLimits): void {
+    this.mailboxes.limits(change);
+  }
+
+  /**
+   * Random failures (a seeded share of 500/503/429, `Retry-After` on 429 and 503) and added latency
+   * for the mail and calendar routes; `{}` turns them off.
+   */
+  mailboxFaults(options: FaultOptions): void {
+    this.mailboxes.configureFaults(options);
+  }
+
+  /** The next `times` (1) mail or calendar requests fail with `status` (429 or 5xx). */
+  failNextMailboxRequest(status: number, times = 1): void {
+    this.mailboxes.faults.failNext(status, times);
+  }
+
+  /** What the account's mailbox was asked for: requests by endpoint, units, 429s, 5xx, most in flight. */
+  mailboxUsage(email: string): MailboxUsage {
+    return this.mailboxes.mailboxUsage(this.state.requireAccount(email));
+  }
+
+  /** Zeroes the usage counters and spent budgets of one mailbox, or of all. */
+  resetMailboxUsage(email?: string): void {
+    const mailbox = email === undefined ? undefined : this.state.requireAccount(email).email;
+    this.mailboxes.usage.reset(mailbox);
+    this.mailboxes.quota.reset(mailbox);
+  }
+
   // ---- faults and recording ---------------------------------------------------------------
 
   /** The next `times` (1) requests to `endpoint` fail with `status`, as Microsoft throttles or fails. */
@@ -333,8 +391,9 @@ export class MicrosoftSandbox {
       record.bearer = /^bearer\s/i.test(req.headers.authorization ?? "");
       const failure =
         this.dueFailure(record.endpoint) ?? (record.endpoint === "me" ? this.dueFailure("graph") : undefined);
-      serveGraph({
+      await serveGraph({
         state: this.state,
+        mailboxes: this.mailboxes,
         req,
         res,
         url,
