@@ -37,6 +37,10 @@ export interface QueueDefinition {
   consumerTimeoutSeconds: number;
   /** Seconds Lambda may wait to fill a batch (standard queues only). */
   maxBatchingWindowSeconds?: number;
+  /** The consumer's memory; SST's default (1,024 MB) when absent. */
+  memoryMB?: number;
+  /** What the consumer may do with the secrets key (KMS), as a route's `sealedSecrets`. */
+  sealedSecrets?: "seal" | "open" | "seal+open";
 }
 
 export interface ScheduleDefinition {
@@ -119,8 +123,8 @@ export const manifest = {
       consumerTimeoutSeconds: 120,
     },
     {
-      // One job per (account, scope): from mailbox.connected / scopes_changed (a bus rule), POST …/sync
-      // and, with the syncers, the daily fan-out.
+      // The router: mailbox.connected / scopes_changed (a bus rule) become one job per enabled scope,
+      // sent on to the provider's syncer queue (sync-google, sync-microsoft).
       name: "mailbox-sync",
       fifo: false,
       visibilityTimeoutSeconds: 180,
@@ -128,6 +132,32 @@ export const manifest = {
       maxReceiveCount: 5,
       consumer: "functions/queues/mailbox-sync.handler",
       consumerTimeoutSeconds: 120,
+    },
+    {
+      // One chain of bounded steps per (account, scope): each message is one invocation of the
+      // Gmail or Google Calendar syncer, which enqueues its own continuation. Batch size 1: a step
+      // budget is per invocation.
+      name: "sync-google",
+      fifo: false,
+      visibilityTimeoutSeconds: 180,
+      batchSize: 1,
+      maxReceiveCount: 5,
+      consumer: "functions/queues/sync-google.handler",
+      consumerTimeoutSeconds: 120,
+      memoryMB: 512,
+      sealedSecrets: "seal+open",
+    },
+    {
+      // The same for Outlook mail and Outlook calendar (Graph).
+      name: "sync-microsoft",
+      fifo: false,
+      visibilityTimeoutSeconds: 180,
+      batchSize: 1,
+      maxReceiveCount: 5,
+      consumer: "functions/queues/sync-microsoft.handler",
+      consumerTimeoutSeconds: 120,
+      memoryMB: 512,
+      sealedSecrets: "seal+open",
     },
     {
       // Disconnect and scope-off wipes, 1,000 events per message, each message enqueuing the next.
@@ -160,6 +190,20 @@ export const manifest = {
       name: "directory-reconcile",
       cron: "0 5 * * ? *",
       handler: "functions/schedules/directory-reconcile.handler",
+      timeoutSeconds: 120,
+    },
+    // The daily mailbox syncs: Google at 06:00 UTC, Microsoft an hour later, each fan-out spreading
+    // its jobs over 15 minutes.
+    {
+      name: "mailbox-sync-google",
+      cron: "0 6 * * ? *",
+      handler: "functions/schedules/mailbox-sync-google.handler",
+      timeoutSeconds: 120,
+    },
+    {
+      name: "mailbox-sync-microsoft",
+      cron: "0 7 * * ? *",
+      handler: "functions/schedules/mailbox-sync-microsoft.handler",
       timeoutSeconds: 120,
     },
   ],

@@ -2,15 +2,11 @@ import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { type ApiFunctionRouteProps, Api as SstApi, type StackContext, use } from "sst/constructs";
 import { manifest, type RouteDefinition } from "../manifest";
 import { Queues } from "./queues";
+import { SEALED_SECRETS_ACTIONS } from "./sealed-secrets";
 import { applyNagSuppressions, applyWiring } from "./shared";
 import { Storage } from "./storage";
 
-/** The KMS action each `sealedSecrets` access needs. */
-export const SEALED_SECRETS_ACTIONS = {
-  seal: ["kms:Encrypt"],
-  open: ["kms:Decrypt"],
-  "seal+open": ["kms:Encrypt", "kms:Decrypt"],
-} as const;
+export { SEALED_SECRETS_ACTIONS } from "./sealed-secrets";
 
 /** The `${method} ${path}` route key SST and API Gateway use for a manifest route. */
 export function routeKey(route: Pick<RouteDefinition, "method" | "path">): string {

@@ -12,6 +12,7 @@ import {
   queueUrlEnvName,
 } from "../manifest";
 import { addSubscriptions, Events } from "./events";
+import { SEALED_SECRETS_ACTIONS } from "./sealed-secrets";
 import { Secrets } from "./secrets";
 import {
   applyNagSuppressions,
@@ -104,6 +105,17 @@ export function Queues({ stack, app }: StackContext) {
     const consumer = new SstFunction(stack, `Consumer-${constructId(definition.name)}`, {
       handler: definition.consumer,
       timeout: definition.consumerTimeoutSeconds,
+      ...(definition.memoryMB !== undefined ? { memorySize: definition.memoryMB } : {}),
+      ...(definition.sealedSecrets
+        ? {
+            permissions: [
+              new PolicyStatement({
+                actions: [...SEALED_SECRETS_ACTIONS[definition.sealedSecrets]],
+                resources: [use(Storage).secretsKey.keyArn],
+              }),
+            ],
+          }
+        : {}),
     });
     consumer.addEventSource(
       new SqsEventSource(queue, {

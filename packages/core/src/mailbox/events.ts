@@ -70,10 +70,27 @@ export const MailboxDisconnected = defineEvent(
   "A mailbox (or one of its scopes) was disconnected and every interaction event it held is deleted; what depended on them is recomputed.",
 );
 
+export const MailboxBackfillProgress = defineEvent(
+  "mailbox.backfill_progress",
+  z.object({
+    accountId: z.string(),
+    userId: z.string(),
+    provider: MailboxProviderSchema,
+    scope: z.enum(SCOPES),
+    /** `recent_90d`: the latest 90 days are in, a provisional scoring pass can run; `complete`: all 24 months. */
+    milestone: z.enum(["recent_90d", "complete"]),
+    backfilledThrough: z.nullable(z.iso.datetime()),
+    progress: z.number().check(z.gte(0), z.lte(1)),
+    eventsIngested: z.int().check(z.gte(0)),
+  }),
+  "A mailbox scope's backfill reached a milestone: its latest 90 days, or its whole 24 months.",
+);
+
 export const all = [
   MailboxConnected,
   MailboxScopesChanged,
   MailboxReauthRequired,
   MailboxWipeRequested,
   MailboxDisconnected,
+  MailboxBackfillProgress,
 ] as const;

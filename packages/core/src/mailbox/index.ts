@@ -10,9 +10,9 @@ export * as Events from "./events";
 export {
   handleSyncMessage,
   handleWipeMessage,
-  pendingSyncAttribute,
   SyncMessageSchema,
   syncJobs,
+  syncQueueFor,
   WIPE_QUEUE,
   WIPE_SLICE,
   WipeMessageSchema,

@@ -5,7 +5,14 @@ import { ConditionFailed, db } from "../storage";
 import { carryEvents } from "../storage/outbox";
 import { logger } from "../util/logger";
 import { MailboxConnected, MailboxDisconnected, MailboxScopesChanged, MailboxWipeRequested } from "./events";
-import { SCOPES, type SyncJob, SyncJobSchema, type WipeJob, WipeJobSchema } from "./schemas";
+import {
+  type MailboxProvider,
+  SCOPES,
+  type SyncJob,
+  SyncJobSchema,
+  type WipeJob,
+  WipeJobSchema,
+} from "./schemas";
 import { keys } from "./store";
 
 /**
@@ -53,44 +60,18 @@ export function syncJobs(message: SyncMessage): SyncJob[] {
   return event.data.enabled.map((scope) => ({ ...base, scope, reason: "scope_enabled" as const }));
 }
 
+/** Each provider's syncer consumes its own queue, so its function carries only that provider's clients. */
+export function syncQueueFor(provider: MailboxProvider): string {
+  return `sync-${provider}`;
+}
+
 /**
- * Until the syncers land, a sync job is recorded on the account (`pendingMailSync`,
- * `pendingCalendarSync`): why
- * and when. A job for an account that is gone, replaced, disconnected or waiting for reauth is
- * dropped; recording the same job twice is the same write.
+ * Routes the sync jobs a message stands for to their provider's syncer queue. The syncer decides
+ * what to do with each (run it, or record it behind a running chain, or drop it for an account that
+ * is gone); a job sent twice is harmless, since one chain per scope holds the lease.
  */
-export async function recordSyncRequest(job: SyncJob): Promise<"recorded" | "dropped"> {
-  try {
-    await db.update({
-      Key: keys.account(job.orgId, job.userId, job.provider),
-      UpdateExpression: "SET #pending = :job",
-      ConditionExpression: "accountId = :accountId AND #status IN (:connected, :syncing, :error)",
-      ExpressionAttributeNames: { "#pending": pendingSyncAttribute(job.scope), "#status": "status" },
-      ExpressionAttributeValues: {
-        ":job": { reason: job.reason, requestedAt: job.requestedAt },
-        ":accountId": job.accountId,
-        ":connected": "connected",
-        ":syncing": "syncing",
-        ":error": "error",
-      },
-    });
-    return "recorded";
-  } catch (error) {
-    if (!(error instanceof ConditionFailed)) throw error;
-    logger.info("sync job dropped: the account is not syncing", {
-      accountId: job.accountId,
-      scope: job.scope,
-    });
-    return "dropped";
-  }
-}
-
-export function pendingSyncAttribute(scope: "mail" | "calendar"): string {
-  return scope === "mail" ? "pendingMailSync" : "pendingCalendarSync";
-}
-
 export async function handleSyncMessage(message: SyncMessage): Promise<void> {
-  for (const job of syncJobs(message)) await recordSyncRequest(job);
+  for (const job of syncJobs(message)) await Queues.send(syncQueueFor(job.provider), job);
 }
 
 /** The wipe a message stands for: a continuation carries its progress; an event starts at zero. */

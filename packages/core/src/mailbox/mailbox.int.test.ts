@@ -16,14 +16,7 @@ import { authorizeUrl, completeConnection } from "./connect";
 import { ProviderUnavailable, ReauthRequired } from "./errors";
 import { MailboxWipeRequested } from "./events";
 import { google } from "./google";
-import {
-  handleSyncMessage,
-  handleWipeMessage,
-  pendingSyncAttribute,
-  type WipeMessage,
-  wipeJob,
-  wipeSlice,
-} from "./jobs";
+import { handleSyncMessage, handleWipeMessage, type WipeMessage, wipeJob, wipeSlice } from "./jobs";
 import { disconnect } from "./manage";
 import { microsoft } from "./microsoft";
 import type { OAuthProvider } from "./provider";
@@ -154,8 +147,12 @@ describe("access tokens: cached until near expiry, refreshed once per call, reau
   });
 });
 
-describe("sync jobs: recorded for a connected account, dropped otherwise", () => {
-  it("records each enabled scope of mailbox.connected, and drops a job for a reauth_required account", async () => {
+describe("sync jobs: routed to their provider's syncer queue", () => {
+  it("sends one job per enabled scope of mailbox.connected to sync-google", async () => {
+    const queueName = uniqueName("sync-google");
+    await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+    const syncQueueUrl = `${useEmulators().sqsEndpoint}/000000000000/${queueName}`;
+    process.env.KITH_QUEUE_URL_SYNC_GOOGLE = syncQueueUrl;
     const { ref, account } = await connected(google);
     const envelope = {
       version: "0",
@@ -179,27 +176,15 @@ describe("sync jobs: recorded for a connected account, dropped otherwise", () =>
       ),
     };
     await handleSyncMessage(envelope as never);
-    const item = await storedAccount(ref);
-    expect(item?.[pendingSyncAttribute("mail")]).toMatchObject({ reason: "connect" });
-    expect(item?.[pendingSyncAttribute("calendar")]).toBeUndefined();
-
-    await db.update({
-      Key: keys.account(ref.orgId, ref.userId, "google"),
-      UpdateExpression: "SET #status = :reauth",
-      ExpressionAttributeNames: { "#status": "status" },
-      ExpressionAttributeValues: { ":reauth": "reauth_required" },
-    });
-    await handleSyncMessage({
-      kind: "sync",
-      orgId: ref.orgId,
-      userId: ref.userId,
-      provider: "google",
-      accountId: account.accountId,
-      scope: "calendar",
-      reason: "manual",
-      requestedAt: new Date().toISOString(),
-    });
-    expect((await storedAccount(ref))?.[pendingSyncAttribute("calendar")]).toBeUndefined();
+    const sent = (await drainQueue(sqs, syncQueueUrl)).map((message) => JSON.parse(message.Body ?? "{}"));
+    expect(sent).toEqual([
+      expect.objectContaining({
+        kind: "sync",
+        scope: "mail",
+        reason: "connect",
+        accountId: account.accountId,
+      }),
+    ]);
   });
 });
 

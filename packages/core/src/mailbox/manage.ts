@@ -7,6 +7,7 @@ import { ConflictOnAccount } from "./conflict";
 import { authorizeUrl } from "./connect";
 import { MailboxNotFound, ReauthRequired } from "./errors";
 import { MailboxScopesChanged, MailboxWipeRequested } from "./events";
+import { syncQueueFor } from "./jobs";
 import type { OAuthProvider } from "./provider";
 import {
   type MailboxAccount,
@@ -27,6 +28,7 @@ import {
 } from "./store";
 
 /** The queue each scope's sync job goes to (manifest `queues`). */
+/** The router queue: bus events that ask for syncs arrive here and go on to their provider's syncer queue. */
 export const SYNC_QUEUE = "mailbox-sync";
 
 export async function list(orgId: string, userId: string): Promise<{ accounts: MailboxAccount[] }> {
@@ -200,7 +202,7 @@ export async function requestSync(
       reason: "manual",
       requestedAt: now.toISOString(),
     };
-    await Queues.send(SYNC_QUEUE, job);
+    await Queues.send(syncQueueFor(account.provider), job);
   }
   return { accepted: true, scopes };
 }

@@ -90,8 +90,10 @@ export const SyncJobSchema = z.object({
   provider: MailboxProviderSchema,
   accountId: z.string(),
   scope: z.enum(SCOPES),
-  reason: z.enum(["connect", "manual", "schedule", "scope_enabled"]),
+  reason: z.enum(["connect", "manual", "schedule", "scope_enabled", "continuation"]),
   requestedAt: z.iso.datetime(),
+  /** A continuation's chain: the lease owner it carries on for (absent on a fresh request). */
+  chain: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 });
 export type SyncJob = z.infer<typeof SyncJobSchema>;
 

@@ -1,4 +1,4 @@
-import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 
 /**
  * Sending work to the manifest's queues. A queue's URL reaches every function as
@@ -25,6 +25,8 @@ export interface SendOptions {
   groupId?: string;
   /** FIFO queues: a second message with the same id within 5 minutes is dropped by SQS. */
   deduplicationId?: string;
+  /** Standard queues: hide the message this many seconds (0–900), e.g. a job deferred by a provider. */
+  delaySeconds?: number;
 }
 
 /** Sends one JSON message. */
@@ -35,6 +37,37 @@ export async function send(queueName: string, body: unknown, options: SendOption
       MessageBody: JSON.stringify(body),
       MessageGroupId: options.groupId,
       MessageDeduplicationId: options.deduplicationId,
+      DelaySeconds: options.delaySeconds,
     }),
   );
+}
+
+export interface BatchEntry {
+  body: unknown;
+  /** Standard queues: hide this message for 0–900 seconds. */
+  delaySeconds?: number;
+}
+
+/**
+ * Sends JSON messages ten per request (SQS's batch limit), resending the entries SQS reports as
+ * failed, a few times, before giving up with an error.
+ */
+export async function sendBatch(queueName: string, messages: readonly BatchEntry[]): Promise<void> {
+  for (let start = 0; start < messages.length; start += 10) {
+    let entries = messages.slice(start, start + 10).map((message, index) => ({
+      Id: String(index),
+      MessageBody: JSON.stringify(message.body),
+      ...(message.delaySeconds ? { DelaySeconds: message.delaySeconds } : {}),
+    }));
+    for (let attempt = 0; entries.length > 0; attempt++) {
+      if (attempt > 5) throw new Error(`SQS refused ${entries.length} messages to ${queueName}`);
+      if (attempt > 0)
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 50 * 2 ** attempt)));
+      const result = await sqs().send(
+        new SendMessageBatchCommand({ QueueUrl: queueUrl(queueName), Entries: entries }),
+      );
+      const failed = new Set((result.Failed ?? []).map((entry) => entry.Id));
+      entries = entries.filter((entry) => failed.has(entry.Id));
+    }
+  }
 }

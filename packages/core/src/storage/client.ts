@@ -139,25 +139,14 @@ export const db = {
    * Deletes up to 25 keys per request; unprocessed keys are retried with backoff until every one
    * is gone. Deleting a key that does not exist is not an error, so a retried batch is harmless.
    */
-  batchDelete: async (keys: readonly Record<string, unknown>[]) => {
-    for (let start = 0; start < keys.length; start += 25) {
-      let pending: Record<string, unknown>[] = keys.slice(start, start + 25);
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0)
-          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-        const result = await send(() =>
-          documentClient().send(
-            new BatchWriteCommand({
-              RequestItems: { [tableName()]: pending.map((Key) => ({ DeleteRequest: { Key } })) },
-            }),
-          ),
-        );
-        pending = (result.UnprocessedItems?.[tableName()] ?? []).map(
-          (request) => request.DeleteRequest?.Key as Record<string, unknown>,
-        );
-      }
-    }
-  },
+  batchDelete: (keys: readonly Record<string, unknown>[]) =>
+    batchWrite(keys.map((Key) => ({ DeleteRequest: { Key } }))),
+  /**
+   * Puts up to 25 items per request, retrying unprocessed ones with backoff. Unconditional: a put
+   * of an item that exists replaces it, so a retried batch writes the same items again, nothing more.
+   */
+  batchPut: (items: readonly Record<string, unknown>[]) =>
+    batchWrite(items.map((Item) => ({ PutRequest: { Item } }))),
   /** Items may omit `TableName`; it is filled in. */
   transactWrite: (items: readonly TransactItem[], token?: string) =>
     send(() =>
@@ -169,6 +158,25 @@ export const db = {
       ),
     ),
 };
+
+type WriteRequest = {
+  DeleteRequest?: { Key: Record<string, unknown> };
+  PutRequest?: { Item: Record<string, unknown> };
+};
+
+/** BatchWriteItem in chunks of 25, until DynamoDB has processed every request. */
+async function batchWrite(requests: readonly WriteRequest[]): Promise<void> {
+  for (let start = 0; start < requests.length; start += 25) {
+    let pending = requests.slice(start, start + 25);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      const result = await send(() =>
+        documentClient().send(new BatchWriteCommand({ RequestItems: { [tableName()]: pending as never } })),
+      );
+      pending = (result.UnprocessedItems?.[tableName()] ?? []) as WriteRequest[];
+    }
+  }
+}
 
 type RawTransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 type TableOptional<T> = Omit<T, "TableName"> & { TableName?: string };

@@ -1,0 +1,8 @@
+import { sqsConsumer } from "@kith/core/lambda";
+import { SyncJobSchema } from "@kith/core/mailbox/schemas";
+import { googleSync } from "@kith/core/sync/google";
+import { runSyncJob } from "@kith/core/sync/job";
+
+export const handler = sqsConsumer({ body: SyncJobSchema }, async (job) => {
+  await runSyncJob(job, googleSync);
+});

@@ -1,0 +1,219 @@
+import { ulid } from "ulid";
+import { ReauthRequired } from "../mailbox/errors";
+import { syncQueueFor } from "../mailbox/jobs";
+import type { OAuthProvider } from "../mailbox/provider";
+import type { Scope, SyncJob } from "../mailbox/schemas";
+import { accessToken } from "../mailbox/tokens";
+import * as Queues from "../queues";
+import { logger } from "../util/logger";
+import { eventSource } from "./event";
+import { OrgPeople } from "./people";
+import {
+  acquireLease,
+  commitStep,
+  countEvents,
+  readScopeState,
+  recordPendingRequest,
+  releaseLease,
+  type ScopeState,
+  writeEvents,
+} from "./state";
+import { DAY_MS, type ProviderCalls, type Step, type StepContext, type Syncer } from "./syncer";
+
+/**
+ * One sync job: one scope of one mailbox, run as a chain of bounded invocations. Each invocation
+ * takes the scope's lease (one chain per scope at a time), runs steps until its time budget is
+ * spent (each step's events written, then its cursor committed), and enqueues its continuation
+ * while work remains. A crash anywhere leaves the cursor at the last commit; the redelivered
+ * message, or the next request once the lease has expired, carries on from there.
+ */
+
+/** How long a lease outlives its last renewal: past the consumer's timeout and the queue's redelivery. */
+export const LEASE_MS = 10 * 60_000;
+
+/** What a provider's syncer function brings: only its own provider's clients are in its bundle. */
+export interface SyncDeps {
+  oauth: OAuthProvider;
+  /** The syncer for a scope of this provider. */
+  syncerFor: (job: SyncJob) => Syncer;
+  /** The guard every provider request goes through (quota, in-flight, retries, breaker). */
+  callsFor: (syncer: Syncer, job: SyncJob, deadline: number) => ProviderCalls;
+}
+
+export interface RunOptions {
+  /** Milliseconds this invocation may spend on steps; well under the consumer's timeout. */
+  budgetMs?: number;
+  now?: () => Date;
+  /** Called after each commit (tests crash a job here). */
+  afterCommit?: (step: Step) => Promise<void> | void;
+}
+
+export type RunOutcome =
+  | "dropped"
+  | "queued_behind"
+  | "lease_lost"
+  | "continued"
+  | "deferred"
+  | "completed"
+  | "reauth_required";
+
+/** An error a syncer throws to stop the job for now, without losing anything. */
+export class SyncDeferredSignal extends Error {
+  constructor(
+    readonly reason: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(`sync deferred: ${reason}`);
+    this.name = "SyncDeferredSignal";
+  }
+}
+
+export async function runSyncJob(
+  job: SyncJob,
+  deps: SyncDeps,
+  options: RunOptions = {},
+): Promise<RunOutcome> {
+  const now = options.now ?? (() => new Date());
+  const started = now();
+  const state = await readScopeState(job, job.scope);
+  const account = state?.account;
+  if (
+    !state ||
+    !account ||
+    account.accountId !== job.accountId ||
+    !account.scopes[job.scope] ||
+    !["connected", "syncing", "error"].includes(account.status)
+  ) {
+    logger.info("sync job dropped: the scope is not syncing", { accountId: job.accountId, scope: job.scope });
+    return "dropped";
+  }
+  const owner = job.chain ?? ulid();
+  if (!(await acquireLease(account, job.scope, owner, started.getTime() + LEASE_MS, started.getTime()))) {
+    if (job.chain) return "lease_lost";
+    await recordPendingRequest(account, job.scope, job.requestedAt);
+    return "queued_behind";
+  }
+
+  const budgetMs = options.budgetMs ?? 60_000;
+  const deadline = started.getTime() + budgetMs;
+  const syncer = deps.syncerFor(job);
+  const calls = deps.callsFor(syncer, job, deadline);
+  const context: StepContext = {
+    account,
+    scope: job.scope,
+    owner: {
+      orgId: job.orgId,
+      userId: job.userId,
+      accountId: job.accountId,
+      provider: eventSource(job.provider, job.scope),
+    },
+    cursor: state.cursor,
+    now: started,
+    deadline,
+    people: await OrgPeople.forMember(job.orgId, job.userId, account.email),
+    calls,
+    accessToken: () => accessToken(deps.oauth, job),
+    memo: new Map(),
+  };
+
+  try {
+    for (;;) {
+      const step = await syncer.step(context);
+      const eventsDelta = await writeEvents(job.accountId, job.scope, step);
+      const at = now();
+      const committed = await commitStep(state, job.scope, owner, {
+        cursor: step.cursor,
+        phase: step.phase,
+        progress: step.progress,
+        backfilledThrough: step.backfilledThrough,
+        eventsDelta,
+        ...(step.recount ? { eventsIngested: await countEvents(job.accountId, job.scope) } : {}),
+        leaseUntil: at.getTime() + LEASE_MS,
+        ...milestoneOf(state, step, at),
+        now: at,
+      });
+      if (!committed) {
+        logger.warn("sync step not committed: the lease is gone", {
+          accountId: job.accountId,
+          scope: job.scope,
+        });
+        return "lease_lost";
+      }
+      await options.afterCommit?.(step);
+      context.cursor = step.cursor;
+      if (step.done) break;
+      if (at.getTime() >= deadline) {
+        await continueLater(job, owner, 0);
+        return "continued";
+      }
+    }
+  } catch (error) {
+    if (error instanceof SyncDeferredSignal || isDeferred(error)) {
+      const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs ?? 60_000;
+      logger.info("sync deferred", {
+        accountId: job.accountId,
+        scope: job.scope,
+        reason: (error as Error).message,
+        retryAfterMs,
+      });
+      await continueLater(job, owner, retryAfterMs);
+      return "deferred";
+    }
+    if (error instanceof ReauthRequired) {
+      await releaseLease(state, job.scope, owner, { now: now() });
+      return "reauth_required";
+    }
+    await releaseLease(state, job.scope, owner, { error: errorSummary(error), now: now() });
+    throw error;
+  }
+
+  await releaseLease(state, job.scope, owner, { now: now() });
+  const after = await readScopeState(job, job.scope);
+  if (after?.pendingRequest && after.account.accountId === job.accountId) {
+    // A request arrived while this chain ran; it was recorded instead of starting a second chain.
+    await Queues.send(syncQueueFor(job.provider), {
+      ...job,
+      reason: "manual",
+      chain: undefined,
+      requestedAt: now().toISOString(),
+    } satisfies SyncJob);
+  }
+  return "completed";
+}
+
+/** The backfill milestones: the latest 90 days in, then all 24 months. */
+function milestoneOf(state: ScopeState, step: Step, at: Date): { milestone?: "recent_90d" | "complete" } {
+  if (step.phase === "incremental" && !state.milestones.includes("complete"))
+    return { milestone: "complete" };
+  if (
+    step.phase === "backfill" &&
+    step.backfilledThrough !== null &&
+    Date.parse(step.backfilledThrough) <= at.getTime() - 90 * DAY_MS &&
+    !state.milestones.includes("recent_90d")
+  ) {
+    return { milestone: "recent_90d" };
+  }
+  return {};
+}
+
+async function continueLater(job: SyncJob, owner: string, delayMs: number): Promise<void> {
+  const delaySeconds = Math.min(900, Math.ceil(delayMs / 1000));
+  await Queues.send(
+    syncQueueFor(job.provider),
+    { ...job, reason: "continuation", chain: owner } satisfies SyncJob,
+    delaySeconds > 0 ? { delaySeconds } : {},
+  );
+}
+
+function isDeferred(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === "SyncDeferred";
+}
+
+/** What `lastError` shows: the error's kind and status, never a provider's message (it may quote data). */
+function errorSummary(error: unknown): string {
+  const named = error as { name?: string; status?: number; statusCode?: number; code?: unknown };
+  const status = named.status ?? named.statusCode;
+  return [named.name ?? "Error", status ? String(status) : undefined].filter(Boolean).join(" ");
+}
+
+export type { Scope };

@@ -1,0 +1,396 @@
+import { MailboxBackfillProgress } from "../mailbox/events";
+import type { Scope, SyncState } from "../mailbox/schemas";
+import { fromItem, keys as mailboxKeys, type StoredAccount } from "../mailbox/store";
+import { ConditionFailed, db } from "../storage";
+import { carryEvents } from "../storage/outbox";
+import { eventItem, eventKeys, type InteractionEvent } from "./event";
+
+/**
+ * A scope's sync state lives on its mailbox account item, beside the public `sync.<scope>`:
+ * - `<scope>Lease` `{owner, until}`: the one job chain that may sync the scope now;
+ * - `<scope>Cursor`: the provider's checkpoint (page token, history id, sync token, delta links);
+ * - `<scope>Milestones`: the backfill milestones already published.
+ * Every commit is one UpdateItem conditioned on the lease, so a job that lost its lease (it ran
+ * past it, or the scope was turned off, or the account was disconnected) cannot move the cursor.
+ */
+
+/** A syncer's own checkpoint shape, stored as a map. */
+export type Cursor = object;
+
+export interface ScopeState {
+  account: StoredAccount;
+  cursor: Cursor | undefined;
+  lease: { owner: string; until: number } | undefined;
+  milestones: string[];
+  pendingRequest: boolean;
+}
+
+const leaseAttribute = (scope: Scope) => `${scope}Lease`;
+const cursorAttribute = (scope: Scope) => `${scope}Cursor`;
+const milestonesAttribute = (scope: Scope) => `${scope}Milestones`;
+export const pendingAttribute = (scope: Scope) =>
+  scope === "mail" ? "pendingMailSync" : "pendingCalendarSync";
+
+const SYNCABLE = { ":connected": "connected", ":syncing": "syncing", ":error": "error" };
+const SYNCABLE_CONDITION = "#status IN (:connected, :syncing, :error)";
+
+export async function readScopeState(
+  ref: { orgId: string; userId: string; provider: StoredAccount["provider"] },
+  scope: Scope,
+): Promise<ScopeState | undefined> {
+  const item = (
+    await db.get({ Key: mailboxKeys.account(ref.orgId, ref.userId, ref.provider), ConsistentRead: true })
+  ).Item;
+  if (!item) return undefined;
+  return {
+    account: fromItem(item),
+    cursor: item[cursorAttribute(scope)] as Cursor | undefined,
+    lease: item[leaseAttribute(scope)] as ScopeState["lease"],
+    milestones: (item[milestonesAttribute(scope)] as string[] | undefined) ?? [],
+    pendingRequest: item[pendingAttribute(scope)] !== undefined,
+  };
+}
+
+/**
+ * Takes (or renews) the scope's lease for `owner`: free, expired, or already ours. Also clears a
+ * pending request, since the chain that holds the lease is the one that will serve it.
+ */
+export async function acquireLease(
+  account: StoredAccount,
+  scope: Scope,
+  owner: string,
+  until: number,
+  now: number,
+): Promise<boolean> {
+  try {
+    await db.update({
+      Key: mailboxKeys.account(account.orgId, account.userId, account.provider),
+      UpdateExpression: "SET #lease = :lease, #status = :syncing REMOVE #pending",
+      ConditionExpression: `accountId = :accountId AND scopes.#scope = :on AND ${SYNCABLE_CONDITION} AND (attribute_not_exists(#lease) OR #lease.#until < :now OR #lease.#owner = :owner)`,
+      ExpressionAttributeNames: {
+        "#lease": leaseAttribute(scope),
+        "#pending": pendingAttribute(scope),
+        "#status": "status",
+        "#scope": scope,
+        "#until": "until",
+        "#owner": "owner",
+      },
+      ExpressionAttributeValues: {
+        ":lease": { owner, until },
+        ":accountId": account.accountId,
+        ":on": true,
+        ":now": now,
+        ":owner": owner,
+        ...SYNCABLE,
+      },
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionFailed) return false;
+    throw error;
+  }
+}
+
+/** Records that a sync was asked for while another chain held the lease; that chain runs it when it is done. */
+export async function recordPendingRequest(
+  account: StoredAccount,
+  scope: Scope,
+  requestedAt: string,
+): Promise<void> {
+  try {
+    await db.update({
+      Key: mailboxKeys.account(account.orgId, account.userId, account.provider),
+      UpdateExpression: "SET #pending = :request",
+      ConditionExpression: "accountId = :accountId",
+      ExpressionAttributeNames: { "#pending": pendingAttribute(scope) },
+      ExpressionAttributeValues: { ":request": { requestedAt }, ":accountId": account.accountId },
+    });
+  } catch (error) {
+    if (!(error instanceof ConditionFailed)) throw error;
+  }
+}
+
+export interface StepWrite {
+  upserts: readonly InteractionEvent[];
+  /** Remote ids (messages, meetings) whose events are all deleted. */
+  removals: readonly string[];
+  /** Remote ids whose events are exactly `upserts`' for that id: any other correspondent's event goes. */
+  replacements: readonly string[];
+  /** A re-sync's mark on every event it writes, so what it did not write again can be found after. */
+  mark?: string;
+}
+
+/**
+ * Writes a step's events, before its checkpoint: puts are unconditional and keyed by (account,
+ * remote id, correspondent), so a step that crashed before its commit writes the same items again
+ * when it is retried. Returns the change in the scope's event count.
+ */
+export async function writeEvents(accountId: string, scope: Scope, write: StepWrite): Promise<number> {
+  const partition = eventKeys.partition(accountId);
+  const items: Record<string, unknown>[] = write.upserts.map((event) => ({
+    ...eventItem(event),
+    ...(write.mark ? { mark: write.mark } : {}),
+  }));
+  const keep = new Set(items.map((item) => item.sk as string));
+  const stale: Record<string, unknown>[] = [];
+  let replacedExisting = 0;
+  for (const remoteId of [...new Set([...write.removals, ...write.replacements])]) {
+    for (const sk of await eventSortKeys(partition, eventKeys.remotePrefix(scope, remoteId))) {
+      if (keep.has(sk)) replacedExisting += 1;
+      else stale.push({ pk: partition, sk });
+    }
+  }
+  if (stale.length > 0) await db.batchDelete(stale);
+  if (items.length > 0) await db.batchPut(items);
+  return items.length - replacedExisting - stale.length;
+}
+
+async function eventSortKeys(partition: string, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.query({
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+      ExpressionAttributeValues: { ":pk": partition, ":prefix": prefix },
+      ProjectionExpression: "sk",
+      ConsistentRead: true,
+      ...(start ? { ExclusiveStartKey: start } : {}),
+    });
+    for (const item of page.Items ?? []) out.push(item.sk as string);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+export interface Commit {
+  cursor: Cursor;
+  phase: SyncState["phase"];
+  progress: number;
+  backfilledThrough: string | null;
+  eventsDelta: number;
+  /** Replaces the count (after a recount), instead of adding `eventsDelta`. */
+  eventsIngested?: number;
+  leaseUntil: number;
+  /** A milestone reached by this step, published once with the commit. */
+  milestone?: "recent_90d" | "complete";
+  now: Date;
+}
+
+/**
+ * The step's commit point: the cursor, the public sync state and the lease renewal in one
+ * conditional UpdateItem (and a milestone's event in the same write, through the outbox).
+ * False when the lease is lost: the caller stops, and the cursor stays where the lease holder left it.
+ */
+export async function commitStep(
+  state: ScopeState,
+  scope: Scope,
+  owner: string,
+  commit: Commit,
+): Promise<boolean> {
+  const { account } = state;
+  const milestone =
+    commit.milestone && !state.milestones.includes(commit.milestone) ? commit.milestone : undefined;
+  const names: Record<string, string> = {
+    "#cursor": cursorAttribute(scope),
+    "#lease": leaseAttribute(scope),
+    "#scope": scope,
+    "#owner": "owner",
+    "#status": "status",
+  };
+  const values: Record<string, unknown> = {
+    ":cursor": commit.cursor,
+    ":phase": commit.phase,
+    ":progress": commit.progress,
+    ":through": commit.backfilledThrough,
+    ":at": commit.now.toISOString(),
+    ":lease": { owner, until: commit.leaseUntil },
+    ":owner": owner,
+    ":accountId": account.accountId,
+    ":on": true,
+    ...SYNCABLE,
+  };
+  const sets = [
+    "#cursor = :cursor",
+    "#lease = :lease",
+    "sync.#scope.phase = :phase",
+    "sync.#scope.progress = :progress",
+    "sync.#scope.backfilledThrough = :through",
+    "sync.#scope.lastSyncAt = :at",
+    "sync.#scope.lastError = :none",
+  ];
+  values[":none"] = null;
+  let add = "";
+  if (commit.eventsIngested !== undefined) {
+    sets.push("sync.#scope.eventsIngested = :count");
+    values[":count"] = commit.eventsIngested;
+  } else if (commit.eventsDelta !== 0) {
+    add = " ADD sync.#scope.eventsIngested :delta";
+    values[":delta"] = commit.eventsDelta;
+  }
+  if (milestone) {
+    const event = MailboxBackfillProgress.create(
+      account.orgId,
+      {
+        accountId: account.accountId,
+        userId: account.userId,
+        provider: account.provider,
+        scope,
+        milestone,
+        backfilledThrough: commit.backfilledThrough,
+        progress: commit.progress,
+        eventsIngested: Math.max(
+          0,
+          commit.eventsIngested ?? (account.sync[scope]?.eventsIngested ?? 0) + commit.eventsDelta,
+        ),
+      },
+      commit.now,
+    );
+    names["#milestones"] = milestonesAttribute(scope);
+    names["#outbox"] = "outbox";
+    values[":milestones"] = [...state.milestones, milestone];
+    values[":outbox"] = carryEvents([event]).outbox;
+    sets.push("#milestones = :milestones", "#outbox = :outbox");
+  }
+  try {
+    await db.update({
+      Key: mailboxKeys.account(account.orgId, account.userId, account.provider),
+      UpdateExpression: `SET ${sets.join(", ")}${add}`,
+      ConditionExpression: `accountId = :accountId AND scopes.#scope = :on AND ${SYNCABLE_CONDITION} AND #lease.#owner = :owner`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
+  } catch (error) {
+    if (error instanceof ConditionFailed) return false;
+    throw error;
+  }
+  if (milestone) state.milestones = [...state.milestones, milestone];
+  return true;
+}
+
+/**
+ * Ends a chain: frees the lease, and tells whether a request arrived while it ran (the caller then
+ * runs one more pass instead). The account goes back to `connected` unless the other scope's chain
+ * is still running.
+ */
+export async function releaseLease(
+  state: ScopeState,
+  scope: Scope,
+  owner: string,
+  outcome: { error?: string; now: Date },
+): Promise<void> {
+  const { account } = state;
+  const other: Scope = scope === "mail" ? "calendar" : "mail";
+  const key = mailboxKeys.account(account.orgId, account.userId, account.provider);
+  const names = { "#lease": leaseAttribute(scope), "#owner": "owner", "#scope": scope, "#status": "status" };
+  try {
+    await db.update({
+      Key: key,
+      UpdateExpression: outcome.error
+        ? "REMOVE #lease SET sync.#scope.lastError = :error, #status = :errorStatus"
+        : "REMOVE #lease",
+      ConditionExpression: "accountId = :accountId AND #lease.#owner = :owner",
+      ExpressionAttributeNames: outcome.error ? names : { "#lease": names["#lease"], "#owner": "owner" },
+      ExpressionAttributeValues: {
+        ":accountId": account.accountId,
+        ":owner": owner,
+        ...(outcome.error ? { ":error": outcome.error.slice(0, 300), ":errorStatus": "error" } : {}),
+      },
+    });
+  } catch (error) {
+    if (error instanceof ConditionFailed) return;
+    throw error;
+  }
+  if (outcome.error) return;
+  try {
+    await db.update({
+      Key: key,
+      UpdateExpression: "SET #status = :connected",
+      ConditionExpression:
+        "accountId = :accountId AND #status = :syncing AND (attribute_not_exists(#other) OR #other.#until < :now)",
+      ExpressionAttributeNames: { "#status": "status", "#other": leaseAttribute(other), "#until": "until" },
+      ExpressionAttributeValues: {
+        ":accountId": account.accountId,
+        ":syncing": "syncing",
+        ":connected": "connected",
+        ":now": outcome.now.getTime(),
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof ConditionFailed)) throw error;
+  }
+}
+
+/** Counts a scope's stored events (after a backfill or a re-sync): a Query of keys only. */
+export async function countEvents(accountId: string, scope: Scope): Promise<number> {
+  let total = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.query({
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+      ExpressionAttributeValues: { ":pk": eventKeys.partition(accountId), ":prefix": `${scope}#` },
+      Select: "COUNT",
+      ...(start ? { ExclusiveStartKey: start } : {}),
+    });
+    total += page.Count ?? 0;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return total;
+}
+
+/** Remote ids of a scope's stored events dated at or after `since` (a re-sync's comparison set). */
+export async function storedRemoteIdsSince(
+  accountId: string,
+  scope: Scope,
+  since: string,
+): Promise<Set<string>> {
+  const out = new Set<string>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.query({
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+      FilterExpression: "occurredAt >= :since",
+      ExpressionAttributeValues: {
+        ":pk": eventKeys.partition(accountId),
+        ":prefix": `${scope}#`,
+        ":since": since,
+      },
+      ProjectionExpression: "remoteId",
+      ...(start ? { ExclusiveStartKey: start } : {}),
+    });
+    for (const item of page.Items ?? []) out.add(item.remoteId as string);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+/**
+ * Remote ids of a scope's stored events that a re-sync marked `mark` did not write again
+ * (optionally one direction only): what the provider no longer has.
+ */
+export async function unmarkedRemoteIds(
+  accountId: string,
+  scope: Scope,
+  mark: string,
+  direction?: InteractionEvent["direction"],
+): Promise<Set<string>> {
+  const out = new Set<string>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.query({
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+      FilterExpression: `(attribute_not_exists(#mark) OR #mark <> :mark)${direction ? " AND direction = :direction" : ""}`,
+      ExpressionAttributeNames: { "#mark": "mark" },
+      ExpressionAttributeValues: {
+        ":pk": eventKeys.partition(accountId),
+        ":prefix": `${scope}#`,
+        ":mark": mark,
+        ...(direction ? { ":direction": direction } : {}),
+      },
+      ProjectionExpression: "remoteId",
+      ...(start ? { ExclusiveStartKey: start } : {}),
+    });
+    for (const item of page.Items ?? []) out.add(item.remoteId as string);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
