@@ -28,8 +28,11 @@ import type { StoredAccount } from "./microsoft-state";
  * moves folder unless `Prefer: IdType="ImmutableId"`), "Microsoft Graph service-specific
  * throttling limits" (Outlook: 10,000 requests per 10 minutes and 4 concurrent requests per app
  * per mailbox; 429 `ApplicationThrottled` "Application is over its MailboxConcurrency limit."),
- * the permissions reference (`Mail.ReadBasic` reads everything but `body` and `bodyPreview`) and
- * the message resource type.
+ * the permissions reference (`Mail.ReadBasic` reads everything but `body` and `bodyPreview`),
+ * "List messages" (default page 10, `$top` 1 to 1000, next links carrying `$skip`; with `$filter`
+ * and `$orderby` together, the `$orderby` properties must lead the `$filter` or it is a 400
+ * `InefficientFilter` "The restriction or sort order is too complex for this operation.") and the
+ * message resource type.
  */
 
 // ---- ids ------------------------------------------------------------------------------------------
@@ -592,7 +595,11 @@ interface MessageDeltaParams {
   top: number | undefined;
 }
 
-/** Outlook caps a filtered delta's initial round at this many messages. */
+/**
+ * "Applying `$filter` in a delta query returns only up to 5,000 messages" (delta-query-messages):
+ * the initial round of a filtered delta holds the newest 5,000 in scope. An unfiltered round is
+ * not capped: it lists the whole folder.
+ */
 const FILTERED_DELTA_CAP = 5_000;
 
 function parseMessageDelta(request: GraphRequest, folder: WorldFolder): MessageDeltaParams | GraphReply {
@@ -776,6 +783,230 @@ function messageDelta(request: GraphRequest): GraphReply {
   );
 }
 
+// ---- list messages --------------------------------------------------------------------------------
+
+/**
+ * `GET /me/mailFolders/{folder}/messages` ("List messages", user-list-messages): a page of `$top`
+ * messages (default 10, 1 to 1000) from offset `$skip`, recomputed over the folder as it is at each
+ * request, the next page an `@odata.nextLink` that repeats the query with a larger `$skip` (offset
+ * paging: a message arriving or leaving between pages shifts the rest, as on Graph). Unlike delta,
+ * this list does not page by `Prefer: odata.maxpagesize`.
+ */
+interface MessageListParams {
+  select: string[] | undefined;
+  bounds: ReceivedBound[];
+  order: "asc" | "desc" | undefined;
+  top: number;
+  skip: number;
+  count: boolean;
+}
+
+interface ReceivedBound {
+  op: "ge" | "gt" | "le" | "lt";
+  at: number;
+}
+
+const LIST_DEFAULT_TOP = 10;
+const LIST_MAX_TOP = 1000;
+
+function invalidQuery(message: string): GraphReply {
+  return { status: 400, body: { code: "ErrorInvalidUrlQuery", message } };
+}
+
+function invalidFilter(message = "The query filter contains one or more invalid nodes."): GraphReply {
+  return { status: 400, body: { code: "ErrorInvalidUrlQueryFilter", message } };
+}
+
+function unknownMessageProperty(name: string): GraphReply {
+  return {
+    status: 400,
+    body: {
+      code: "RequestBroker--ParseUri",
+      message: `Could not find a property named '${name}' on type 'Microsoft.OutlookServices.Message'.`,
+    },
+  };
+}
+
+/** Properties of a message Graph filters and sorts on that the sandbox does not model in a query. */
+function isMessageProperty(path: string): boolean {
+  const head = (path.split("/")[0] ?? "").toLowerCase();
+  return MESSAGE_PROPERTIES.some((property) => property.toLowerCase() === head);
+}
+
+function parseOrderby(raw: string | undefined): "asc" | "desc" | undefined | GraphReply {
+  if (raw === undefined) return undefined;
+  const clauses = raw.split(",").map((clause) => clause.trim());
+  const parsed = clauses.map((clause) => /^([A-Za-z][\w/]*)(?:\s+(asc|desc))?$/i.exec(clause));
+  for (const [index, match] of parsed.entries()) {
+    if (!match) return invalidQuery(`Invalid $orderby expression '${clauses[index]}'.`);
+    if (!isMessageProperty(match[1] as string)) return unknownMessageProperty(match[1] as string);
+  }
+  const [only] = parsed;
+  if (parsed.length !== 1 || only?.[1]?.toLowerCase() !== "receiveddatetime") {
+    return invalidQuery(
+      "The sandbox orders messages only by 'receivedDateTime asc' or 'receivedDateTime desc'.",
+    );
+  }
+  return (only?.[2] ?? "asc").toLowerCase() as "asc" | "desc";
+}
+
+/**
+ * `$filter`: comparisons joined by `and`. Graph's rule for `$filter` with `$orderby` is checked
+ * first (the `$orderby` property must come first in `$filter`, else 400 `InefficientFilter`);
+ * then the sandbox evaluates only `receivedDateTime ge|gt|le|lt {DateTimeOffset}` comparisons.
+ */
+function parseReceivedFilter(raw: string | undefined, ordered: boolean): ReceivedBound[] | GraphReply {
+  if (raw === undefined) return [];
+  if (/[()]/.test(raw) || /\s(?:or|not)\s/i.test(` ${raw} `)) {
+    return invalidFilter(
+      "The sandbox filters messages only on receivedDateTime ge|gt|le|lt comparisons joined by 'and'.",
+    );
+  }
+  const clauses = raw.trim().split(/\s+and\s+/i);
+  const parsed: { property: string; op: string; value: string }[] = [];
+  for (const clause of clauses) {
+    const match = /^([A-Za-z][\w/]*)\s+(eq|ne|gt|ge|lt|le)\s+(\S.*?)$/i.exec(clause.trim());
+    if (!match) return invalidFilter();
+    const property = match[1] as string;
+    if (!isMessageProperty(property)) return unknownMessageProperty(property);
+    parsed.push({ property, op: (match[2] as string).toLowerCase(), value: match[3] as string });
+  }
+  if (ordered && parsed[0]?.property.toLowerCase() !== "receiveddatetime") {
+    return {
+      status: 400,
+      body: {
+        code: "InefficientFilter",
+        message: "The restriction or sort order is too complex for this operation.",
+      },
+    };
+  }
+  const bounds: ReceivedBound[] = [];
+  for (const { property, op, value } of parsed) {
+    const at = Date.parse(value.replace(/^'(.*)'$/, "$1"));
+    if (property.toLowerCase() !== "receiveddatetime" || !["ge", "gt", "le", "lt"].includes(op)) {
+      return invalidFilter(
+        "The sandbox filters messages only on receivedDateTime ge|gt|le|lt comparisons joined by 'and'.",
+      );
+    }
+    if (Number.isNaN(at)) return invalidFilter();
+    bounds.push({ op: op as ReceivedBound["op"], at });
+  }
+  return bounds;
+}
+
+function parseCount(raw: string | undefined, name: string): number | undefined | GraphReply {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  return /^\d+$/.test(raw.trim()) && Number.isSafeInteger(value)
+    ? value
+    : invalidQuery(`Invalid value '${raw}' for query option ${name}.`);
+}
+
+function parseMessageList(request: GraphRequest): MessageListParams | GraphReply {
+  const { query } = request;
+  const select = selectProperties(query, MESSAGE_PROPERTIES, "Message");
+  if (isReply(select)) return select;
+  for (const unmodelled of ["$search", "$expand"]) {
+    if (queryOption(query, unmodelled) !== undefined) {
+      return invalidQuery(`The sandbox does not model ${unmodelled} on messages.`);
+    }
+  }
+  const order = parseOrderby(queryOption(query, "$orderby"));
+  if (isReply(order)) return order;
+  const bounds = parseReceivedFilter(queryOption(query, "$filter"), order !== undefined);
+  if (isReply(bounds)) return bounds;
+  const top = parseCount(queryOption(query, "$top"), "$top");
+  if (isReply(top)) return top;
+  if (top !== undefined && (top < 1 || top > LIST_MAX_TOP)) {
+    return invalidQuery(`The value of $top must be between 1 and ${LIST_MAX_TOP}; it is ${top}.`);
+  }
+  const skip = parseCount(queryOption(query, "$skip"), "$skip");
+  if (isReply(skip)) return skip;
+  const countRaw = queryOption(query, "$count");
+  if (countRaw !== undefined && !/^(true|false)$/i.test(countRaw)) {
+    return invalidQuery(`Invalid value '${countRaw}' for query option $count.`);
+  }
+  return {
+    select,
+    bounds,
+    order,
+    top: top ?? LIST_DEFAULT_TOP,
+    skip: skip ?? 0,
+    count: countRaw?.toLowerCase() === "true",
+  };
+}
+
+function withinBounds(message: WorldMessage, bounds: readonly ReceivedBound[]): boolean {
+  return bounds.every(({ op, at }) => {
+    const received = message.internalDate;
+    return op === "ge"
+      ? received >= at
+      : op === "gt"
+        ? received > at
+        : op === "le"
+          ? received <= at
+          : received < at;
+  });
+}
+
+/** The request's query with `$skip` replaced: Graph's next link repeats every option given. */
+function nextListLink(request: GraphRequest, skip: number): string {
+  const parts: string[] = [];
+  for (const [key, value] of request.query) {
+    if (key.replace(/^\$/, "").toLowerCase() === "skip") continue;
+    parts.push(`${key}=${encodeURIComponent(value)}`);
+  }
+  parts.push(`$skip=${skip}`);
+  return `${request.serviceRoot}${encodeURI(request.path)}?${parts.join("&")}`;
+}
+
+function listMessages(request: GraphRequest): GraphReply {
+  const world = mailboxWorld(request);
+  if (isReply(world)) return world;
+  const { account } = request;
+  const raw = request.match[1] ?? request.match[2] ?? "";
+  const folder = resolveFolder(account, raw);
+  if (isReply(folder)) return folder;
+  const params = parseMessageList(request);
+  if (isReply(params)) return params;
+  // world.messages() is newest first; without $orderby Graph promises no order, and the
+  // sandbox's is by id (as for delta) so a client relying on an order it did not ask for finds out.
+  const matching = world
+    .messages()
+    .filter((message) => message.folder === folder && withinBounds(message, params.bounds));
+  const ordered =
+    params.order === "desc"
+      ? matching
+      : params.order === "asc"
+        ? [...matching].reverse()
+        : [...matching].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const page = ordered.slice(params.skip, params.skip + params.top);
+  const immutable = wantsImmutableIds(request.headers);
+  const fullRead = request.scopes.some((scope) => MAIL_FULL_READ.includes(scope.toLowerCase()));
+  const webRoot = new URL(request.serviceRoot).origin;
+  const value = page.map((message) => {
+    const { "@odata.type": _type, ...item } = renderMessage(account, message, {
+      select: params.select,
+      fullRead,
+      immutable,
+      webRoot,
+    });
+    return item;
+  });
+  const entitySet = params.select ? `messages(${params.select.join(",")})` : "messages";
+  const next = params.skip + params.top;
+  return {
+    status: 200,
+    body: {
+      "@odata.context": `${request.serviceRoot}/$metadata#users('${account.id}')/mailFolders('${raw}')/${entitySet}`,
+      ...(params.count ? { "@odata.count": ordered.length } : {}),
+      ...(next < ordered.length ? { "@odata.nextLink": nextListLink(request, next) } : {}),
+      value,
+    },
+    ...(immutable ? { headers: { "preference-applied": 'IdType="ImmutableId"' } } : {}),
+  };
+}
+
 function getMessage(request: GraphRequest): GraphReply {
   const world = mailboxWorld(request);
   if (isReply(world)) return world;
@@ -836,6 +1067,14 @@ export const MAIL_ROUTES: GraphRoute[] = [
     insufficient: ACCESS_DENIED,
     mailboxEndpoint: "messages.delta",
     handle: messageDelta,
+  },
+  {
+    method: "GET",
+    pattern: new RegExp(`^/me/${FOLDER_SEGMENT}/messages/?$`, "i"),
+    scopes: MAIL_SCOPES,
+    insufficient: ACCESS_DENIED,
+    mailboxEndpoint: "messages.list",
+    handle: listMessages,
   },
   {
     method: "GET",

@@ -143,6 +143,7 @@ describe("mail folders", () => {
   it("answers 403 ErrorAccessDenied to a token without a Mail or Calendars permission", async () => {
     const client = graph(await accessToken(["User.Read"]));
     const mail = await failure(client.api("/me/mailFolders/inbox/messages/delta").get());
+    const list = await failure(client.api("/me/mailFolders/inbox/messages").get());
     const calendar = await failure(
       client
         .api("/me/calendarView/delta?startDateTime=2025-01-01T00:00:00&endDateTime=2026-02-01T00:00:00")
@@ -151,6 +152,7 @@ describe("mail folders", () => {
 
     expect(mail).toMatchObject({ statusCode: 403, code: "ErrorAccessDenied" });
     expect(mail.message).toBe("Access is denied. Check credentials and try again.");
+    expect(list).toMatchObject({ statusCode: 403, code: "ErrorAccessDenied" });
     expect(calendar).toMatchObject({ statusCode: 403, code: "ErrorAccessDenied" });
   });
 });
@@ -338,6 +340,164 @@ describe("message delta", () => {
     expect(delta.message).toMatch(/^The sync state generation is not found/);
     const restarted = await round(client, "/me/mailFolders/archive/messages/delta", { pageSize: 50 });
     expect(restarted.items).toHaveLength(inFolder("archive").length);
+  });
+});
+
+describe("list messages", () => {
+  interface ListPage {
+    value: Record<string, unknown>[];
+    "@odata.nextLink"?: string;
+  }
+
+  /** Follows next links until there are none: every item, the pages' sizes and the links followed. */
+  async function listAll(
+    client: Client,
+    first: string,
+    query: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<{ items: Record<string, unknown>[]; pages: number[]; links: string[] }> {
+    const items: Record<string, unknown>[] = [];
+    const pages: number[] = [];
+    const links: string[] = [];
+    let request = client.api(first).query(query).headers(headers);
+    for (;;) {
+      const page = (await request.get()) as ListPage;
+      items.push(...page.value);
+      pages.push(page.value.length);
+      const next = page["@odata.nextLink"];
+      if (!next) return { items, pages, links };
+      links.push(next);
+      request = client.api(next).headers(headers);
+    }
+  }
+
+  it("lists a receivedDateTime range newest first, $top a page, next links by $skip covering it once", async () => {
+    const client = graph(await accessToken());
+    const from = NOW - 150 * 86_400_000;
+    const to = NOW - 20 * 86_400_000;
+    const { items, pages, links } = await listAll(
+      client,
+      "/me/mailFolders/inbox/messages",
+      {
+        $filter: `receivedDateTime ge ${iso(from)} and receivedDateTime le ${iso(to)}`,
+        $orderby: "receivedDateTime desc",
+        $top: "7",
+        $select: "receivedDateTime,subject,internetMessageHeaders",
+      },
+      // Delta pages by this preference; the list does not: $top sets its page size.
+      { Prefer: "odata.maxpagesize=3" },
+    );
+    const expected = inFolder("inbox").filter((m) => m.internalDate >= from && m.internalDate <= to);
+
+    expect(expected.length).toBeGreaterThan(14);
+    expect(items.map((item) => item.receivedDateTime)).toEqual(expected.map((m) => iso(m.internalDate)));
+    expect(new Set(items.map((item) => item.id)).size).toBe(expected.length);
+    expect(pages.slice(0, -1).every((size) => size === 7)).toBe(true);
+    expect(links.map((link) => /[?&]\$skip=(\d+)/.exec(link)?.[1])).toEqual(
+      links.map((_, index) => String(7 * (index + 1))),
+    );
+    expect(links[0]).toMatch(new RegExp(`^${ms.graphUrl}/v1\\.0/me/mailFolders/inbox/messages\\?`));
+    expect(decodeURIComponent(links[0] as string)).toContain(`receivedDateTime le ${iso(to)}`);
+    for (const item of items) {
+      expect(Object.keys(item).sort()).toEqual(
+        ["@odata.etag", "id", "internetMessageHeaders", "receivedDateTime", "subject"].sort(),
+      );
+    }
+    expect(ms.mailboxUsage(EMAIL).requests).toMatchObject({ "messages.list": pages.length });
+  });
+
+  it("pages by 10 by default, oldest first with asc, by folder id, and counts with $count", async () => {
+    const client = graph(await accessToken());
+    const inbox = await client.api("/me/mailFolders/inbox").get();
+    const expected = inFolder("inbox");
+    const first = (await client.api(`/me/mailFolders/${inbox.id}/messages`).get()) as ListPage;
+    const { items } = await listAll(client, `/me/mailFolders('${inbox.id}')/messages`, {
+      $orderby: "receivedDateTime asc",
+      $select: "receivedDateTime",
+      $count: "true",
+      $top: "1000",
+    });
+
+    expect(expected.length).toBeGreaterThan(10);
+    expect(first.value).toHaveLength(10);
+    expect(first["@odata.nextLink"]).toMatch(/\?\$skip=10$/);
+    expect(items.map((item) => item.receivedDateTime)).toEqual(
+      [...expected].reverse().map((m) => iso(m.internalDate)),
+    );
+    const counted = await client
+      .api("/me/mailFolders/inbox/messages")
+      .query({ $count: "true", $top: "1" })
+      .get();
+    expect(counted["@odata.count"]).toBe(expected.length);
+  });
+
+  it("refuses filters it cannot run, $filter not led by the $orderby property, and $top past 1000", async () => {
+    const client = graph(await accessToken());
+    const list = () => client.api("/me/mailFolders/inbox/messages").middlewareOptions(NO_RETRY);
+    const since = `receivedDateTime ge ${iso(NOW - 30 * 86_400_000)}`;
+
+    expect(await failure(list().filter("isRead eq false").get())).toMatchObject({
+      statusCode: 400,
+      code: "ErrorInvalidUrlQueryFilter",
+    });
+    expect(await failure(list().filter(`${since} or isRead eq false`).get())).toMatchObject({
+      statusCode: 400,
+      code: "ErrorInvalidUrlQueryFilter",
+    });
+    expect(await failure(list().filter("receivedDateTime ge yesterday").get())).toMatchObject({
+      statusCode: 400,
+      code: "ErrorInvalidUrlQueryFilter",
+    });
+    expect(await failure(list().filter("nonsense eq 1").get())).toMatchObject({
+      statusCode: 400,
+      code: "RequestBroker--ParseUri",
+    });
+    const inefficient = await failure(
+      list().filter(`isRead eq false and ${since}`).orderby("receivedDateTime desc").get(),
+    );
+    expect(inefficient).toMatchObject({ statusCode: 400, code: "InefficientFilter" });
+    expect(inefficient.message).toBe("The restriction or sort order is too complex for this operation.");
+    expect(await failure(list().orderby("subject").get())).toMatchObject({ statusCode: 400 });
+    expect(await failure(list().top(1001).get())).toMatchObject({
+      statusCode: 400,
+      code: "ErrorInvalidUrlQuery",
+    });
+    expect(await failure(list().top(0).get())).toMatchObject({ statusCode: 400 });
+  });
+});
+
+describe("message delta over a large folder", () => {
+  it("lists the whole folder without $filter, past the 5,000 a filtered initial round is capped at", async () => {
+    const start = Date.UTC(2025, 0, 1);
+    for (let i = 0; i < 5_100; i += 1) {
+      world.addMessage({
+        internalDate: start + i * 60_000,
+        folder: "inbox",
+        sent: false,
+        from: { email: `sender${i % 50}@acme.example`, name: `Sender ${i % 50}` },
+        to: [world.owner],
+        cc: [],
+        bcc: [],
+        headers: {},
+      });
+    }
+    const total = inFolder("inbox").length;
+    const client = graph(await accessToken());
+    const whole = await round(client, "/me/mailFolders/inbox/messages/delta", {
+      pageSize: 999,
+      query: { $select: "receivedDateTime" },
+    });
+    const filtered = await round(client, "/me/mailFolders/inbox/messages/delta", {
+      pageSize: 999,
+      query: { $filter: `receivedDateTime ge ${iso(start - 86_400_000)}`, $select: "receivedDateTime" },
+    });
+
+    expect(total).toBeGreaterThan(5_000);
+    expect(whole.items).toHaveLength(total);
+    expect(new Set(whole.items.map((item) => item.id)).size).toBe(total);
+    expect(whole.pages.slice(0, -1).every((size) => size === 999)).toBe(true);
+    expect(whole.deltaLink).toMatch(/\$deltatoken=/);
+    expect(filtered.items).toHaveLength(5_000);
   });
 });
 
