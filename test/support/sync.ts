@@ -97,15 +97,32 @@ export async function runChain(
   job: SyncJob,
   deps: SyncDeps,
   queueUrl: string,
-  options: RunOptions = {},
+  options: RunOptions & { awaitDeferred?: boolean } = {},
   limit = 500,
-): Promise<RunOutcome[]> {
-  const outcomes: RunOutcome[] = [await runSyncJob(job, deps, options)];
+): Promise<(RunOutcome | "crashed")[]> {
+  const outcomes: (RunOutcome | "crashed")[] = [];
+  // A message whose run throws is run again, as SQS redelivers it after its visibility timeout.
+  const deliver = async (message: SyncJob) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        outcomes.push(await runSyncJob(message, deps, options));
+        return;
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        outcomes.push("crashed");
+      }
+    }
+  };
+  await deliver(job);
   for (let round = 0; round < limit; round++) {
     const messages = await drainQueue(testSqsClient(), queueUrl);
-    if (messages.length === 0) return outcomes;
-    for (const message of messages)
-      outcomes.push(await runSyncJob(JSON.parse(message.Body ?? "{}"), deps, options));
+    if (messages.length === 0) {
+      // A deferred job's continuation is delayed (Retry-After, backoff): wait for it, as SQS would.
+      if (outcomes.at(-1) !== "deferred" || !options.awaitDeferred) return outcomes;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      continue;
+    }
+    for (const message of messages) await deliver(JSON.parse(message.Body ?? "{}"));
   }
   throw new Error(`the chain did not end within ${limit} rounds`);
 }

@@ -476,9 +476,10 @@ export function checkFunctionWiring(
   secretNames: readonly string[],
   routes: readonly RouteDefinition[] = [],
 ): string[] {
-  const sealedSecrets = new Map(
-    routes.flatMap((route) => (route.sealedSecrets ? [[route.handler, route.sealedSecrets] as const] : [])),
-  );
+  const sealedSecrets = new Map([
+    ...routes.flatMap((route) => (route.sealedSecrets ? [[route.handler, route.sealedSecrets] as const] : [])),
+    ...queues.flatMap((queue) => (queue.sealedSecrets ? [[queue.consumer, queue.sealedSecrets] as const] : [])),
+  ]);
   const problems: string[] = [];
   const tables = ctx.templates.all("AWS::DynamoDB::Table");
   const bus = findBus(ctx);

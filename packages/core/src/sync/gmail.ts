@@ -38,6 +38,8 @@ export const METADATA_HEADERS = [
 const LIST_PAGE_SIZE = 500;
 const HISTORY_PAGE_SIZE = 500;
 const STEP_MESSAGES = 100;
+/** Threads fetched together before checking whether the walk has passed its edge. */
+const EDGE_CHUNK = 8;
 /** A re-sync reaches back to a day before the last good sync; beyond this it is a new backfill. */
 const RESYNC_MAX_DAYS = 30;
 const HISTORY_TYPES = ["messageAdded", "messageDeleted", "labelAdded", "labelRemoved"];
@@ -187,7 +189,21 @@ async function listingStep(
     batch.push(fetch);
     messages += fetch.ids.length;
   }
-  const fetched = (await Promise.all(batch.map((fetch) => fetchPlanned(context, client, fetch)))).flat();
+  // A few threads at a time (the guard keeps 4 in flight), so the walk stops soon after the edge.
+  const fetched: FetchedMessage[] = [];
+  let taken = 0;
+  let pastEdge = false;
+  while (taken < batch.length) {
+    const chunk = batch.slice(taken, taken + EDGE_CHUNK);
+    const found = (await Promise.all(chunk.map((fetch) => fetchPlanned(context, client, fetch)))).flat();
+    fetched.push(...found);
+    taken += chunk.length;
+    if (found.length > 0 && found.every((message) => message.internalDate < listing.until)) {
+      pastEdge = true;
+      break;
+    }
+  }
+  batch.length = taken;
   const inWindow = fetched.filter((message) => message.internalDate >= listing.until);
   const events = await eventsOf(
     context,
@@ -210,9 +226,12 @@ async function listingStep(
     oldest: oldestInWindow,
     reachedEdge: pageDone ? false : reachedEdge,
   };
-  // Newest first: once a page held a message past the edge, every later page is older still.
-  const finished = pageDone && (reachedEdge || !page.nextPageToken);
-  return { events, listing: next, finished, fetchedIds: batch.flatMap((fetch) => fetch.ids) };
+  // Newest first: once a page held a message past the edge, every later page is older still; and
+  // threads are planned by their newest message, so a chunk that found nothing inside the window
+  // means the rest of the page is outside it too.
+  const finished = pastEdge || (pageDone && (reachedEdge || !page.nextPageToken));
+  // Only what lies inside the window: a re-sync must not touch the events of older messages.
+  return { events, listing: next, finished, fetchedIds: inWindow.map((message) => message.id) };
 }
 
 interface ListedPage {

@@ -44,8 +44,8 @@ export interface RunOptions {
   /** Milliseconds this invocation may spend on steps; well under the consumer's timeout. */
   budgetMs?: number;
   now?: () => Date;
-  /** Called after each commit (tests crash a job here). */
-  afterCommit?: (step: Step) => Promise<void> | void;
+  /** Called after a step's events are written and before its commit (tests crash a job here). */
+  beforeCommit?: (step: Step) => Promise<void> | void;
 }
 
 export type RunOutcome =
@@ -88,7 +88,16 @@ export async function runSyncJob(
     return "dropped";
   }
   const owner = job.chain ?? ulid();
-  if (!(await acquireLease(account, job.scope, owner, started.getTime() + LEASE_MS, started.getTime()))) {
+  if (
+    !(await acquireLease(
+      account,
+      job.scope,
+      owner,
+      started.getTime() + LEASE_MS,
+      started.getTime(),
+      !job.chain,
+    ))
+  ) {
     if (job.chain) return "lease_lost";
     await recordPendingRequest(account, job.scope, job.requestedAt);
     return "queued_behind";
@@ -120,6 +129,7 @@ export async function runSyncJob(
     for (;;) {
       const step = await syncer.step(context);
       const eventsDelta = await writeEvents(job.accountId, job.scope, step);
+      await options.beforeCommit?.(step);
       const at = now();
       const committed = await commitStep(state, job.scope, owner, {
         cursor: step.cursor,
@@ -139,7 +149,6 @@ export async function runSyncJob(
         });
         return "lease_lost";
       }
-      await options.afterCommit?.(step);
       context.cursor = step.cursor;
       if (step.done) break;
       if (at.getTime() >= deadline) {

@@ -52,8 +52,9 @@ export async function readScopeState(
 }
 
 /**
- * Takes (or renews) the scope's lease for `owner`: free, expired, or already ours. Also clears a
- * pending request, since the chain that holds the lease is the one that will serve it.
+ * Takes (or renews) the scope's lease for `owner`: free, expired, or already ours. A chain that
+ * starts also clears a pending request, since it serves it; a continuation leaves one that
+ * arrived while the chain ran, for the chain to run when it ends.
  */
 export async function acquireLease(
   account: StoredAccount,
@@ -61,15 +62,16 @@ export async function acquireLease(
   owner: string,
   until: number,
   now: number,
+  starting: boolean,
 ): Promise<boolean> {
   try {
     await db.update({
       Key: mailboxKeys.account(account.orgId, account.userId, account.provider),
-      UpdateExpression: "SET #lease = :lease, #status = :syncing REMOVE #pending",
+      UpdateExpression: `SET #lease = :lease, #status = :syncing${starting ? " REMOVE #pending" : ""}`,
       ConditionExpression: `accountId = :accountId AND scopes.#scope = :on AND ${SYNCABLE_CONDITION} AND (attribute_not_exists(#lease) OR #lease.#until < :now OR #lease.#owner = :owner)`,
       ExpressionAttributeNames: {
         "#lease": leaseAttribute(scope),
-        "#pending": pendingAttribute(scope),
+        ...(starting ? { "#pending": pendingAttribute(scope) } : {}),
         "#status": "status",
         "#scope": scope,
         "#until": "until",

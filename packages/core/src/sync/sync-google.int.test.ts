@@ -1,7 +1,8 @@
+import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { googleSandboxEnv } from "@kith/local/mailbox-providers";
 import { GoogleSandbox, MailWorld } from "@kith/sandbox";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { useFreshTableWithOrg } from "../../../../test/support/integration";
+import { testSqsClient, useFreshTableWithOrg } from "../../../../test/support/integration";
 import {
   addTeammates,
   type ConnectedMailbox,
@@ -17,8 +18,13 @@ import {
   useSyncQueue,
 } from "../../../../test/support/sync";
 import { google } from "../mailbox/google";
+import type { SyncJob } from "../mailbox/schemas";
+import { keys } from "../mailbox/store";
+import { db } from "../storage";
 import { googleSync } from "./google";
-import { resetPacingForTests } from "./pacing";
+import { runSyncJob } from "./job";
+import { breakerState, createPacer, resetPacingForTests } from "./pacing";
+import type { Syncer } from "./syncer";
 
 /**
  * The Gmail and Google Calendar syncers, through @googleapis/gmail and @googleapis/calendar against
@@ -101,5 +107,235 @@ describe("Google Calendar backfill", () => {
     const stored = await storedEvents(mailbox.accountId, "calendar");
     expect(stored.length).toBeGreaterThan(0);
     expect(storedLines(stored)).toEqual(expectedMeetingLines(world, "gcal", truthOf(world)));
+  });
+});
+
+/** The events of a world's mailbox, as the truth says, against the table. */
+async function expectMailTruth(mailbox: ConnectedMailbox, world: MailWorld) {
+  expect(storedLines(await storedEvents(mailbox.accountId, "mail"))).toEqual(
+    expectedMailLines(world, "gmail", truthOf(world)),
+  );
+}
+
+function inboundFrom(world: MailWorld, email: string, at = Date.now() - 3_600_000) {
+  return world.addMessage({
+    internalDate: at,
+    folder: "inbox",
+    sent: false,
+    from: { email, name: "New Person" },
+    to: [world.owner],
+    cc: [],
+    bcc: [],
+    headers: {},
+  });
+}
+
+describe("Gmail incremental sync", () => {
+  it("picks up new mail, deletions and moves to trash from history.list", async () => {
+    const world = newWorld({ messages: 120, meetings: 5 });
+    const mailbox = await connected(world);
+    await runChain(syncJob(mailbox, "mail"), googleSync, queueUrl);
+
+    const added = inboundFrom(world, `newcomer.${Date.now()}@elsewhere.example`);
+    const stored = await storedEvents(mailbox.accountId, "mail");
+    const [deleted, trashed] = [...new Set(stored.map((event) => event.remoteId as string))];
+    world.deleteMessage(deleted as string);
+    world.moveMessage(trashed as string, "deleteditems");
+    sandbox.gmail.resetUsage(mailbox.email);
+
+    const outcomes = await runChain(syncJob(mailbox, "mail", "schedule"), googleSync, queueUrl);
+    expect(outcomes.at(-1)).toBe("completed");
+    await expectMailTruth(mailbox, world);
+    const after = await storedEvents(mailbox.accountId, "mail");
+    expect(after.some((event) => event.remoteId === added.id)).toBe(true);
+    expect(after.some((event) => event.remoteId === deleted || event.remoteId === trashed)).toBe(false);
+    // history.list, then one messages.get per changed message that still exists: no listing.
+    const usage = sandbox.gmail.usage(mailbox.email);
+    expect(usage.requests["messages.list"] ?? 0).toBe(0);
+    expect(usage.requests["history.list"]).toBeGreaterThanOrEqual(1);
+    expect((await storedAccount(mailbox))?.sync).toMatchObject({ mail: { eventsIngested: after.length } });
+  });
+
+  it("recovers from an expired history id with one bounded re-sync, without duplicates or a loop", async () => {
+    const world = newWorld({ messages: 150, meetings: 5 });
+    const mailbox = await connected(world);
+    await runChain(syncJob(mailbox, "mail"), googleSync, queueUrl);
+    const recent = (await storedEvents(mailbox.accountId, "mail"))
+      .filter((event) => Date.parse(event.occurredAt as string) > Date.now() - 86_400_000 / 2)
+      .map((event) => event.remoteId as string);
+
+    inboundFrom(world, `after.expiry.${Date.now()}@elsewhere.example`);
+    if (recent[0]) world.deleteMessage(recent[0]);
+    sandbox.gmail.expireHistory(mailbox.email);
+    sandbox.gmail.resetUsage(mailbox.email);
+
+    const outcomes = await runChain(syncJob(mailbox, "mail"), googleSync, queueUrl);
+    expect(outcomes.at(-1)).toBe("completed");
+    await expectMailTruth(mailbox, world);
+    const usage = sandbox.gmail.usage(mailbox.email);
+    // The expired history.list, one profile, one listing back to a day before the last sync, then
+    // history.list from the fresh id: no second expiry, no loop.
+    expect(usage.requests["history.list"]).toBe(2);
+    expect(usage.requests.getProfile).toBe(1);
+    expect(usage.requests["messages.list"]).toBe(1);
+    // Threads fetched: the window's, plus at most two chunks of eight around its edge.
+    const fetched = (usage.requests["messages.get"] ?? 0) + (usage.requests["threads.get"] ?? 0);
+    const since = Date.now() - 2 * 86_400_000;
+    const inWindow = new Set(
+      world
+        .messages()
+        .filter((m) => m.internalDate >= since)
+        .map((m) => m.threadId),
+    ).size;
+    expect(fetched).toBeLessThanOrEqual(inWindow + 16);
+  });
+});
+
+describe("Gmail under faults", () => {
+  it("converges to the same event set with 20% injected 5xx and 429 answers and a crash mid-backfill", async () => {
+    const world = newWorld({ messages: 200, meetings: 5 });
+    const mailbox = await connected(world);
+    sandbox.gmail.setFaults({ errorRate: 0.2, latencyMs: 0, seed: 4242 });
+    // The production guard with short backoffs: the sandbox's Retry-After still holds.
+    const quickRetries = {
+      ...googleSync,
+      callsFor: (syncer: Syncer, job: SyncJob, deadline: number) =>
+        createPacer({
+          api: syncer.api,
+          mailbox: job.accountId,
+          deadline: deadline + 40_000,
+          baseDelayMs: 20,
+          maxDelayMs: 500,
+        }),
+    };
+    // 200 messages take at least two steps of 100: the crash lands in the backfill, at a random one.
+    const crashAt = 1 + Math.floor(Math.random() * 2);
+    let steps = 0;
+    try {
+      const outcomes = await runChain(syncJob(mailbox, "mail"), quickRetries, queueUrl, {
+        budgetMs: 0,
+        awaitDeferred: true,
+        beforeCommit: () => {
+          steps += 1;
+          // After the step's events are written, before its cursor moves: the worst place to die.
+          if (steps === crashAt) throw new Error("forced crash between the events and the commit");
+        },
+      });
+      expect(outcomes).toContain("crashed");
+      expect(outcomes.at(-1)).toBe("completed");
+    } finally {
+      sandbox.gmail.setFaults({ errorRate: 0, latencyMs: 0, seed: 1 });
+    }
+    expect(
+      sandbox.gmail.usage(mailbox.email).throttled + sandbox.gmail.usage(mailbox.email).serverErrors,
+    ).toBeGreaterThan(0);
+    await expectMailTruth(mailbox, world);
+    const stored = await storedEvents(mailbox.accountId, "mail");
+    expect((await storedAccount(mailbox))?.sync).toMatchObject({ mail: { eventsIngested: stored.length } });
+  });
+
+  it("defers while the Gmail breaker is open, loses nothing, and leaves Calendar's breaker closed", async () => {
+    queueUrl = await useSyncQueue("google");
+    const world = newWorld({ messages: 60, meetings: 5 });
+    const mailbox = await connected(world);
+    sandbox.gmail.setFaults({ errorRate: 1, latencyMs: 0, seed: 7, statuses: [503] } as never);
+    let outcome: string;
+    try {
+      outcome = await runSyncJob(syncJob(mailbox, "mail"), googleSync, { budgetMs: 5_000 });
+    } finally {
+      sandbox.gmail.setFaults({ errorRate: 0, latencyMs: 0, seed: 1 });
+    }
+    expect(outcome).toBe("deferred");
+    expect(breakerState("google_gmail")).toBe("open");
+    expect(breakerState("google_calendar")).toBe("closed");
+    const delayed = await testSqsClient().send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ["ApproximateNumberOfMessagesDelayed"],
+      }),
+    );
+    expect(Number(delayed.Attributes?.ApproximateNumberOfMessagesDelayed)).toBe(1);
+    expect(await storedEvents(mailbox.accountId, "mail")).toEqual([]);
+
+    // The calendar of the same mailbox syncs meanwhile.
+    expect((await runChain(syncJob(mailbox, "calendar"), googleSync, queueUrl)).at(-1)).toBe("completed");
+
+    // Half-open after the breaker's wait: the deferred continuation carries the chain to the end.
+    resetPacingForTests();
+    const lease = (await storedAccount(mailbox))?.mailLease as { owner: string };
+    const outcomes = await runChain(
+      { ...syncJob(mailbox, "mail"), reason: "continuation", chain: lease.owner },
+      googleSync,
+      queueUrl,
+    );
+    expect(outcomes.at(-1)).toBe("completed");
+    await expectMailTruth(mailbox, world);
+  });
+
+  it("stops a reauth_required account: no provider call, no continuation", async () => {
+    const world = newWorld({ messages: 30, meetings: 5 });
+    const mailbox = await connected(world);
+    sandbox.revokeGrant(mailbox.email);
+    await db.update({
+      Key: keys.account(mailbox.orgId, mailbox.userId, "google"),
+      UpdateExpression: "SET accessTokenExpiresAt = :past",
+      ExpressionAttributeValues: { ":past": new Date(Date.now() - 60_000).toISOString() },
+    });
+    sandbox.gmail.resetUsage(mailbox.email);
+    expect(await runSyncJob(syncJob(mailbox, "mail"), googleSync)).toBe("reauth_required");
+    const account = await storedAccount(mailbox);
+    expect(account?.status).toBe("reauth_required");
+    expect(account?.mailLease).toBeUndefined();
+    expect(await runSyncJob(syncJob(mailbox, "mail"), googleSync)).toBe("dropped");
+    expect(sandbox.gmail.usage(mailbox.email).requests).toEqual({});
+    expect(await storedEvents(mailbox.accountId)).toEqual([]);
+  });
+});
+
+describe("one chain per (account, scope)", () => {
+  it("a second request while a chain runs is recorded behind it and run once the chain ends", async () => {
+    const world = newWorld({ messages: 80, meetings: 5 });
+    const mailbox = await connected(world);
+    const second: string[] = [];
+    const outcomes = await runChain(syncJob(mailbox, "mail"), googleSync, queueUrl, {
+      budgetMs: 0,
+      beforeCommit: async () => {
+        if (second.length === 0) second.push(await runSyncJob(syncJob(mailbox, "mail"), googleSync));
+      },
+    });
+    expect(second).toEqual(["queued_behind"]);
+    expect(outcomes.filter((outcome) => outcome === "completed").length).toBe(2);
+    await expectMailTruth(mailbox, world);
+  });
+});
+
+describe("Google Calendar incremental sync", () => {
+  it("removes cancelled and deleted meetings, follows attendee changes, and recovers from a 410", async () => {
+    const world = newWorld({ messages: 10, meetings: 30 });
+    const mailbox = await connected(world);
+    await runChain(syncJob(mailbox, "calendar"), googleSync, queueUrl);
+    const confirmed = world
+      .meetings()
+      .filter((meeting) => meeting.status === "confirmed" && meeting.start < Date.now());
+    const [cancel, remove, change] = confirmed;
+    world.cancelMeeting(cancel?.id as string);
+    world.deleteMeeting(remove?.id as string);
+    world.updateMeeting(change?.id as string, {
+      attendees: [
+        ...(change?.attendees ?? []),
+        { email: `joined.${Date.now()}@elsewhere.example`, name: "Joined", responseStatus: "accepted" },
+      ],
+    });
+    await runChain(syncJob(mailbox, "calendar"), googleSync, queueUrl);
+    const truth = () => expectedMeetingLines(world, "gcal", truthOf(world));
+    expect(storedLines(await storedEvents(mailbox.accountId, "calendar"))).toEqual(truth());
+
+    world.cancelMeeting(confirmed[3]?.id as string);
+    sandbox.calendar.expireSyncTokens(mailbox.email);
+    sandbox.calendar.resetUsage(mailbox.email);
+    expect((await runChain(syncJob(mailbox, "calendar"), googleSync, queueUrl)).at(-1)).toBe("completed");
+    expect(storedLines(await storedEvents(mailbox.accountId, "calendar"))).toEqual(truth());
+    // The expired token, then one listing of the window: bounded, and never a second expiry.
+    expect(sandbox.calendar.usage(mailbox.email).requests["events.list"]).toBeLessThanOrEqual(3);
   });
 });
