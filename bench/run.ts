@@ -10,6 +10,7 @@ const benchmarks: Record<string, () => Promise<{ run: () => Promise<void> }>> = 
   webhooks: () => import("./webhooks"),
   bundles: () => import("./bundles"),
   mailbox: () => import("./mailbox"),
+  backfill: () => import("./backfill"),
 };
 
 const selected = process.argv.slice(2);
