@@ -122,6 +122,7 @@ export async function runSyncJob(
     people: await OrgPeople.forMember(job.orgId, job.userId, account.email),
     calls,
     accessToken: () => accessToken(deps.oauth, job),
+    chain: owner,
     memo: new Map(),
   };
 

@@ -1,22 +1,31 @@
-import { ulid } from "ulid";
 import { type MessageMetadata, messageEvents, normalizeEmail } from "./classify";
 import type { InteractionEvent } from "./event";
-import { addressOf, type DeltaPage, deltaPage, graphFor } from "./graph";
+import { addressOf, type DeltaPage, deltaPage, graphFor, NO_RETRIES } from "./graph";
 import { SyncDeferredSignal } from "./job";
 import { classifyProviderError } from "./pacing";
-import { unmarkedRemoteIds } from "./state";
-import { backfillHorizon, backfillProgress, type Step, type StepContext, type Syncer } from "./syncer";
+import { storedRemoteIdsSince } from "./state";
+import {
+  backfillHorizon,
+  backfillProgress,
+  DAY_MS,
+  type Step,
+  type StepContext,
+  type Syncer,
+} from "./syncer";
 
 /**
- * Outlook mail through Graph message delta, one delta per folder: Inbox (what the member received)
- * and Sent Items (what they sent). The first round is the backfill: newest first
- * (`$orderby=receivedDateTime desc`), bounded to 24 months (`$filter=receivedDateTime ge`), with
- * metadata-only `$select`; its delta links then carry the incremental sync, where `@removed` items
- * (deleted, or moved out of the folder) lose their events. An expired delta link (410,
- * `syncStateNotFound`) re-lists that folder once, marking what it writes, and removes what it did
- * not see again.
- *
- * No step here can use `$batch`: each delta page's link comes from the page before it.
+ * Outlook mail through Graph, per folder: Inbox (what the member received) and Sent Items (what
+ * they sent). Three stages:
+ * 1. priming: one unfiltered delta round per folder, walked to its delta link without writing, so
+ *    every change from then on is in that link (a filtered delta round returns at most 5,000
+ *    messages, so it cannot carry a 24-month backfill);
+ * 2. backfill: the folder's messages newest first (`$orderby=receivedDateTime desc`), paged by the
+ *    date reached (`receivedDateTime le` the oldest seen), never by offset, so mail arriving or
+ *    leaving meanwhile shifts nothing; the two folders advance together, newest first;
+ * 3. incremental: each folder's delta link; `@removed` items (deleted, or moved out) lose their
+ *    events, and what changed during the backfill is replayed from the priming point.
+ * An expired delta link (410, `syncStateNotFound`) re-primes that folder and re-lists the days
+ * since a day before its last good round, removing what is stored there but no longer listed.
  */
 
 export const MAIL_FOLDERS = ["inbox", "sentitems"] as const;
@@ -34,18 +43,35 @@ const SELECT = [
   "bccRecipients",
   "internetMessageHeaders",
 ].join(",");
+const LIST_PAGE = 1_000;
+
+interface Listing {
+  /** Messages at or before this receivedDateTime are still to come (null: from the newest). */
+  boundary: string | null;
+  /** Ids already taken at exactly `boundary`. */
+  boundaryIds: string[];
+  done: boolean;
+  /** The oldest message date taken. */
+  oldest: number | null;
+  /** Re-sync only: every id listed, to find what is gone. */
+  listed?: string[];
+}
 
 interface FolderState {
-  /** The next page of the current round, or the delta link once the round is over. */
-  link: string | null;
-  caughtUp: boolean;
-  oldest: number | null;
-  /** Set while the folder is being re-listed after an expired delta link. */
-  mark?: string;
+  /** The priming round's next page, then the folder's delta link. */
+  delta: string | null;
+  primed: boolean;
+  listing: Listing;
+  /** When the folder last finished an incremental round (epoch ms). */
+  syncedAt: number | null;
+  /** Re-sync: the listing runs back to here (ISO), and its removals are found when it ends. */
+  resyncSince?: string;
 }
 
 interface OutlookCursor {
   stage: "backfill" | "incremental";
+  /** The incremental round in progress: the chain running it and the folders it has caught up. */
+  round?: { chain: string; done: Folder[] };
   startedAt: number;
   horizon: string;
   folders: Record<Folder, FolderState>;
@@ -64,181 +90,253 @@ interface GraphMessage {
   internetMessageHeaders?: { name?: string; value?: string }[];
 }
 
-function initialLink(folder: Folder, horizon: string): string {
-  const query = new URLSearchParams({
-    $select: SELECT,
-    $filter: `receivedDateTime ge ${horizon}`,
-    $orderby: "receivedDateTime desc",
-  });
-  return `/me/mailFolders/${folder}/messages/delta?${query.toString()}`;
+function freshListing(): Listing {
+  return { boundary: null, boundaryIds: [], done: false, oldest: null };
+}
+
+function freshCursor(now: Date): OutlookCursor {
+  const folder = (): FolderState => ({ delta: null, primed: false, listing: freshListing(), syncedAt: null });
+  return {
+    stage: "backfill",
+    startedAt: now.getTime(),
+    horizon: backfillHorizon(now).toISOString(),
+    folders: { inbox: folder(), sentitems: folder() },
+  };
 }
 
 export const outlookSyncer: Syncer = {
   api: "ms_graph_mail",
   async step(context) {
     const cursor = (context.cursor as OutlookCursor | undefined) ?? freshCursor(context.now);
-    return cursor.stage === "backfill" ? backfillStep(context, cursor) : incrementalStep(context, cursor);
+    const unprimed = MAIL_FOLDERS.find((folder) => !cursor.folders[folder].primed);
+    if (unprimed) return primeStep(context, cursor, unprimed);
+    const listing = listingFolder(cursor);
+    if (listing) return listStep(context, cursor, listing);
+    if (cursor.stage === "backfill") {
+      return {
+        ...noChanges(),
+        cursor: { ...cursor, stage: "incremental" },
+        phase: "incremental",
+        progress: 1,
+        backfilledThrough: cursor.horizon,
+        done: false,
+        recount: true,
+      };
+    }
+    return incrementalStep(context, cursor);
   },
 };
 
-function freshCursor(now: Date): OutlookCursor {
-  const horizon = backfillHorizon(now).toISOString();
-  const folder = (): FolderState => ({ link: null, caughtUp: false, oldest: null });
-  return {
-    stage: "backfill",
-    startedAt: now.getTime(),
-    horizon,
-    folders: { inbox: folder(), sentitems: folder() },
-  };
+function noChanges() {
+  return { upserts: [] as InteractionEvent[], removals: [] as string[], replacements: [] as string[] };
 }
 
-/** Newest first across both folders: the next page comes from the folder whose walk is less far back. */
-async function backfillStep(context: StepContext, cursor: OutlookCursor): Promise<Step> {
-  const open = MAIL_FOLDERS.filter((folder) => !cursor.folders[folder].caughtUp);
-  const folder = open.sort(
-    (a, b) =>
-      (cursor.folders[b].oldest ?? Number.POSITIVE_INFINITY) -
-      (cursor.folders[a].oldest ?? Number.POSITIVE_INFINITY),
-  )[0];
-  if (!folder) return completeBackfill(cursor, [], [], []);
-  const { upserts, removals, state } = await pageOf(context, cursor, folder);
-  const folders = { ...cursor.folders, [folder]: state };
-  const next: OutlookCursor = { ...cursor, folders };
-  if (MAIL_FOLDERS.every((name) => folders[name].caughtUp))
-    return completeBackfill(next, upserts, removals, []);
-  const oldest = oldestOf(folders);
-  return {
-    upserts,
-    removals,
-    replacements: [],
-    cursor: next,
-    phase: "backfill",
-    progress: backfillProgress(cursor.startedAt, oldest ?? undefined),
-    backfilledThrough:
-      oldest === null ? null : new Date(Math.max(oldest, Date.parse(cursor.horizon))).toISOString(),
-    done: false,
-  };
+function phaseOf(cursor: OutlookCursor) {
+  return cursor.stage === "backfill"
+    ? {
+        phase: "backfill" as const,
+        progress: backfillProgress(cursor.startedAt, oldestOf(cursor) ?? undefined),
+        backfilledThrough: throughOf(cursor),
+      }
+    : { phase: "incremental" as const, progress: 1, backfilledThrough: cursor.horizon };
 }
 
-function oldestOf(folders: Record<Folder, FolderState>): number | null {
-  // Both folders have to reach a date before the backfill is through it.
-  const dates = MAIL_FOLDERS.map((name) =>
-    folders[name].caughtUp ? Number.NEGATIVE_INFINITY : folders[name].oldest,
-  );
+/** A date both folders have reached. */
+function oldestOf(cursor: OutlookCursor): number | null {
+  const dates = MAIL_FOLDERS.map((name) => {
+    const listing = cursor.folders[name].listing;
+    return listing.done ? Number.NEGATIVE_INFINITY : listing.oldest;
+  });
   if (dates.some((date) => date === null)) return null;
   const latest = Math.max(...(dates as number[]));
-  return Number.isFinite(latest) ? latest : null;
+  return Number.isFinite(latest) ? latest : Date.parse(cursor.horizon);
 }
 
-function completeBackfill(
-  cursor: OutlookCursor,
-  upserts: InteractionEvent[],
-  removals: string[],
-  replacements: string[],
-): Step {
+function throughOf(cursor: OutlookCursor): string | null {
+  const oldest = oldestOf(cursor);
+  return oldest === null ? null : new Date(Math.max(oldest, Date.parse(cursor.horizon))).toISOString();
+}
+
+async function primeStep(context: StepContext, cursor: OutlookCursor, folder: Folder): Promise<Step> {
+  const client = await graphFor(context);
+  const state = cursor.folders[folder];
+  const initial = `/me/mailFolders/${folder}/messages/delta?${new URLSearchParams({ $select: SELECT }).toString()}`;
+  const page: DeltaPage<GraphMessage> = await deltaPage(
+    context,
+    client,
+    "messages.delta",
+    state.delta ?? initial,
+  );
+  const nextLink = page["@odata.nextLink"];
+  const deltaLink = page["@odata.deltaLink"];
+  if (!nextLink && !deltaLink) throw new Error("Graph delta page carried neither a next nor a delta link");
+  const primed: FolderState = { ...state, delta: nextLink ?? deltaLink ?? null, primed: !nextLink };
+  const next = { ...cursor, folders: { ...cursor.folders, [folder]: primed } };
+  return { ...noChanges(), ...phaseOf(next), cursor: next, done: false };
+}
+
+/** The folder to list next: newest first across both, so the backfill's date moves for both at once. */
+function listingFolder(cursor: OutlookCursor): Folder | undefined {
+  const open = MAIL_FOLDERS.filter((folder) => {
+    const state = cursor.folders[folder];
+    return !state.listing.done && (cursor.stage === "backfill" || state.resyncSince !== undefined);
+  });
+  return open.sort(
+    (a, b) =>
+      (cursor.folders[b].listing.oldest ?? Number.POSITIVE_INFINITY) -
+      (cursor.folders[a].listing.oldest ?? Number.POSITIVE_INFINITY),
+  )[0];
+}
+
+async function listStep(context: StepContext, cursor: OutlookCursor, folder: Folder): Promise<Step> {
+  const client = await graphFor(context);
+  const state = cursor.folders[folder];
+  const { listing } = state;
+  const since = state.resyncSince ?? cursor.horizon;
+  const filter = [
+    `receivedDateTime ge ${since}`,
+    ...(listing.boundary ? [`receivedDateTime le ${listing.boundary}`] : []),
+  ];
+  const query = new URLSearchParams({
+    $select: SELECT,
+    $filter: filter.join(" and "),
+    $orderby: "receivedDateTime desc",
+    $top: String(LIST_PAGE),
+  });
+  const page: { value?: GraphMessage[] } = await context.calls.call("messages.list", () =>
+    client
+      .api(`/me/mailFolders/${folder}/messages?${query.toString()}`)
+      .middlewareOptions([NO_RETRIES])
+      .get(),
+  );
+  const items = page.value ?? [];
+  const seen = new Set(listing.boundaryIds);
+  const fresh = items.filter((item) => item.id && !seen.has(item.id));
+  const messages = fresh.map((item) => toMetadata(item, folder));
+  const events = await eventsOf(context, messages);
+
+  const last = items.at(-1)?.receivedDateTime ?? null;
+  const full = items.length >= LIST_PAGE;
+  // A full page whose every message shares the boundary's date cannot move the boundary: step past it.
+  const stuck = full && fresh.length === 0;
+  const boundary = stuck ? new Date(Date.parse(last ?? "") - 1_000).toISOString() : last;
+  const atBoundary = items.filter((item) => item.receivedDateTime === boundary).map((item) => item.id);
+  const oldest = messages.reduce<number | null>(
+    (min, message) =>
+      min === null ? message.occurredAt.getTime() : Math.min(min, message.occurredAt.getTime()),
+    listing.oldest,
+  );
+  const nextListing: Listing = {
+    boundary,
+    boundaryIds: boundary === listing.boundary ? [...listing.boundaryIds, ...atBoundary] : atBoundary,
+    done: !full,
+    oldest,
+    ...(listing.listed ? { listed: [...listing.listed, ...fresh.map((item) => item.id)] } : {}),
+  };
+  let nextState: FolderState = { ...state, listing: nextListing };
+  let removals: string[] = [];
+  let recount = false;
+  if (nextListing.done && state.resyncSince) {
+    const direction = folder === "inbox" ? "inbound" : "outbound";
+    const listed = new Set(nextListing.listed ?? []);
+    const stored = await storedRemoteIdsSince(
+      context.account.accountId,
+      "mail",
+      state.resyncSince,
+      direction,
+    );
+    removals = [...stored].filter((id) => !listed.has(id));
+    nextState = { ...nextState, resyncSince: undefined, listing: { ...nextListing, listed: undefined } };
+    recount = true;
+  }
+  const next = { ...cursor, folders: { ...cursor.folders, [folder]: nextState } };
   return {
-    upserts,
+    upserts: events,
     removals,
-    replacements,
-    cursor: { ...cursor, stage: "incremental" },
-    phase: "incremental",
-    progress: 1,
-    backfilledThrough: cursor.horizon,
+    // A re-sync's messages replace whatever was stored for them.
+    replacements: state.resyncSince ? fresh.map((item) => item.id) : [],
+    ...phaseOf(next),
+    cursor: next,
     done: false,
-    recount: true,
+    ...(recount ? { recount } : {}),
   };
 }
 
 async function incrementalStep(context: StepContext, cursor: OutlookCursor): Promise<Step> {
-  const roundKey = "outlook-round";
-  const round = (context.memo.get(roundKey) as Set<Folder> | undefined) ?? new Set<Folder>();
-  context.memo.set(roundKey, round);
-  const folder = MAIL_FOLDERS.find((name) => !round.has(name));
-  const base = { phase: "incremental" as const, progress: 1, backfilledThrough: cursor.horizon };
-  if (!folder) return { ...base, upserts: [], removals: [], replacements: [], cursor, done: true };
+  // A chain's round reads each folder's delta to its end once; the next chain starts a new round.
+  const done = cursor.round?.chain === context.chain ? cursor.round.done : [];
+  const folder = MAIL_FOLDERS.find((name) => !done.includes(name));
+  const base = phaseOf(cursor);
+  if (!folder) return { ...noChanges(), ...base, cursor: { ...cursor, round: undefined }, done: true };
+  const client = await graphFor(context);
   const state = cursor.folders[folder];
-  let page: Awaited<ReturnType<typeof pageOf>>;
+  let page: DeltaPage<GraphMessage>;
   try {
-    page = await pageOf(context, cursor, folder);
+    page = await deltaPage(context, client, "messages.delta", state.delta as string);
   } catch (error) {
     if (classifyProviderError(error).kind !== "expired_cursor") throw error;
-    if (state.mark) throw error;
-    if (context.memo.get(`outlook-resynced-${folder}`))
+    if (context.memo.get(`outlook-resynced-${folder}`)) {
       throw new SyncDeferredSignal("delta_expired_again", 5 * 60_000);
-    context.memo.set(`outlook-resynced-${folder}`, true);
-    const restarted: OutlookCursor = {
-      ...cursor,
-      folders: { ...cursor.folders, [folder]: { link: null, caughtUp: false, oldest: null, mark: ulid() } },
-    };
-    return { ...base, upserts: [], removals: [], replacements: [], cursor: restarted, done: false };
-  }
-  const folders = { ...cursor.folders, [folder]: page.state };
-  let removals = page.removals;
-  if (page.state.caughtUp) {
-    round.add(folder);
-    if (state.mark) {
-      // The re-listing is over: whatever of this folder it did not write again is gone.
-      const direction = folder === "inbox" ? "inbound" : "outbound";
-      removals = [
-        ...removals,
-        ...(await unmarkedRemoteIds(context.account.accountId, "mail", state.mark, direction)),
-      ];
-      folders[folder] = { ...page.state, mark: undefined };
     }
+    context.memo.set(`outlook-resynced-${folder}`, true);
+    const since = new Date((state.syncedAt ?? cursor.startedAt) - DAY_MS).toISOString();
+    const restarted: FolderState = {
+      delta: null,
+      primed: false,
+      listing: { ...freshListing(), listed: [] },
+      syncedAt: state.syncedAt,
+      resyncSince: since < cursor.horizon ? cursor.horizon : since,
+    };
+    return {
+      ...noChanges(),
+      ...base,
+      cursor: { ...cursor, folders: { ...cursor.folders, [folder]: restarted } },
+      done: false,
+    };
   }
+  const removals: string[] = [];
+  const present: GraphMessage[] = [];
+  for (const item of page.value ?? []) {
+    if (!item.id) continue;
+    if (item["@removed"]) removals.push(item.id);
+    else present.push(item);
+  }
+  const horizon = backfillHorizon(context.now).getTime();
+  const messages = present
+    .map((item) => toMetadata(item, folder))
+    .filter((message) => message.occurredAt.getTime() >= horizon);
+  const nextLink = page["@odata.nextLink"];
+  const deltaLink = page["@odata.deltaLink"];
+  if (!nextLink && !deltaLink) throw new Error("Graph delta page carried neither a next nor a delta link");
+  const nextState: FolderState = {
+    ...state,
+    delta: nextLink ?? deltaLink ?? null,
+    ...(nextLink ? {} : { syncedAt: context.now.getTime() }),
+  };
   return {
-    ...base,
-    upserts: page.upserts,
+    upserts: await eventsOf(context, messages),
     removals,
-    replacements: page.present,
-    ...(state.mark ? { mark: state.mark } : {}),
-    cursor: { ...cursor, folders },
+    replacements: present.map((item) => item.id),
+    ...base,
+    cursor: {
+      ...cursor,
+      folders: { ...cursor.folders, [folder]: nextState },
+      round: { chain: context.chain, done: nextLink ? done : [...done, folder] },
+    },
     done: false,
-    ...(state.mark && page.state.caughtUp ? { recount: true } : {}),
   };
 }
 
-async function pageOf(
+async function eventsOf(
   context: StepContext,
-  cursor: OutlookCursor,
-  folder: Folder,
-): Promise<{ upserts: InteractionEvent[]; removals: string[]; present: string[]; state: FolderState }> {
-  const client = await graphFor(context);
-  const state = cursor.folders[folder];
-  const link = state.link ?? initialLink(folder, cursor.horizon);
-  const page: DeltaPage<GraphMessage> = await deltaPage(context, client, "messages.delta", link);
-  const removals: string[] = [];
-  const present: string[] = [];
-  const messages: MessageMetadata[] = [];
-  let oldest = state.oldest;
-  const horizon = Date.parse(cursor.horizon);
-  for (const item of page.value ?? []) {
-    if (!item.id) continue;
-    if (item["@removed"]) {
-      removals.push(item.id);
-      continue;
-    }
-    present.push(item.id);
-    const metadata = toMetadata(item, folder);
-    const at = metadata.occurredAt.getTime();
-    if (Number.isNaN(at)) continue;
-    oldest = oldest === null ? at : Math.min(oldest, at);
-    if (at >= horizon) messages.push(metadata);
-  }
+  messages: readonly MessageMetadata[],
+): Promise<InteractionEvent[]> {
   await context.people.load(
     messages
       .flatMap((message) => [message.from, ...message.to, ...message.cc, ...message.bcc])
       .flatMap((email) => (email ? [email] : [])),
   );
-  const nextLink = page["@odata.nextLink"];
-  const deltaLink = page["@odata.deltaLink"];
-  if (!nextLink && !deltaLink) throw new Error("Graph delta page carried neither a next nor a delta link");
-  return {
-    upserts: messages.flatMap((message) => messageEvents(context.owner, message, context.people)),
-    removals,
-    present,
-    state: { ...state, link: nextLink ?? deltaLink ?? null, caughtUp: !nextLink, oldest },
-  };
+  return messages.flatMap((message) => messageEvents(context.owner, message, context.people));
 }
 
 /** Only dates, addresses and the classifying headers: the transport `Subject:` header is dropped here. */

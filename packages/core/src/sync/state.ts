@@ -344,17 +344,19 @@ export async function storedRemoteIdsSince(
   accountId: string,
   scope: Scope,
   since: string,
+  direction?: InteractionEvent["direction"],
 ): Promise<Set<string>> {
   const out = new Set<string>();
   let start: Record<string, unknown> | undefined;
   do {
     const page = await db.query({
       KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-      FilterExpression: "occurredAt >= :since",
+      FilterExpression: `occurredAt >= :since${direction ? " AND direction = :direction" : ""}`,
       ExpressionAttributeValues: {
         ":pk": eventKeys.partition(accountId),
         ":prefix": `${scope}#`,
         ":since": since,
+        ...(direction ? { ":direction": direction } : {}),
       },
       ProjectionExpression: "remoteId",
       ...(start ? { ExclusiveStartKey: start } : {}),

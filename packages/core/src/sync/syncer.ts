@@ -25,6 +25,8 @@ export interface StepContext {
   people: OrgPeople;
   calls: ProviderCalls;
   accessToken: () => Promise<string>;
+  /** The job chain (the lease owner): a round that spans invocations knows it by this. */
+  chain: string;
   /** Kept for the job's invocation only: e.g. a listed page that later steps continue through. */
   memo: Map<string, unknown>;
 }

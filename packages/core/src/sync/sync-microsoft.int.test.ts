@@ -1,0 +1,213 @@
+import { microsoftSandboxEnv } from "@kith/local/mailbox-providers";
+import { MailWorld, MicrosoftSandbox } from "@kith/sandbox";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { useFreshTableWithOrg } from "../../../../test/support/integration";
+import {
+  addTeammates,
+  type ConnectedMailbox,
+  connectWorld,
+  expectedMailLines,
+  expectedMeetingLines,
+  runChain,
+  storedAccount,
+  storedEvents,
+  storedLines,
+  syncJob,
+  truthOf,
+  useSyncQueue,
+} from "../../../../test/support/sync";
+import { microsoft } from "../mailbox/microsoft";
+import type { SyncJob } from "../mailbox/schemas";
+import { microsoftSync } from "./microsoft";
+import { createPacer, resetPacingForTests } from "./pacing";
+import type { Syncer } from "./syncer";
+
+/**
+ * The Outlook mail and calendar syncers, through @microsoft/microsoft-graph-client against the
+ * Graph sandbox (https on localhost), on DynamoDB Local and the SQS emulator.
+ */
+
+let table: Awaited<ReturnType<typeof useFreshTableWithOrg>>;
+let sandbox: MicrosoftSandbox;
+let queueUrl: string;
+
+beforeAll(async () => {
+  table = await useFreshTableWithOrg("Sync Microsoft Org");
+  sandbox = await MicrosoftSandbox.start();
+  Object.assign(process.env, microsoftSandboxEnv(sandbox), {
+    OAUTH_STATE_SECRET: "sync-test-oauth-state-secret",
+    TOKEN_ENCRYPTION_KEY: "sync-test-token-encryption-key",
+    OAUTH_REDIRECT_BASE_URL: "http://127.0.0.1:9",
+  });
+  queueUrl = await useSyncQueue("microsoft");
+});
+
+afterAll(async () => {
+  await Promise.all([sandbox?.close(), table?.drop()]);
+});
+
+beforeEach(() => resetPacingForTests());
+
+let worlds = 0;
+function newWorld(options: Partial<ConstructorParameters<typeof MailWorld>[0]> = {}): MailWorld {
+  worlds += 1;
+  return new MailWorld({
+    seed: 2000 + worlds,
+    owner: { email: `outlook${worlds}.${Date.now()}@kith-sync.example`, name: "Member" },
+    teammates: [{ email: `mate${worlds}.${Date.now()}@kith-sync.example`, name: "Mate" }],
+    messages: 300,
+    meetings: 40,
+    ...options,
+  });
+}
+
+async function connected(world: MailWorld): Promise<ConnectedMailbox> {
+  await addTeammates(table.orgId, world);
+  return connectWorld(table.orgId, microsoft, sandbox, world);
+}
+
+async function expectMailTruth(mailbox: ConnectedMailbox, world: MailWorld) {
+  expect(storedLines(await storedEvents(mailbox.accountId, "mail"))).toEqual(
+    expectedMailLines(world, "outlook", truthOf(world)),
+  );
+}
+
+async function expectCalendarTruth(mailbox: ConnectedMailbox, world: MailWorld) {
+  expect(storedLines(await storedEvents(mailbox.accountId, "calendar"))).toEqual(
+    expectedMeetingLines(world, "ocal", truthOf(world)),
+  );
+}
+
+describe("Outlook mail backfill", () => {
+  it("stores exactly the ground truth of Inbox and Sent Items, newest first, in bounded steps", async () => {
+    const world = newWorld();
+    const mailbox = await connected(world);
+    const outcomes = await runChain(syncJob(mailbox, "mail"), microsoftSync, queueUrl, { budgetMs: 0 });
+    expect(outcomes.at(-1)).toBe("completed");
+    expect(outcomes.filter((outcome) => outcome === "continued").length).toBeGreaterThan(2);
+    await expectMailTruth(mailbox, world);
+    const stored = await storedEvents(mailbox.accountId, "mail");
+    const account = await storedAccount(mailbox);
+    expect(account?.sync).toMatchObject({
+      mail: { phase: "incremental", progress: 1, eventsIngested: stored.length, lastError: null },
+    });
+    expect(account?.mailMilestones).toEqual(expect.arrayContaining(["complete"]));
+    // Listing and priming, never a filtered delta (capped at 5,000 messages by Graph).
+    const usage = sandbox.mailboxUsage(mailbox.email);
+    expect(usage.requests["messages.list"]).toBeGreaterThanOrEqual(2);
+    expect(usage.throttled).toBe(0);
+  });
+});
+
+describe("Outlook mail incremental sync", () => {
+  it("replays what changed since priming: new mail, deletions, moves to Deleted Items", async () => {
+    const world = newWorld({ messages: 120, meetings: 4 });
+    const mailbox = await connected(world);
+    await runChain(syncJob(mailbox, "mail"), microsoftSync, queueUrl);
+    const inbox = world.messages().filter((message) => message.folder === "inbox");
+    world.deleteMessage(inbox[0]?.id as string);
+    world.moveMessage(inbox[1]?.id as string, "deleteditems");
+    world.addMessage({
+      internalDate: Date.now() - 60_000,
+      folder: "inbox",
+      sent: false,
+      from: { email: `new.${Date.now()}@elsewhere.example`, name: "New" },
+      to: [world.owner],
+      cc: [],
+      bcc: [],
+      headers: {},
+    });
+    expect((await runChain(syncJob(mailbox, "mail", "schedule"), microsoftSync, queueUrl)).at(-1)).toBe(
+      "completed",
+    );
+    await expectMailTruth(mailbox, world);
+  });
+
+  it("recovers from an expired delta link with one bounded re-sync of the recent days", async () => {
+    const world = newWorld({ messages: 150, meetings: 4 });
+    const mailbox = await connected(world);
+    await runChain(syncJob(mailbox, "mail"), microsoftSync, queueUrl);
+    const recent = world
+      .messages()
+      .find((message) => message.folder === "inbox" && message.internalDate > Date.now() - 86_400_000);
+    if (recent) world.deleteMessage(recent.id);
+    world.addMessage({
+      internalDate: Date.now() - 30_000,
+      folder: "inbox",
+      sent: false,
+      from: { email: `late.${Date.now()}@elsewhere.example`, name: "Late" },
+      to: [world.owner],
+      cc: [],
+      bcc: [],
+      headers: {},
+    });
+    sandbox.expireDeltaTokens(mailbox.email);
+    sandbox.resetMailboxUsage(mailbox.email);
+    expect((await runChain(syncJob(mailbox, "mail"), microsoftSync, queueUrl)).at(-1)).toBe("completed");
+    await expectMailTruth(mailbox, world);
+    const usage = sandbox.mailboxUsage(mailbox.email);
+    // Per folder: the expired link, a re-priming round, one listing of the recent days, the new link.
+    expect(usage.requests["messages.list"]).toBeLessThanOrEqual(2);
+    expect(usage.requests["messages.delta"]).toBeLessThanOrEqual(8);
+  });
+});
+
+describe("Outlook under faults", () => {
+  it("converges to the same event set with 20% injected 5xx and 429 answers and a crash mid-backfill", async () => {
+    const world = newWorld({ messages: 250, meetings: 4 });
+    const mailbox = await connected(world);
+    sandbox.mailboxFaults({ errorRate: 0.2, latencyMs: 0, seed: 99 });
+    const quickRetries = {
+      ...microsoftSync,
+      callsFor: (syncer: Syncer, job: SyncJob, deadline: number) =>
+        createPacer({
+          api: syncer.api,
+          mailbox: job.accountId,
+          deadline: deadline + 40_000,
+          baseDelayMs: 20,
+          maxDelayMs: 500,
+        }),
+    };
+    const crashAt = 2 + Math.floor(Math.random() * 3);
+    let steps = 0;
+    try {
+      const outcomes = await runChain(syncJob(mailbox, "mail"), quickRetries, queueUrl, {
+        budgetMs: 0,
+        awaitDeferred: true,
+        beforeCommit: () => {
+          steps += 1;
+          if (steps === crashAt) throw new Error("forced crash between the events and the commit");
+        },
+      });
+      expect(outcomes).toContain("crashed");
+      expect(outcomes.at(-1)).toBe("completed");
+    } finally {
+      sandbox.mailboxFaults({});
+    }
+    const usage = sandbox.mailboxUsage(mailbox.email);
+    expect(usage.throttled + usage.serverErrors).toBeGreaterThan(0);
+    await expectMailTruth(mailbox, world);
+  });
+});
+
+describe("Outlook calendar", () => {
+  it("backfills every occurrence in the window, then follows cancellations, deletions and a 410", async () => {
+    const world = newWorld({ messages: 10, meetings: 40 });
+    const mailbox = await connected(world);
+    expect((await runChain(syncJob(mailbox, "calendar"), microsoftSync, queueUrl)).at(-1)).toBe("completed");
+    await expectCalendarTruth(mailbox, world);
+
+    const started = world
+      .meetings()
+      .filter((meeting) => meeting.status === "confirmed" && meeting.start < Date.now());
+    world.cancelMeeting(started[0]?.id as string);
+    world.deleteMeeting(started[1]?.id as string);
+    await runChain(syncJob(mailbox, "calendar"), microsoftSync, queueUrl);
+    await expectCalendarTruth(mailbox, world);
+
+    world.deleteMeeting(started[2]?.id as string);
+    sandbox.expireDeltaTokens(mailbox.email);
+    expect((await runChain(syncJob(mailbox, "calendar"), microsoftSync, queueUrl)).at(-1)).toBe("completed");
+    await expectCalendarTruth(mailbox, world);
+  });
+});
