@@ -150,6 +150,15 @@ export async function runSyncJob(
         });
         return "lease_lost";
       }
+      logger.debug("sync step committed", {
+        accountId: job.accountId,
+        scope: job.scope,
+        phase: step.phase,
+        progress: step.progress,
+        upserted: step.upserts.length,
+        removed: step.removals.length,
+        eventsDelta,
+      });
       context.cursor = step.cursor;
       if (step.done) break;
       if (at.getTime() >= deadline) {
