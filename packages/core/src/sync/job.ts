@@ -5,8 +5,9 @@ import type { OAuthProvider } from "../mailbox/provider";
 import type { Scope, SyncJob } from "../mailbox/schemas";
 import { accessToken } from "../mailbox/tokens";
 import * as Queues from "../queues";
+import { db } from "../storage";
 import { logger } from "../util/logger";
-import { eventSource } from "./event";
+import { eventItem, eventSource } from "./event";
 import { OrgPeople } from "./people";
 import {
   acquireLease,
@@ -148,6 +149,7 @@ export async function runSyncJob(
           accountId: job.accountId,
           scope: job.scope,
         });
+        await dropOrphans(job, step);
         return "lease_lost";
       }
       logger.debug("sync step committed", {
@@ -198,6 +200,28 @@ export async function runSyncJob(
     } satisfies SyncJob);
   }
   return "completed";
+}
+
+/**
+ * A step whose commit failed because the scope stopped syncing (turned off, disconnected, replaced)
+ * may have written its events after the wipe read the partition: they are deleted here, so a wipe
+ * leaves nothing behind. A step that lost its lease to another chain keeps them: that chain owns them.
+ */
+async function dropOrphans(job: SyncJob, step: Step): Promise<void> {
+  const now = await readScopeState(job, job.scope);
+  const account = now?.account;
+  const stillSyncing =
+    account !== undefined &&
+    account.accountId === job.accountId &&
+    account.scopes[job.scope] &&
+    ["connected", "syncing", "error"].includes(account.status);
+  if (stillSyncing || step.upserts.length === 0) return;
+  await db.batchDelete(
+    step.upserts.map((event) => {
+      const item = eventItem(event);
+      return { pk: item.pk, sk: item.sk };
+    }),
+  );
 }
 
 /** The backfill milestones: the latest 90 days in, then all 24 months. */

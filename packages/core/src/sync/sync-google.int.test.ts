@@ -18,6 +18,7 @@ import {
   useSyncQueue,
 } from "../../../../test/support/sync";
 import { google } from "../mailbox/google";
+import { wipeSlice } from "../mailbox/jobs";
 import type { SyncJob } from "../mailbox/schemas";
 import { keys } from "../mailbox/store";
 import { db } from "../storage";
@@ -339,3 +340,39 @@ describe("Google Calendar incremental sync", () => {
     expect(sandbox.calendar.usage(mailbox.email).requests["events.list"]).toBeLessThanOrEqual(3);
   });
 });
+
+describe("a disconnect during a sync", () => {
+  it("leaves no event behind: the step that loses its commit deletes what it wrote after the wipe", async () => {
+    const world = newWorld({ messages: 80, meetings: 5 });
+    const mailbox = await connected(world);
+    let disconnected = false;
+    const outcomes = await runChain(syncJob(mailbox, "mail"), googleSync, queueUrl, {
+      beforeCommit: async () => {
+        if (disconnected) return;
+        disconnected = true;
+        // What DELETE …/mailbox does to the account, then the whole wipe, before this step commits.
+        await db.update({
+          Key: keys.account(mailbox.orgId, mailbox.userId, "google"),
+          UpdateExpression: "SET #status = :disconnected",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":disconnected": "disconnected" },
+        });
+        await wipeSlice({ ...wipeJobFor(mailbox), deleted: 0 });
+      },
+    });
+    expect(outcomes).toEqual(["lease_lost"]);
+    expect(await storedEvents(mailbox.accountId)).toEqual([]);
+  });
+});
+
+function wipeJobFor(mailbox: ConnectedMailbox) {
+  return {
+    kind: "wipe" as const,
+    orgId: mailbox.orgId,
+    userId: mailbox.userId,
+    provider: "google" as const,
+    accountId: mailbox.accountId,
+    reason: "disconnect" as const,
+    requestId: `wipe-${mailbox.accountId}`,
+  };
+}
