@@ -18,10 +18,17 @@ export function config(_input?: unknown) {
 /**
  * Settings read from the deploying shell, passed to every function when set (docs/operations.md):
  * where providers send a member back after OAuth consent (default: the API's own URL, as each
- * request reached it) and where the callback then redirects the browser (default: a small page).
+ * request reached it), where the callback then redirects the browser (default: a small page), and
+ * the Gmail quota table and limit of the project's Cloud quota (default: the 2026 table, 6,000).
  */
 export function deployTimeSettings(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const names = ["OAUTH_REDIRECT_BASE_URL", "OAUTH_SUCCESS_URL"] as const;
+  const names = [
+    "OAUTH_REDIRECT_BASE_URL",
+    "OAUTH_SUCCESS_URL",
+    // The Gmail quota the syncers pace by: the project's cost table and per-user limit.
+    "GMAIL_QUOTA_TABLE",
+    "GMAIL_UNITS_PER_MINUTE",
+  ] as const;
   return Object.fromEntries(names.flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])));
 }
 
