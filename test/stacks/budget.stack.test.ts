@@ -65,7 +65,7 @@ describe("bundle budget", () => {
     expect(bundles.floor.packages.map((entry) => entry.name)).toContain("@aws-sdk/credential-provider-ini");
   });
 
-  it("keeps the KMS, SSM and provider SDKs out of functions that do not use them", () => {
+  it("keeps the KMS, SSM, provider SDKs and syncer clients out of functions that do not use them", () => {
     // KMS and SSM are called through the SDK's signer (packages/core/src/aws), never their clients.
     const allowed: Record<string, RegExp> = {
       "@aws-sdk/client-kms": /^$/,
@@ -73,14 +73,18 @@ describe("bundle budget", () => {
       // `@linear/sdk/webhooks` verifies Linear's signatures.
       "@linear/sdk": /^functions\/webhooks\/linear\.handler$/,
       "@workos-inc/node": /^functions\/(queues\/directory-sync|schedules\/directory-reconcile)\.handler$/,
-      // Each OAuth callback carries its own provider's client only; the mailbox routes that may
-      // talk to either provider carry both.
+      // Each OAuth callback and each provider's syncer carries its own provider's clients only; the
+      // mailbox routes that may talk to either provider carry both.
       "google-auth-library":
-        /^functions\/(oauth\/google-callback|http\/(connect|update|disconnect)-mailbox)\.handler$/,
+        /^functions\/(oauth\/google-callback|http\/(connect|update|disconnect)-mailbox|queues\/sync-google)\.handler$/,
       "@azure/msal-node":
-        /^functions\/(oauth\/microsoft-callback|http\/(connect|update|disconnect)-mailbox)\.handler$/,
+        /^functions\/(oauth\/microsoft-callback|http\/(connect|update|disconnect)-mailbox|queues\/sync-microsoft)\.handler$/,
       "@microsoft/microsoft-graph-client":
-        /^functions\/(oauth\/microsoft-callback|http\/(connect|update|disconnect)-mailbox)\.handler$/,
+        /^functions\/(oauth\/microsoft-callback|http\/(connect|update|disconnect)-mailbox|queues\/sync-microsoft)\.handler$/,
+      "@googleapis/gmail": /^functions\/queues\/sync-google\.handler$/,
+      "@googleapis/calendar": /^functions\/queues\/sync-google\.handler$/,
+      "googleapis-common": /^functions\/queues\/sync-google\.handler$/,
+      opossum: /^functions\/queues\/sync-(google|microsoft)\.handler$/,
     };
     const misplaced = bundles.functions.flatMap((fn) =>
       fn.packages

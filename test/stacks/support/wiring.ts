@@ -477,8 +477,12 @@ export function checkFunctionWiring(
   routes: readonly RouteDefinition[] = [],
 ): string[] {
   const sealedSecrets = new Map([
-    ...routes.flatMap((route) => (route.sealedSecrets ? [[route.handler, route.sealedSecrets] as const] : [])),
-    ...queues.flatMap((queue) => (queue.sealedSecrets ? [[queue.consumer, queue.sealedSecrets] as const] : [])),
+    ...routes.flatMap((route) =>
+      route.sealedSecrets ? [[route.handler, route.sealedSecrets] as const] : [],
+    ),
+    ...queues.flatMap((queue) =>
+      queue.sealedSecrets ? [[queue.consumer, queue.sealedSecrets] as const] : [],
+    ),
   ]);
   const problems: string[] = [];
   const tables = ctx.templates.all("AWS::DynamoDB::Table");
