@@ -17,6 +17,7 @@ interface Health {
   components: {
     dynamodb: { endpoint: string };
     pollers: { queues: { queue: string; failed: number; succeeded: number }[] };
+    scheduler: { schedules: { name: string; cron: string; runs: number; lastError: string | null }[] };
     sqs: {
       endpoint: string;
       queues: Record<
@@ -42,6 +43,9 @@ describe("npm start: the whole system as one child process", () => {
         OPERATOR_API_KEY: OPERATOR_KEY,
         // Failed messages come back after 1 s instead of the queue's 60 s visibility timeout.
         KITH_LOCAL_RETRY_DELAY_SECONDS: "1",
+        // Smaller demo mailboxes than `npm start`'s: the backfills (and the wipe) take seconds.
+        KITH_DEMO_MAILBOX_MESSAGES: "150",
+        KITH_DEMO_MAILBOX_MEETINGS: "20",
       },
     });
     runtime = started;
@@ -300,7 +304,15 @@ describe("npm start: the whole system as one child process", () => {
     });
   });
 
-  it("a member connects Google and Microsoft mailboxes through the runtime's own sandboxes; mailbox.connected reaches the journal, and a disconnect's wipe ends with mailbox.disconnected", async () => {
+  // The mailbox cases share one member of one org: connected, then backfilled, then disconnected.
+  const mail: { org: string; user: string; url: string; headers: Record<string, string> } = {
+    org: "",
+    user: "",
+    url: "",
+    headers: {},
+  };
+
+  it("a member connects Google and Microsoft mailboxes through the runtime's own sandboxes, and mailbox.connected reaches the journal", async () => {
     // prepare
     const operator = { authorization: `Bearer ${OPERATOR_KEY}`, "content-type": "application/json" };
     const org = (await (
@@ -318,6 +330,7 @@ describe("npm start: the whole system as one child process", () => {
       })
     ).json()) as { id: string };
     const mailbox = `${baseUrl}/v1/orgs/${org.id}/users/${user.id}/mailbox`;
+    Object.assign(mail, { org: org.id, user: user.id, url: mailbox, headers: operator });
     // The runtime's Microsoft sandbox serves https with the loopback certificate (the same
     // directory's), which this process trusts for that one request.
     const { cert } = await loopbackTls();
@@ -347,7 +360,7 @@ describe("npm start: the whole system as one child process", () => {
       const connect = await fetch(`${mailbox}/${provider}/connect`, {
         method: "POST",
         headers: operator,
-        body: JSON.stringify({ scopes: { mail: true, calendar: provider === "google" } }),
+        body: JSON.stringify({ scopes: { mail: true, calendar: true } }),
       });
       const { authorizeUrl } = (await connect.json()) as { authorizeUrl: string };
       expect(authorizeUrl, `${provider} connect`).toMatch(/^https?:/);
@@ -357,20 +370,125 @@ describe("npm start: the whole system as one child process", () => {
     const listed = (await (await fetch(mailbox, { headers: operator })).json()) as {
       accounts: { provider: string; email: string; status: string }[];
     };
-    const disconnected = await fetch(`${mailbox}/google`, { method: "DELETE", headers: operator });
 
-    // assess
+    // assess: connected (or already syncing: the connect's backfill starts at once)
     expect(pages).toEqual([200, 200]);
-    expect(listed.accounts.map((a) => [a.provider, a.email, a.status]).sort()).toEqual([
+    expect(
+      listed.accounts
+        .map((a) => [a.provider, a.email, a.status === "syncing" ? "connected" : a.status])
+        .sort(),
+    ).toEqual([
       ["google", "maya.chen@acme.example", "connected"],
       ["microsoft", "maya.chen@acme.example", "connected"],
     ]);
-    expect(disconnected.status).toBe(204);
-    const types = await poll(
+    const connected = await poll(
       async () => {
         const response = await fetch(`${baseUrl}/v1/journal?orgId=${org.id}`, { headers: operator });
         const page = (await response.json()) as { items: { type: string }[] };
-        const seen = page.items.map((entry) => entry.type).filter((type) => type.startsWith("mailbox."));
+        const seen = page.items.filter((entry) => entry.type === "mailbox.connected");
+        return seen.length === 2 ? seen : undefined;
+      },
+      20_000,
+      "mailbox.connected in the journal",
+    );
+    expect(connected).toHaveLength(2);
+  });
+
+  it("the connects' backfills run through the mailbox-sync, sync-google and sync-microsoft queues against the sandboxes' demo mailboxes: every scope reaches progress 1 with events, and mailbox.backfill_progress reaches the journal", async () => {
+    // act: nothing more than the connects above; the bus, the router and the syncer queues do the rest
+    type Scope = { phase: string; progress: number; eventsIngested: number; lastError: string | null };
+    type Account = { provider: string; status: string; mail: Scope; calendar: Scope };
+    const started = Date.now();
+    const synced = await poll(
+      async () => {
+        const listed = (await (await fetch(mail.url, { headers: mail.headers })).json()) as {
+          accounts: Account[];
+        };
+        const done = listed.accounts.every(
+          (account) =>
+            account.status === "connected" &&
+            account.mail.progress === 1 &&
+            account.calendar.progress === 1 &&
+            account.mail.eventsIngested > 0 &&
+            account.calendar.eventsIngested > 0,
+        );
+        return listed.accounts.length === 2 && done ? listed.accounts : undefined;
+      },
+      90_000,
+      "both mailboxes' mail and calendar backfills to complete",
+    );
+    const backfillSeconds = (Date.now() - started) / 1000;
+
+    // assess
+    for (const account of synced) {
+      for (const scope of [account.mail, account.calendar]) {
+        expect(scope, account.provider).toMatchObject({ phase: "incremental", progress: 1, lastError: null });
+      }
+    }
+    const completed = await poll(
+      async () => {
+        const response = await fetch(`${baseUrl}/v1/journal?orgId=${mail.org}`, { headers: mail.headers });
+        const page = (await response.json()) as {
+          items: {
+            type: string;
+            data: { provider: string; scope: string; milestone: string; eventsIngested: number };
+          }[];
+        };
+        const complete = page.items.filter(
+          (entry) => entry.type === "mailbox.backfill_progress" && entry.data.milestone === "complete",
+        );
+        return complete.length === 4 ? complete : undefined;
+      },
+      20_000,
+      "mailbox.backfill_progress (complete) for every scope in the journal",
+    );
+    expect(completed.map((entry) => `${entry.data.provider}:${entry.data.scope}`).sort()).toEqual([
+      "google:calendar",
+      "google:mail",
+      "microsoft:calendar",
+      "microsoft:mail",
+    ]);
+    for (const entry of completed) expect(entry.data.eventsIngested).toBeGreaterThan(0);
+    const report = (await (await fetch(`${baseUrl}/_local/health`)).json()) as Health;
+    for (const queue of ["mailbox-sync", "sync-google", "sync-microsoft"]) {
+      const poller = report.components.pollers.queues.find((candidate) => candidate.queue === queue);
+      expect(poller?.succeeded, queue).toBeGreaterThan(0);
+      expect(report.components.sqs.queues[queue]?.dlq.visible, `${queue} DLQ`).toBe(0);
+    }
+    // Well inside the bound: these backfills take seconds, not the minutes of an unscaled quota.
+    expect(backfillSeconds).toBeLessThan(45);
+
+    // The daily fan-outs are the manifest's schedules here too, at their UTC crons, and run on demand
+    // (their jobs are spread over 15 minutes, so only the run itself is checked).
+    for (const name of ["mailbox-sync-google", "mailbox-sync-microsoft"]) {
+      const fired = await fetch(`${baseUrl}/_local/schedules/${name}`, { method: "POST" });
+      expect(fired.status, name).toBe(200);
+    }
+    const schedules = ((await (await fetch(`${baseUrl}/_local/health`)).json()) as Health).components
+      .scheduler.schedules;
+    expect(
+      schedules
+        .filter((schedule) => schedule.name.startsWith("mailbox-sync-"))
+        .map(({ name, cron, runs, lastError }) => ({ name, cron, runs, lastError })),
+    ).toEqual([
+      { name: "mailbox-sync-google", cron: "0 6 * * ? *", runs: 1, lastError: null },
+      { name: "mailbox-sync-microsoft", cron: "0 7 * * ? *", runs: 1, lastError: null },
+    ]);
+  });
+
+  it("a disconnect's wipe ends with mailbox.disconnected", async () => {
+    // act
+    const disconnected = await fetch(`${mail.url}/google`, { method: "DELETE", headers: mail.headers });
+
+    // assess
+    expect(disconnected.status).toBe(204);
+    const types = await poll(
+      async () => {
+        const response = await fetch(`${baseUrl}/v1/journal?orgId=${mail.org}`, { headers: mail.headers });
+        const page = (await response.json()) as { items: { type: string }[] };
+        const seen = page.items
+          .map((entry) => entry.type)
+          .filter((type) => type.startsWith("mailbox.") && type !== "mailbox.backfill_progress");
         return seen.includes("mailbox.disconnected") ? seen.sort() : undefined;
       },
       30_000,

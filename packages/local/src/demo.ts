@@ -131,6 +131,15 @@ const USERS: readonly DemoUser[] = [
   },
 ];
 
+/**
+ * The demo members as mailbox owners: the accounts the local Google and Microsoft sandboxes know,
+ * each with a synthetic mailbox (mailbox-providers.ts).
+ */
+export const DEMO_MEMBERS: readonly { name: string; email: string; aliases: readonly string[] }[] =
+  USERS.flatMap(({ input }) =>
+    input.email ? [{ name: input.name, email: input.email, aliases: input.emailAliases ?? [] }] : [],
+  );
+
 interface DemoSighting {
   ref: Identity.IdentityRef;
   email?: string;

@@ -143,7 +143,9 @@ export class LocalGateway {
     const functionTimeout = route.timeoutSeconds ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS;
     let result: unknown;
     try {
-      result = await invoke(route.handler, event, Math.min(functionTimeout, INTEGRATION_TIMEOUT_SECONDS));
+      result = await invoke(route.handler, event, Math.min(functionTimeout, INTEGRATION_TIMEOUT_SECONDS), {
+        memoryMB: route.memoryMB,
+      });
     } catch (error) {
       // What API Gateway answers: a function that times out is a failed integration (500); only
       // the gateway's own 30 s limit gives 503.

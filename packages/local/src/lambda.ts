@@ -35,11 +35,20 @@ export class InvocationTimeout extends Error {
   override readonly name = "InvocationTimeout";
 }
 
+/** SST's default function memory, which a manifest entry without `memoryMB` gets. */
+const DEFAULT_MEMORY_MB = 1024;
+
 /**
- * Invokes a handler the way Lambda does: with a Context whose remaining time counts down, and a
- * hard timeout after which the invocation counts as failed.
+ * Invokes a handler the way Lambda does: with a Context whose remaining time counts down (and whose
+ * `memoryLimitInMB` is the manifest entry's `memoryMB`), and a hard timeout after which the
+ * invocation counts as failed.
  */
-export async function invoke(ref: string, event: unknown, timeoutSeconds: number): Promise<unknown> {
+export async function invoke(
+  ref: string,
+  event: unknown,
+  timeoutSeconds: number,
+  options: { memoryMB?: number } = {},
+): Promise<unknown> {
   const handler = await loadHandler(ref);
   const { file } = parseHandlerRef(ref);
   const deadline = Date.now() + timeoutSeconds * 1000;
@@ -49,7 +58,7 @@ export async function invoke(ref: string, event: unknown, timeoutSeconds: number
     functionName,
     functionVersion: "$LATEST",
     invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION ?? "us-east-1"}:000000000000:function:${functionName}`,
-    memoryLimitInMB: "1024",
+    memoryLimitInMB: String(options.memoryMB ?? DEFAULT_MEMORY_MB),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: "local",

@@ -1,5 +1,14 @@
 import tls from "node:tls";
-import { GoogleSandbox, loopbackTls, MicrosoftSandbox } from "@kith/sandbox";
+import { gmailQuotaFromEnv } from "@kith/core/sync/pacing-budget";
+import {
+  GMAIL_DEFAULT_COSTS,
+  type GmailMethod,
+  GoogleSandbox,
+  loopbackTls,
+  MailWorld,
+  MicrosoftSandbox,
+} from "@kith/sandbox";
+import { DEMO_MEMBERS } from "./demo";
 import { log } from "./log";
 
 /**
@@ -7,18 +16,79 @@ import { log } from "./log";
  * (`GOOGLE_CLIENT_ID`, `MICROSOFT_CLIENT_ID` unset), so connecting a mailbox works offline with
  * the real google-auth-library, MSAL and Graph clients. Each knows the demo members' mailboxes: a
  * developer opens the authorize URL the connect route returns and the sandbox consents as the
- * member (docs/local-runtime.md).
+ * member (docs/local-runtime.md). Each of those mailboxes holds a synthetic mail and calendar
+ * history (a {@link MailWorld}), so the syncers a connect starts have something to backfill.
  */
 
 /** Mailboxes the sandboxes know: the demo members' primary addresses. */
-export const LOCAL_MAILBOXES = [
-  "maya.chen@acme.example",
-  "diego.alvarez@acme.example",
-  "priya.natarajan@acme.example",
-  "amara.okafor@acme.example",
-  "lukas.becker@acme.example",
-  "jordan.reyes@acme.example",
-] as const;
+export const LOCAL_MAILBOXES: readonly string[] = DEMO_MEMBERS.map((member) => member.email);
+
+/**
+ * Each demo mailbox's size: small enough that both providers' backfills of a connected member end
+ * in well under a minute (about 15 s measured: DynamoDB Local on disk, not the quota, sets the
+ * pace; 600 messages and 80 meetings took about a minute). `KITH_DEMO_MAILBOX_MESSAGES` and
+ * `KITH_DEMO_MAILBOX_MEETINGS` change it (the e2e test uses smaller ones).
+ */
+export const DEMO_MAILBOX_SIZE = { messages: 300, meetings: 40 } as const;
+
+export function demoMailboxSize(env: NodeJS.ProcessEnv = process.env): {
+  messages: number;
+  meetings: number;
+} {
+  const count = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`${name} must be a positive integer, not "${raw}"`);
+    return value;
+  };
+  return {
+    messages: count("KITH_DEMO_MAILBOX_MESSAGES", DEMO_MAILBOX_SIZE.messages),
+    meetings: count("KITH_DEMO_MAILBOX_MEETINGS", DEMO_MAILBOX_SIZE.meetings),
+  };
+}
+
+/**
+ * Gmail's per-user quota while the sandbox serves the demo mailboxes, unless `GMAIL_UNITS_PER_MINUTE`
+ * says otherwise: ten times the 6,000 units a minute Kith plans against, so a demo backfill (300
+ * messages at 20 units each) is not paced over a minute or more. The same number is the sandbox's limit and
+ * the syncer's budget (`GMAIL_UNITS_PER_MINUTE`), so the syncer still paces below what the
+ * sandbox enforces, as it does against Gmail.
+ */
+export const DEMO_GMAIL_UNITS_PER_MINUTE = 60_000;
+
+/**
+ * The demo mailbox of `email` at one provider: deterministic (seeded by provider and address, so
+ * every start serves the same mail, and a member's Google and Microsoft mailboxes differ), with the
+ * member's aliases as their own addresses and the other demo members as teammates (on some threads
+ * and meetings, never counted as correspondents).
+ */
+export function demoMailWorld(
+  provider: "google" | "microsoft",
+  email: string,
+  options: { now?: number; size?: { messages: number; meetings: number } } = {},
+): MailWorld {
+  const owner = DEMO_MEMBERS.find((member) => member.email === email);
+  return new MailWorld({
+    seed: seedOf(`${provider}:${email}`),
+    owner: { email, name: owner?.name ?? email },
+    aliases: [...(owner?.aliases ?? [])],
+    teammates: DEMO_MEMBERS.filter((member) => member.email !== email).map(({ name, email }) => ({
+      name,
+      email,
+    })),
+    ...(options.size ?? DEMO_MAILBOX_SIZE),
+    now: options.now ?? Date.now(),
+  });
+}
+
+/** FNV-1a: a stable 32-bit seed from a string. */
+function seedOf(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const char of text) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return hash;
+}
 
 /** The variables that point Kith's Google client at a sandbox (also used by tests and benches). */
 export function googleSandboxEnv(sandbox: GoogleSandbox): Record<string, string> {
@@ -42,10 +112,26 @@ export function microsoftSandboxEnv(sandbox: MicrosoftSandbox): Record<string, s
   };
 }
 
+/**
+ * Google's sandbox, with a demo mailbox per demo member. Gmail's quota is scaled for the demo on
+ * both sides: `GMAIL_UNITS_PER_MINUTE` (default {@link DEMO_GMAIL_UNITS_PER_MINUTE}) is what the
+ * syncer budgets and what the sandbox enforces, at the same per-method costs (`GMAIL_QUOTA_TABLE`).
+ */
 export async function startGoogleSandboxUnlessConfigured(env: NodeJS.ProcessEnv = process.env) {
   if (env.GOOGLE_CLIENT_ID) return undefined;
-  const sandbox = await GoogleSandbox.start();
-  for (const email of LOCAL_MAILBOXES) sandbox.addAccount({ email });
+  env.GMAIL_UNITS_PER_MINUTE ||= String(DEMO_GMAIL_UNITS_PER_MINUTE);
+  // The syncer's own reading of the configuration (it throws on a bad value, failing the start).
+  const quota = gmailQuotaFromEnv(env);
+  const costs = Object.fromEntries(
+    Object.keys(GMAIL_DEFAULT_COSTS).map((method) => [method, quota.costs[method] ?? quota.defaultCost]),
+  ) as Record<GmailMethod, number>;
+  const size = demoMailboxSize(env);
+  const sandbox = await GoogleSandbox.start({ gmail: { unitsPerMinute: quota.unitsPerMinute, costs } });
+  const now = Date.now();
+  for (const { email, name } of DEMO_MEMBERS) {
+    sandbox.addAccount({ email, name });
+    sandbox.attachWorld(email, demoMailWorld("google", email, { now, size }));
+  }
   Object.assign(env, googleSandboxEnv(sandbox));
   return sandbox;
 }
@@ -59,8 +145,13 @@ export async function startMicrosoftSandboxUnlessConfigured(env: NodeJS.ProcessE
   if (env.MICROSOFT_CLIENT_ID) return undefined;
   const tls = await loopbackTls();
   trustCertificate(tls.cert);
+  const size = demoMailboxSize(env);
   const sandbox = await MicrosoftSandbox.start({ tls });
-  for (const email of LOCAL_MAILBOXES) sandbox.addAccount({ email });
+  const now = Date.now();
+  for (const { email, name } of DEMO_MEMBERS) {
+    sandbox.addAccount({ email, displayName: name });
+    sandbox.attachWorld(email, demoMailWorld("microsoft", email, { now, size }));
+  }
   Object.assign(env, microsoftSandboxEnv(sandbox));
   return sandbox;
 }

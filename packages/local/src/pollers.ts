@@ -115,9 +115,9 @@ export class QueuePoller {
     const allIds = messages.map((message) => message.MessageId as string);
     let failedIds: Set<string>;
     try {
-      const response = (await invoke(definition.consumer, event, definition.consumerTimeoutSeconds)) as
-        | SQSBatchResponse
-        | undefined;
+      const response = (await invoke(definition.consumer, event, definition.consumerTimeoutSeconds, {
+        memoryMB: definition.memoryMB,
+      })) as SQSBatchResponse | undefined;
       const reported = (response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier);
       // Lambda treats a failure report naming no message of the batch as a failure of the whole batch.
       const valid = reported.every((id) => typeof id === "string" && allIds.includes(id));

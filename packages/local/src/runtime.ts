@@ -98,7 +98,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const { dynamo, dynamoClient, sqsEmulator, sqs } = await startStores(lifecycle, dataDir, region);
     const supervisor = new DynamoSupervisor(dynamo, dynamoClient, LOCAL_TABLE_NAME);
     lifecycle.add(async () => supervisor.stop());
-    const queues = await provisionQueues(sqs, manifest);
+    const queues = await provisionQueues(sqs, manifest, sqsEmulator.endpoint);
     const sandboxes = await startProviderSandboxes(lifecycle);
     await applySecretDefaults(dataDir);
     lifecycle.assertRunning();
@@ -236,14 +236,29 @@ async function startStores(lifecycle: Lifecycle, dataDir: string | undefined, re
 }
 
 /** Every manifest queue and its DLQ, with its URL where handlers read it. */
-async function provisionQueues(sqs: SQSClient, manifest: Manifest): Promise<Map<string, ProvisionedQueue>> {
+async function provisionQueues(
+  sqs: SQSClient,
+  manifest: Manifest,
+  endpoint: string,
+): Promise<Map<string, ProvisionedQueue>> {
   const queues = new Map<string, ProvisionedQueue>();
   for (const definition of manifest.queues) {
     const queue = await provisionQueue(sqs, definition, QUEUE_PREFIX);
     queues.set(definition.name, queue);
-    process.env[queueUrlEnvName(definition.name)] = queue.url;
+    process.env[queueUrlEnvName(definition.name)] = handlerQueueUrl(queue.url, endpoint);
   }
   return queues;
+}
+
+/**
+ * The queue's URL as handlers get it: on the emulator's own origin. fauxqs names its queues
+ * `http://sqs.<region>.127.0.0.1:<port>/…`, which WHATWG URL parsing rejects (a host ending in a
+ * number must be an IPv4 address), so the SDK's queue-URL middleware logged a TypeError with its
+ * stack on every send from a handler (the SQS client in core has no explicit endpoint). fauxqs
+ * finds a queue by the URL's path alone, so the emulator's origin reaches the same queue.
+ */
+export function handlerQueueUrl(queueUrl: string, endpoint: string): string {
+  return queueUrl.replace(/^https?:\/\/[^/]+/, new URL(endpoint).origin);
 }
 
 /** The table's stream, delivered to its consumers (the outbox relay) as Lambda's mapping does. */
