@@ -23,6 +23,7 @@ import {
   type StoredAccount,
   toAccount,
   tokenContext,
+  withoutScopeSyncer,
 } from "./store";
 
 /**
@@ -172,6 +173,15 @@ async function writeAccount(
     tokenVersion: (existing?.tokenVersion ?? 0) + 1,
     connectedAt: at,
     updatedAt: at,
+    // A reconnect keeps each kept scope's cursor and lease; a scope that starts afresh starts over.
+    ...(reconnected
+      ? {
+          syncer: withoutScopeSyncer(
+            existing.syncer,
+            SCOPES.filter((scope) => !(existing.scopes[scope] && granted[scope])),
+          ),
+        }
+      : {}),
   };
   const events = [
     MailboxConnected.create(

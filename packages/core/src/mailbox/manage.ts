@@ -25,6 +25,7 @@ import {
   type StoredAccount,
   toAccount,
   tokenContext,
+  withoutScopeSyncer,
 } from "./store";
 
 /** The queue each scope's sync job goes to (manifest `queues`). */
@@ -98,6 +99,8 @@ export async function updateScopes(
               : account.sync.calendar,
         },
         updatedAt: at,
+        // A scope turned off or on starts over; the other scope's sync carries on where it was.
+        syncer: withoutScopeSyncer(account.syncer, [...enabled, ...disabled]),
       };
       const base = { accountId: account.accountId, userId: account.userId, provider: account.provider };
       await commit([accountPut(updated, versionGuard(account))], {
@@ -161,6 +164,7 @@ export async function disconnect(
         sync: { mail: freshSyncState(false), calendar: freshSyncState(false) },
         tokenVersion: current.tokenVersion + 1,
         updatedAt: at,
+        syncer: {},
       };
       await commit([accountPut(disconnected, versionGuard(current))], {
         events: [

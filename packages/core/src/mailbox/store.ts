@@ -45,6 +45,23 @@ export interface StoredAccount {
   tokenVersion: number;
   connectedAt: string;
   updatedAt: string;
+  /**
+   * The syncers' per-scope attributes (lease, cursor, milestones, pending request), carried as
+   * they are through a whole-item write, so a scope change or a reconnect keeps the other scope's.
+   */
+  syncer?: Record<string, unknown>;
+}
+
+/** The attributes the syncers keep on the account item for one scope (packages/core/src/sync/state.ts). */
+export function syncerAttributes(scope: Scope): string[] {
+  const pending = scope === "mail" ? "pendingMailSync" : "pendingCalendarSync";
+  return [`${scope}Lease`, `${scope}Cursor`, `${scope}Milestones`, pending];
+}
+
+/** The syncer attributes without a scope's: that scope starts over (turned off or on). */
+export function withoutScopeSyncer(syncer: Record<string, unknown> | undefined, scopes: readonly Scope[]) {
+  const dropped = new Set(scopes.flatMap(syncerAttributes));
+  return Object.fromEntries(Object.entries(syncer ?? {}).filter(([name]) => !dropped.has(name)));
 }
 
 export function freshSyncState(enabled: boolean): SyncState {
@@ -75,6 +92,11 @@ export function fromItem(item: Record<string, unknown>): StoredAccount {
     tokenVersion: (item.tokenVersion as number | undefined) ?? 0,
     connectedAt: item.connectedAt as string,
     updatedAt: item.updatedAt as string,
+    syncer: Object.fromEntries(
+      [...syncerAttributes("mail"), ...syncerAttributes("calendar")].flatMap((name) =>
+        item[name] === undefined ? [] : [[name, item[name]]],
+      ),
+    ),
   };
 }
 
@@ -88,12 +110,14 @@ export function accountPut(
   },
 ): GuardedItem {
   const { onConditionFailed, ...conditionFields } = condition ?? {};
+  const { syncer, ...fields } = account;
   return {
     Put: {
       Item: {
         ...keys.account(account.orgId, account.userId, account.provider),
         entity: "mailboxAccount",
-        ...withoutUndefined(account),
+        ...withoutUndefined(fields),
+        ...(syncer ?? {}),
         gsi2pk: keys.providerAccounts(account.provider),
         gsi2sk: `${account.orgId}#${account.userId}`,
       },

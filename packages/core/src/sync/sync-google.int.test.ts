@@ -19,6 +19,7 @@ import {
 } from "../../../../test/support/sync";
 import { google } from "../mailbox/google";
 import { wipeSlice } from "../mailbox/jobs";
+import { updateScopes } from "../mailbox/manage";
 import type { SyncJob } from "../mailbox/schemas";
 import { keys } from "../mailbox/store";
 import { db } from "../storage";
@@ -376,3 +377,21 @@ function wipeJobFor(mailbox: ConnectedMailbox) {
     requestId: `wipe-${mailbox.accountId}`,
   };
 }
+
+describe("scope changes and reconnects keep the other scope's sync", () => {
+  it("turning calendar off keeps mail's cursor: the next mail sync is incremental, not a new backfill", async () => {
+    const world = newWorld({ messages: 60, meetings: 10 });
+    const mailbox = await connected(world);
+    await runChain(syncJob(mailbox, "mail"), googleSync, queueUrl);
+    await runChain(syncJob(mailbox, "calendar"), googleSync, queueUrl);
+    await updateScopes(google, mailbox, { mail: true, calendar: false });
+
+    const account = await storedAccount(mailbox);
+    expect(account?.mailCursor).toMatchObject({ stage: "incremental" });
+    expect(account?.calendarCursor).toBeUndefined();
+    sandbox.gmail.resetUsage(mailbox.email);
+    expect((await runChain(syncJob(mailbox, "mail"), googleSync, queueUrl)).at(-1)).toBe("completed");
+    expect(sandbox.gmail.usage(mailbox.email).requests["messages.list"] ?? 0).toBe(0);
+    expect(await runSyncJob(syncJob(mailbox, "calendar"), googleSync)).toBe("dropped");
+  });
+});
