@@ -127,6 +127,8 @@ export class MailWorld {
   private readonly meetingMap = new Map<string, WorldMeeting>();
   private readonly random: () => number;
   private idCounter = 0;
+  private sortedMessages: WorldMessage[] | undefined;
+  private sortedMeetings: WorldMeeting[] | undefined;
 
   constructor(options: MailWorldOptions) {
     this.owner = { ...options.owner, email: options.owner.email.toLowerCase() };
@@ -139,9 +141,11 @@ export class MailWorld {
 
   /** Messages, newest first (Gmail's and Graph's listing order). */
   messages(): WorldMessage[] {
-    return [...this.messageMap.values()].sort(
+    // Sorted once per change, not per call: the sandboxes list on every request.
+    this.sortedMessages ??= [...this.messageMap.values()].sort(
       (a, b) => b.internalDate - a.internalDate || (a.id < b.id ? 1 : -1),
     );
+    return this.sortedMessages.slice();
   }
 
   message(id: string): WorldMessage | undefined {
@@ -150,7 +154,10 @@ export class MailWorld {
 
   /** Meetings by start time. */
   meetings(): WorldMeeting[] {
-    return [...this.meetingMap.values()].sort((a, b) => a.start - b.start || (a.id < b.id ? -1 : 1));
+    this.sortedMeetings ??= [...this.meetingMap.values()].sort(
+      (a, b) => a.start - b.start || (a.id < b.id ? -1 : 1),
+    );
+    return this.sortedMeetings.slice();
   }
 
   meeting(id: string): WorldMeeting | undefined {
@@ -251,6 +258,8 @@ export class MailWorld {
   }
 
   private bump(kind: WorldChange["kind"], id: string): number {
+    this.sortedMessages = undefined;
+    this.sortedMeetings = undefined;
     this.seq += 1;
     this.changes.push({ seq: this.seq, kind, id } as WorldChange);
     return this.seq;
@@ -258,10 +267,12 @@ export class MailWorld {
 
   /** Generation writes without recording changes: the initial state is seq 1. */
   seedMessage(message: Omit<WorldMessage, "changedAt" | "subject" | "snippet" | "body">): void {
+    this.sortedMessages = undefined;
     this.messageMap.set(message.id, { ...message, ...markers("message", message.id), changedAt: 1 });
   }
 
   seedMeeting(meeting: Omit<WorldMeeting, "changedAt" | "title" | "description" | "location">): void {
+    this.sortedMeetings = undefined;
     this.meetingMap.set(meeting.id, { ...meeting, ...meetingMarkers(meeting.id), changedAt: 1 });
   }
 }

@@ -122,14 +122,30 @@ export async function runSyncJob(
     deadline,
     people: await OrgPeople.forMember(job.orgId, job.userId, account.email),
     calls,
-    accessToken: () => accessToken(deps.oauth, job),
+    // One token per invocation: it is valid at least two minutes (tokens.ts refreshes earlier),
+    // longer than an invocation runs, and each call would otherwise read the account again.
+    accessToken: memoize(() => accessToken(deps.oauth, job)),
     chain: owner,
     memo: new Map(),
   };
 
+  const fetchStep = (cursor: StepContext["cursor"]) => {
+    const pending = syncer.step({ ...context, cursor });
+    // Awaited below; until then a failure must not surface as an unhandled rejection.
+    pending.catch(() => undefined);
+    return pending;
+  };
   try {
+    let next: Promise<Step> | undefined = fetchStep(context.cursor);
     for (;;) {
-      const step = await syncer.step(context);
+      const step = await (next ?? fetchStep(context.cursor));
+      next = undefined;
+      // While a backfill step's events are written, the next step's provider requests run: the
+      // backfill takes the longer of fetching and writing, not their sum. Only backfill steps:
+      // their fetches read nothing from the table (a re-sync's last step compares with what is
+      // stored, which the step before must have written first).
+      if (step.phase === "backfill" && !step.done && now().getTime() < deadline)
+        next = fetchStep(step.cursor);
       const eventsDelta = await writeEvents(job.accountId, job.scope, step);
       await options.beforeCommit?.(step);
       const at = now();
@@ -163,7 +179,8 @@ export async function runSyncJob(
       });
       context.cursor = step.cursor;
       if (step.done) break;
-      if (at.getTime() >= deadline) {
+      // A step fetched before the budget ran out is already paid for: it is committed too.
+      if (at.getTime() >= deadline && !next) {
         await continueLater(job, owner, 0);
         return "continued";
       }
@@ -222,6 +239,17 @@ async function dropOrphans(job: SyncJob, step: Step): Promise<void> {
       return { pk: item.pk, sk: item.sk };
     }),
   );
+}
+
+function memoize<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= load().catch((error) => {
+      value = undefined;
+      throw error;
+    });
+    return value;
+  };
 }
 
 /** The backfill milestones: the latest 90 days in, then all 24 months. */
