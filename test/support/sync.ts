@@ -6,7 +6,9 @@ import type { MailboxProvider, Scope, SyncJob } from "@kith/core/mailbox/schemas
 import { keys } from "@kith/core/mailbox/store";
 import { db } from "@kith/core/storage";
 import { type RunOptions, type RunOutcome, runSyncJob, type SyncDeps } from "@kith/core/sync/job";
-import type { GoogleSandbox, MailWorld, MicrosoftSandbox, WorldMeeting, WorldMessage } from "@kith/sandbox";
+import { createPacer } from "@kith/core/sync/pacing";
+import type { GoogleSandbox, MicrosoftSandbox, WorldMeeting, WorldMessage } from "@kith/sandbox";
+import { MailWorld, type MailWorldOptions } from "@kith/sandbox";
 import { drainQueue, testSqsClient, uniqueName, useEmulators } from "./integration";
 
 /**
@@ -18,6 +20,45 @@ import { drainQueue, testSqsClient, uniqueName, useEmulators } from "./integrati
 
 const DAY = 86_400_000;
 const BACKFILL_DAYS = 730;
+
+/** What the connect flow needs in the environment of a test process (never real secrets). */
+export const SYNC_TEST_ENV = {
+  OAUTH_STATE_SECRET: "sync-test-oauth-state-secret",
+  TOKEN_ENCRYPTION_KEY: "sync-test-token-encryption-key",
+  OAUTH_REDIRECT_BASE_URL: "http://127.0.0.1:9",
+};
+
+/** Small distinct worlds, one per call: a member and a teammate of their own, from a seed series. */
+export function worldSeries(firstSeed: number, label: string) {
+  let count = 0;
+  return (options: Partial<MailWorldOptions> = {}): MailWorld => {
+    count += 1;
+    const stamp = `${count}.${Date.now()}`;
+    return new MailWorld({
+      seed: firstSeed + count,
+      owner: { email: `${label}${stamp}@kith-sync.example`, name: "Member" },
+      teammates: [{ email: `mate${stamp}@kith-sync.example`, name: "Mate" }],
+      messages: 300,
+      meetings: 40,
+      ...options,
+    });
+  };
+}
+
+/** The production guard with short backoffs, for fault tests: the sandbox's Retry-After still holds. */
+export function withQuickRetries(deps: SyncDeps): SyncDeps {
+  return {
+    ...deps,
+    callsFor: (syncer, job, deadline) =>
+      createPacer({
+        api: syncer.api,
+        mailbox: job.accountId,
+        deadline: deadline + 40_000,
+        baseDelayMs: 20,
+        maxDelayMs: 500,
+      }),
+  };
+}
 
 /** A fresh `sync-<provider>` queue on the emulator, wired through `KITH_QUEUE_URL_SYNC_<PROVIDER>`. */
 export async function useSyncQueue(provider: MailboxProvider): Promise<string> {

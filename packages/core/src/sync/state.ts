@@ -137,7 +137,7 @@ export async function writeEvents(accountId: string, scope: Scope, write: StepWr
   const stale: Record<string, unknown>[] = [];
   let replacedExisting = 0;
   for (const remoteId of [...new Set([...write.removals, ...write.replacements])]) {
-    for (const sk of await eventSortKeys(partition, eventKeys.remotePrefix(scope, remoteId))) {
+    for (const sk of await eventSortKeys(accountId, eventKeys.remotePrefix(scope, remoteId))) {
       if (keep.has(sk)) replacedExisting += 1;
       else stale.push({ pk: partition, sk });
     }
@@ -147,20 +147,11 @@ export async function writeEvents(accountId: string, scope: Scope, write: StepWr
   return items.length - replacedExisting - stale.length;
 }
 
-async function eventSortKeys(partition: string, prefix: string): Promise<string[]> {
+async function eventSortKeys(accountId: string, prefix: string): Promise<string[]> {
   const out: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.query({
-      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-      ExpressionAttributeValues: { ":pk": partition, ":prefix": prefix },
-      ProjectionExpression: "sk",
-      ConsistentRead: true,
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    });
-    for (const item of page.Items ?? []) out.push(item.sk as string);
-    start = page.LastEvaluatedKey;
-  } while (start);
+  await queryEvents(accountId, { prefix, projection: "sk", consistent: true }, (items) => {
+    for (const item of items) out.push(item.sk as string);
+  });
   return out;
 }
 
@@ -322,20 +313,46 @@ export async function releaseLease(
   }
 }
 
-/** Counts a scope's stored events (after a backfill or a re-sync): a Query of keys only. */
-export async function countEvents(accountId: string, scope: Scope): Promise<number> {
-  let total = 0;
+/** One Query over the account's events under a sort-key prefix, every page, each handed to `visit`. */
+async function queryEvents(
+  accountId: string,
+  query: {
+    prefix: string;
+    filter?: string;
+    names?: Record<string, string>;
+    values?: Record<string, unknown>;
+    projection?: string;
+    count?: boolean;
+    consistent?: boolean;
+  },
+  visit: (items: Record<string, unknown>[], count: number) => void,
+): Promise<void> {
   let start: Record<string, unknown> | undefined;
   do {
     const page = await db.query({
       KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-      ExpressionAttributeValues: { ":pk": eventKeys.partition(accountId), ":prefix": `${scope}#` },
-      Select: "COUNT",
+      ...(query.filter ? { FilterExpression: query.filter } : {}),
+      ...(query.names ? { ExpressionAttributeNames: query.names } : {}),
+      ExpressionAttributeValues: {
+        ":pk": eventKeys.partition(accountId),
+        ":prefix": query.prefix,
+        ...query.values,
+      },
+      ...(query.count ? { Select: "COUNT" as const } : { ProjectionExpression: query.projection }),
+      ...(query.consistent ? { ConsistentRead: true } : {}),
       ...(start ? { ExclusiveStartKey: start } : {}),
     });
-    total += page.Count ?? 0;
+    visit((page.Items ?? []) as Record<string, unknown>[], page.Count ?? 0);
     start = page.LastEvaluatedKey;
   } while (start);
+}
+
+/** Counts a scope's stored events (after a backfill or a re-sync): a Query of keys only. */
+export async function countEvents(accountId: string, scope: Scope): Promise<number> {
+  let total = 0;
+  await queryEvents(accountId, { prefix: `${scope}#`, count: true }, (_items, count) => {
+    total += count;
+  });
   return total;
 }
 
@@ -346,25 +363,7 @@ export async function storedRemoteIdsSince(
   since: string,
   direction?: InteractionEvent["direction"],
 ): Promise<Set<string>> {
-  const out = new Set<string>();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.query({
-      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-      FilterExpression: `occurredAt >= :since${direction ? " AND direction = :direction" : ""}`,
-      ExpressionAttributeValues: {
-        ":pk": eventKeys.partition(accountId),
-        ":prefix": `${scope}#`,
-        ":since": since,
-        ...(direction ? { ":direction": direction } : {}),
-      },
-      ProjectionExpression: "remoteId",
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    });
-    for (const item of page.Items ?? []) out.add(item.remoteId as string);
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
+  return remoteIdsWhere(accountId, scope, "occurredAt >= :since", { ":since": since }, {}, direction);
 }
 
 /**
@@ -377,24 +376,37 @@ export async function unmarkedRemoteIds(
   mark: string,
   direction?: InteractionEvent["direction"],
 ): Promise<Set<string>> {
+  return remoteIdsWhere(
+    accountId,
+    scope,
+    "(attribute_not_exists(#mark) OR #mark <> :mark)",
+    { ":mark": mark },
+    { "#mark": "mark" },
+    direction,
+  );
+}
+
+async function remoteIdsWhere(
+  accountId: string,
+  scope: Scope,
+  filter: string,
+  values: Record<string, unknown>,
+  names: Record<string, string>,
+  direction?: InteractionEvent["direction"],
+): Promise<Set<string>> {
   const out = new Set<string>();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.query({
-      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-      FilterExpression: `(attribute_not_exists(#mark) OR #mark <> :mark)${direction ? " AND direction = :direction" : ""}`,
-      ExpressionAttributeNames: { "#mark": "mark" },
-      ExpressionAttributeValues: {
-        ":pk": eventKeys.partition(accountId),
-        ":prefix": `${scope}#`,
-        ":mark": mark,
-        ...(direction ? { ":direction": direction } : {}),
-      },
-      ProjectionExpression: "remoteId",
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    });
-    for (const item of page.Items ?? []) out.add(item.remoteId as string);
-    start = page.LastEvaluatedKey;
-  } while (start);
+  await queryEvents(
+    accountId,
+    {
+      prefix: `${scope}#`,
+      filter: direction ? `${filter} AND direction = :direction` : filter,
+      names: Object.keys(names).length > 0 ? names : undefined,
+      values: { ...values, ...(direction ? { ":direction": direction } : {}) },
+      projection: "remoteId",
+    },
+    (items) => {
+      for (const item of items) out.add(item.remoteId as string);
+    },
+  );
   return out;
 }

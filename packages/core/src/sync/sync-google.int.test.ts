@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { googleSandboxEnv } from "@kith/local/mailbox-providers";
-import { GoogleSandbox, MailWorld } from "@kith/sandbox";
+import { GoogleSandbox, type MailWorld } from "@kith/sandbox";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { testSqsClient, useFreshTableWithOrg } from "../../../../test/support/integration";
 import {
@@ -10,12 +10,15 @@ import {
   expectedMailLines,
   expectedMeetingLines,
   runChain,
+  SYNC_TEST_ENV,
   storedAccount,
   storedEvents,
   storedLines,
   syncJob,
   truthOf,
   useSyncQueue,
+  withQuickRetries,
+  worldSeries,
 } from "../../../../test/support/sync";
 import { google } from "../mailbox/google";
 import { wipeSlice } from "../mailbox/jobs";
@@ -42,9 +45,7 @@ beforeAll(async () => {
   table = await useFreshTableWithOrg("Sync Google Org");
   sandbox = await GoogleSandbox.start({ gmail: { unitsPerMinute: 1_000_000 } } as never);
   Object.assign(process.env, googleSandboxEnv(sandbox), {
-    OAUTH_STATE_SECRET: "sync-test-oauth-state-secret",
-    TOKEN_ENCRYPTION_KEY: "sync-test-token-encryption-key",
-    OAUTH_REDIRECT_BASE_URL: "http://127.0.0.1:9",
+    ...SYNC_TEST_ENV,
     // The sandbox's quota is scaled up with it, so a test's mailbox syncs in seconds.
     GMAIL_UNITS_PER_MINUTE: "1000000",
   });
@@ -57,18 +58,7 @@ afterAll(async () => {
 
 beforeEach(() => resetPacingForTests());
 
-let worlds = 0;
-function newWorld(options: Partial<ConstructorParameters<typeof MailWorld>[0]> = {}): MailWorld {
-  worlds += 1;
-  return new MailWorld({
-    seed: 1000 + worlds,
-    owner: { email: `member${worlds}.${Date.now()}@kith-sync.example`, name: "Member" },
-    teammates: [{ email: `mate${worlds}.${Date.now()}@kith-sync.example`, name: "Mate" }],
-    messages: 300,
-    meetings: 40,
-    ...options,
-  });
-}
+const newWorld = worldSeries(1000, "member");
 
 async function connected(world: MailWorld): Promise<ConnectedMailbox> {
   await addTeammates(table.orgId, world);
@@ -198,18 +188,7 @@ describe("Gmail under faults", () => {
     const world = newWorld({ messages: 200, meetings: 5 });
     const mailbox = await connected(world);
     sandbox.gmail.setFaults({ errorRate: 0.2, latencyMs: 0, seed: 4242 });
-    // The production guard with short backoffs: the sandbox's Retry-After still holds.
-    const quickRetries = {
-      ...googleSync,
-      callsFor: (syncer: Syncer, job: SyncJob, deadline: number) =>
-        createPacer({
-          api: syncer.api,
-          mailbox: job.accountId,
-          deadline: deadline + 40_000,
-          baseDelayMs: 20,
-          maxDelayMs: 500,
-        }),
-    };
+    const quickRetries = withQuickRetries(googleSync);
     // 200 messages take at least two steps of 100: the crash lands in the backfill, at a random one.
     const crashAt = 1 + Math.floor(Math.random() * 2);
     let steps = 0;

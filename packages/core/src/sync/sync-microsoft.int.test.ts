@@ -1,5 +1,5 @@
 import { microsoftSandboxEnv } from "@kith/local/mailbox-providers";
-import { MailWorld, MicrosoftSandbox } from "@kith/sandbox";
+import { type MailWorld, MicrosoftSandbox } from "@kith/sandbox";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { useFreshTableWithOrg } from "../../../../test/support/integration";
 import {
@@ -9,12 +9,15 @@ import {
   expectedMailLines,
   expectedMeetingLines,
   runChain,
+  SYNC_TEST_ENV,
   storedAccount,
   storedEvents,
   storedLines,
   syncJob,
   truthOf,
   useSyncQueue,
+  withQuickRetries,
+  worldSeries,
 } from "../../../../test/support/sync";
 import { microsoft } from "../mailbox/microsoft";
 import type { SyncJob } from "../mailbox/schemas";
@@ -35,9 +38,7 @@ beforeAll(async () => {
   table = await useFreshTableWithOrg("Sync Microsoft Org");
   sandbox = await MicrosoftSandbox.start();
   Object.assign(process.env, microsoftSandboxEnv(sandbox), {
-    OAUTH_STATE_SECRET: "sync-test-oauth-state-secret",
-    TOKEN_ENCRYPTION_KEY: "sync-test-token-encryption-key",
-    OAUTH_REDIRECT_BASE_URL: "http://127.0.0.1:9",
+    ...SYNC_TEST_ENV,
   });
   queueUrl = await useSyncQueue("microsoft");
 });
@@ -48,18 +49,7 @@ afterAll(async () => {
 
 beforeEach(() => resetPacingForTests());
 
-let worlds = 0;
-function newWorld(options: Partial<ConstructorParameters<typeof MailWorld>[0]> = {}): MailWorld {
-  worlds += 1;
-  return new MailWorld({
-    seed: 2000 + worlds,
-    owner: { email: `outlook${worlds}.${Date.now()}@kith-sync.example`, name: "Member" },
-    teammates: [{ email: `mate${worlds}.${Date.now()}@kith-sync.example`, name: "Mate" }],
-    messages: 300,
-    meetings: 40,
-    ...options,
-  });
-}
+const newWorld = worldSeries(2000, "outlook");
 
 async function connected(world: MailWorld): Promise<ConnectedMailbox> {
   await addTeammates(table.orgId, world);
@@ -157,17 +147,7 @@ describe("Outlook under faults", () => {
     const world = newWorld({ messages: 250, meetings: 4 });
     const mailbox = await connected(world);
     sandbox.mailboxFaults({ errorRate: 0.2, latencyMs: 0, seed: 99 });
-    const quickRetries = {
-      ...microsoftSync,
-      callsFor: (syncer: Syncer, job: SyncJob, deadline: number) =>
-        createPacer({
-          api: syncer.api,
-          mailbox: job.accountId,
-          deadline: deadline + 40_000,
-          baseDelayMs: 20,
-          maxDelayMs: 500,
-        }),
-    };
+    const quickRetries = withQuickRetries(microsoftSync);
     const crashAt = 2 + Math.floor(Math.random() * 3);
     let steps = 0;
     try {
