@@ -1,26 +1,28 @@
 import { gmail, type gmail_v1 } from "@googleapis/gmail";
-import { gaxios, OAuth2Client } from "google-auth-library";
+import type { gaxios, OAuth2Client } from "google-auth-library";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type GoogleMailSandboxOptions, GoogleSandbox } from "./google";
-import { MailWorld } from "./mail-world";
+import type { GoogleMailSandboxOptions, GoogleSandbox } from "./google";
+import {
+  consentedAuth,
+  googleFailure as failure,
+  type GoogleErrorBody,
+  MAYA,
+  startGoogleMailbox,
+} from "./google-test-support";
+import type { MailWorld } from "./mail-world";
 
 // Every call goes through the real @googleapis/gmail client with rootUrl pointed at the sandbox,
 // so a drift between the sandbox's wire format and what the client sends or parses fails here.
 
-const CALLBACK = "http://127.0.0.1:3999/oauth/google/callback";
 const METADATA = "https://www.googleapis.com/auth/gmail.metadata";
 const READONLY = "https://www.googleapis.com/auth/gmail.readonly";
-const MAYA = "maya.chen@acme.example";
 const NOW = Date.parse("2026-12-01T12:00:00Z");
 
 let sandbox: GoogleSandbox;
 let world: MailWorld;
 
 async function start(options: GoogleMailSandboxOptions = {}) {
-  sandbox = await GoogleSandbox.start({ redirectUris: [CALLBACK], ...options });
-  sandbox.addAccount({ email: MAYA, name: "Maya Chen" });
-  world = new MailWorld({ seed: 11, owner: { email: MAYA, name: "Maya Chen" }, messages: 60, now: NOW });
-  sandbox.attachWorld(MAYA, world);
+  ({ sandbox, world } = await startGoogleMailbox({ seed: 11, messages: 60, now: NOW }, options));
 }
 
 afterEach(async () => {
@@ -29,38 +31,9 @@ afterEach(async () => {
 
 /** Consents as Maya and returns a Gmail client holding her access token. */
 async function client(scopes: string[] = [METADATA]): Promise<gmail_v1.Gmail> {
-  const oauth = new OAuth2Client({
-    clientId: sandbox.clientId,
-    clientSecret: sandbox.clientSecret,
-    redirectUri: CALLBACK,
-    endpoints: sandbox.clientEndpoints,
-  });
-  const callback = await sandbox.consent(oauth.generateAuthUrl({ scope: scopes, access_type: "offline" }));
-  const { tokens } = await oauth.getToken(callback.searchParams.get("code") ?? "");
-  oauth.setCredentials(tokens);
+  const auth = await consentedAuth(sandbox, scopes);
   // No client-side retries: the tests look at each answer the sandbox gives.
-  return gmail({ version: "v1", rootUrl: sandbox.rootUrl, auth: oauth, retry: false });
-}
-
-/** Google's JSON error body (Gmail adds `status`; Calendar does not). */
-interface GoogleErrorBody {
-  error: {
-    code: number;
-    message: string;
-    status?: string;
-    errors: { message: string; domain: string; reason: string }[];
-  };
-}
-
-async function failure(call: Promise<unknown>): Promise<{ status: number; data: GoogleErrorBody }> {
-  try {
-    await call;
-  } catch (error) {
-    expect(error).toBeInstanceOf(gaxios.GaxiosError);
-    const response = (error as gaxios.GaxiosError).response;
-    return { status: response?.status ?? 0, data: response?.data as GoogleErrorBody };
-  }
-  throw new Error("expected the call to fail");
+  return gmail({ version: "v1", rootUrl: sandbox.rootUrl, auth, retry: false });
 }
 
 function visible(): string[] {

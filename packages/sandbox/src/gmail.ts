@@ -8,14 +8,8 @@ import type {
 } from "./google-types";
 import { type ApiError, insufficientScope, invalidCredential, missingCredential } from "./google-wire";
 import type { MailWorld, WorldAddress, WorldMessage } from "./mail-world";
-import {
-  FaultInjector,
-  type FaultOptions,
-  MailboxGate,
-  MailboxQuota,
-  type MailboxUsage,
-  UsageCounter,
-} from "./mailbox-quota";
+import { MailboxServiceControls } from "./mailbox-controls";
+import type { MailboxUsage } from "./mailbox-quota";
 
 /**
  * The Gmail API (v1) over a {@link MailWorld}, read-only and metadata-first, served by the
@@ -230,28 +224,24 @@ interface GmailMailbox {
 
 export type GmailUsage = MailboxUsage;
 
-export class GmailService {
+/** Gmail over the attached worlds; the fault and usage controls come from {@link MailboxServiceControls}. */
+export class GmailService extends MailboxServiceControls {
   private readonly mailboxes = new Map<string, GmailMailbox>();
   private readonly costs: Record<GmailMethod, number>;
-  private readonly gate: MailboxGate;
   private batchParallelism: number;
 
   constructor(
     private readonly host: GoogleApiHost,
     options: GmailOptions = {},
   ) {
+    super({
+      unitsPerWindow: options.unitsPerMinute ?? 6_000,
+      windowMs: 60_000,
+      maxInFlight: options.maxConcurrentPerUser ?? 4,
+      clock: options.clock,
+    });
     this.costs = { ...GMAIL_DEFAULT_COSTS, ...options.costs };
     this.batchParallelism = options.batchParallelism ?? 4;
-    this.gate = new MailboxGate(
-      new MailboxQuota({
-        unitsPerWindow: options.unitsPerMinute ?? 6_000,
-        windowMs: 60_000,
-        maxInFlight: options.maxConcurrentPerUser ?? 4,
-        ...(options.clock ? { clock: options.clock } : {}),
-      }),
-      new FaultInjector(),
-      new UsageCounter(),
-    );
   }
 
   /**
@@ -318,32 +308,12 @@ export class GmailService {
     costs?: Partial<Record<GmailMethod, number>>;
     batchParallelism?: number;
   }): void {
-    this.gate.quota.configure({
-      ...(change.unitsPerMinute === undefined ? {} : { unitsPerWindow: change.unitsPerMinute }),
-      ...(change.maxConcurrentPerUser === undefined ? {} : { maxInFlight: change.maxConcurrentPerUser }),
+    this.configureQuota({
+      unitsPerWindow: change.unitsPerMinute,
+      maxInFlight: change.maxConcurrentPerUser,
     });
     Object.assign(this.costs, change.costs);
     if (change.batchParallelism !== undefined) this.batchParallelism = change.batchParallelism;
-  }
-
-  /** A seeded share of calls fails with 500, 503 or 429, and every call waits `latencyMs`. */
-  setFaults(options: FaultOptions): void {
-    this.gate.faults.configure(options);
-  }
-
-  /** The next `times` calls (of any user) fail with `status` (429 or 5xx). */
-  failNext(status: number, times = 1): void {
-    this.gate.faults.failNext(status, times);
-  }
-
-  usage(email: string): GmailUsage {
-    return this.gate.usage.usage(email);
-  }
-
-  /** Zeroes the counters and refills the quota (of one user, or everyone). */
-  resetUsage(email?: string): void {
-    this.gate.usage.reset(email);
-    this.gate.quota.reset(email);
   }
 
   private mailbox(email: string): GmailMailbox {

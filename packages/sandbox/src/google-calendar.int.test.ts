@@ -1,30 +1,19 @@
 import { calendar, type calendar_v3 } from "@googleapis/calendar";
-import { gaxios, OAuth2Client } from "google-auth-library";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type GoogleMailSandboxOptions, GoogleSandbox } from "./google";
-import { MailWorld } from "./mail-world";
+import type { GoogleMailSandboxOptions, GoogleSandbox } from "./google";
+import { consentedAuth, googleFailure as failure, MAYA, startGoogleMailbox } from "./google-test-support";
+import type { MailWorld } from "./mail-world";
 
 // Through the real @googleapis/calendar client, rootUrl pointed at the sandbox.
 
-const CALLBACK = "http://127.0.0.1:3999/oauth/google/callback";
 const CALENDAR_READONLY = "https://www.googleapis.com/auth/calendar.readonly";
-const MAYA = "maya.chen@acme.example";
 const NOW = Date.parse("2026-12-01T12:00:00Z");
 
 let sandbox: GoogleSandbox;
 let world: MailWorld;
 
 async function start(options: GoogleMailSandboxOptions = {}) {
-  sandbox = await GoogleSandbox.start({ redirectUris: [CALLBACK], ...options });
-  sandbox.addAccount({ email: MAYA, name: "Maya Chen" });
-  world = new MailWorld({
-    seed: 5,
-    owner: { email: MAYA, name: "Maya Chen" },
-    messages: 10,
-    meetings: 23,
-    now: NOW,
-  });
-  sandbox.attachWorld(MAYA, world);
+  ({ sandbox, world } = await startGoogleMailbox({ seed: 5, messages: 10, meetings: 23, now: NOW }, options));
 }
 
 afterEach(async () => {
@@ -32,39 +21,8 @@ afterEach(async () => {
 });
 
 async function client(): Promise<calendar_v3.Calendar> {
-  const oauth = new OAuth2Client({
-    clientId: sandbox.clientId,
-    clientSecret: sandbox.clientSecret,
-    redirectUri: CALLBACK,
-    endpoints: sandbox.clientEndpoints,
-  });
-  const callback = await sandbox.consent(
-    oauth.generateAuthUrl({ scope: [CALENDAR_READONLY], access_type: "offline" }),
-  );
-  const { tokens } = await oauth.getToken(callback.searchParams.get("code") ?? "");
-  oauth.setCredentials(tokens);
-  return calendar({ version: "v3", rootUrl: sandbox.rootUrl, auth: oauth, retry: false });
-}
-
-/** Google's JSON error body (Gmail adds `status`; Calendar does not). */
-interface GoogleErrorBody {
-  error: {
-    code: number;
-    message: string;
-    status?: string;
-    errors: { message: string; domain: string; reason: string }[];
-  };
-}
-
-async function failure(call: Promise<unknown>): Promise<{ status: number; data: GoogleErrorBody }> {
-  try {
-    await call;
-  } catch (error) {
-    expect(error).toBeInstanceOf(gaxios.GaxiosError);
-    const response = (error as gaxios.GaxiosError).response;
-    return { status: response?.status ?? 0, data: response?.data as GoogleErrorBody };
-  }
-  throw new Error("expected the call to fail");
+  const auth = await consentedAuth(sandbox, [CALENDAR_READONLY]);
+  return calendar({ version: "v3", rootUrl: sandbox.rootUrl, auth, retry: false });
 }
 
 /** Pages a listing to its end; returns the events and the final sync token. */

@@ -8,14 +8,7 @@ import {
   sendReply,
 } from "./gmail";
 import type { MailWorld, WorldMeeting } from "./mail-world";
-import {
-  FaultInjector,
-  type FaultOptions,
-  MailboxGate,
-  MailboxQuota,
-  type MailboxUsage,
-  UsageCounter,
-} from "./mailbox-quota";
+import { MailboxServiceControls } from "./mailbox-controls";
 
 /**
  * The Google Calendar API (v3) `events.list` over a {@link MailWorld}'s meetings, served by the
@@ -124,26 +117,22 @@ function isPageCursor(value: unknown): value is PageCursor {
   );
 }
 
-export class CalendarService {
+/** Calendar over the attached worlds; the fault and usage controls come from {@link MailboxServiceControls}. */
+export class CalendarService extends MailboxServiceControls {
   private readonly mailboxes = new Map<string, CalendarMailbox>();
-  private readonly gate: MailboxGate;
   private throttleStatus: 403 | 429;
 
   constructor(
     private readonly host: GoogleApiHost,
     options: CalendarOptions = {},
   ) {
+    super({
+      unitsPerWindow: options.requestsPerMinute ?? 600,
+      windowMs: 60_000,
+      maxInFlight: options.maxConcurrentPerUser ?? Number.POSITIVE_INFINITY,
+      clock: options.clock,
+    });
     this.throttleStatus = options.throttleStatus ?? 403;
-    this.gate = new MailboxGate(
-      new MailboxQuota({
-        unitsPerWindow: options.requestsPerMinute ?? 600,
-        windowMs: 60_000,
-        maxInFlight: options.maxConcurrentPerUser ?? Number.POSITIVE_INFINITY,
-        ...(options.clock ? { clock: options.clock } : {}),
-      }),
-      new FaultInjector(),
-      new UsageCounter(),
-    );
   }
 
   /** Registered with the first world, leaving the paths free for a test's own routes until then. */
@@ -190,28 +179,11 @@ export class CalendarService {
     maxConcurrentPerUser?: number;
     throttleStatus?: 403 | 429;
   }): void {
-    this.gate.quota.configure({
-      ...(change.requestsPerMinute === undefined ? {} : { unitsPerWindow: change.requestsPerMinute }),
-      ...(change.maxConcurrentPerUser === undefined ? {} : { maxInFlight: change.maxConcurrentPerUser }),
+    this.configureQuota({
+      unitsPerWindow: change.requestsPerMinute,
+      maxInFlight: change.maxConcurrentPerUser,
     });
     if (change.throttleStatus !== undefined) this.throttleStatus = change.throttleStatus;
-  }
-
-  setFaults(options: FaultOptions): void {
-    this.gate.faults.configure(options);
-  }
-
-  failNext(status: number, times = 1): void {
-    this.gate.faults.failNext(status, times);
-  }
-
-  usage(email: string): MailboxUsage {
-    return this.gate.usage.usage(email);
-  }
-
-  resetUsage(email?: string): void {
-    this.gate.usage.reset(email);
-    this.gate.quota.reset(email);
   }
 
   // ---- events.list --------------------------------------------------------------------------

@@ -1,14 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { MailWorld, WorldAddress, WorldFolder, WorldMessage } from "./mail-world";
-import {
-  FaultInjector,
-  type FaultOptions,
-  MailboxGate,
-  MailboxQuota,
-  type MailboxUsage,
-  retryAfterSeconds,
-  UsageCounter,
-} from "./mailbox-quota";
+import { MailboxServiceControls } from "./mailbox-controls";
+import { retryAfterSeconds } from "./mailbox-quota";
 import type { GraphReply, GraphRequest, GraphRoute } from "./microsoft-graph";
 import type { StoredAccount } from "./microsoft-state";
 
@@ -137,15 +130,15 @@ export type TokenLookup<Params> =
  * The Graph sandbox's mailboxes: which world each account reads, the delta rounds handed out as
  * state tokens, and Outlook's limits. Shared by the mail, calendar and batch routes.
  */
-export class GraphMailboxes {
-  readonly quota = new MailboxQuota({ unitsPerWindow: 10_000, windowMs: 600_000, maxInFlight: 4 });
-  readonly faults = new FaultInjector();
-  readonly usage = new UsageCounter();
-  private readonly gate = new MailboxGate(this.quota, this.faults, this.usage);
+export class GraphMailboxes extends MailboxServiceControls {
   private readonly worlds = new Map<string, MailWorld>();
   private readonly tokens = new Map<string, SyncToken>();
   private readonly validFrom = new Map<string, number>();
   private generation = 0;
+
+  constructor() {
+    super({ unitsPerWindow: 10_000, windowMs: 600_000, maxInFlight: 4 });
+  }
 
   attach(account: StoredAccount, world: MailWorld): void {
     this.worlds.set(account.id, world);
@@ -162,19 +155,11 @@ export class GraphMailboxes {
   }
 
   limits(change: GraphMailboxLimits): void {
-    this.quota.configure({
-      ...(change.requestsPerWindow !== undefined ? { unitsPerWindow: change.requestsPerWindow } : {}),
-      ...(change.windowMs !== undefined ? { windowMs: change.windowMs } : {}),
-      ...(change.maxInFlight !== undefined ? { maxInFlight: change.maxInFlight } : {}),
+    this.configureQuota({
+      unitsPerWindow: change.requestsPerWindow,
+      windowMs: change.windowMs,
+      maxInFlight: change.maxInFlight,
     });
-  }
-
-  configureFaults(options: FaultOptions): void {
-    this.faults.configure(options);
-  }
-
-  mailboxUsage(account: StoredAccount): MailboxUsage {
-    return this.usage.usage(account.email);
   }
 
   /** A state token for the round: a next page at `offset`, or (without it) the round's delta token. */
@@ -211,7 +196,7 @@ export class GraphMailboxes {
     const outcome = await this.gate.pass(account.email, endpoint, 1, handle, (reply) => reply.status);
     if (outcome.kind === "answered") return outcome.value;
     if (outcome.kind === "fault") return faultReply(outcome.status);
-    return throttledReply(outcome.reason, outcome.retryAt, this.quota.now());
+    return throttledReply(outcome.reason, outcome.retryAt, this.gate.quota.now());
   }
 }
 

@@ -320,24 +320,23 @@ export class MicrosoftSandbox {
    * for the mail and calendar routes; `{}` turns them off.
    */
   mailboxFaults(options: FaultOptions): void {
-    this.mailboxes.configureFaults(options);
+    this.mailboxes.setFaults(options);
   }
 
   /** The next `times` (1) mail or calendar requests fail with `status` (429 or 5xx). */
   failNextMailboxRequest(status: number, times = 1): void {
-    this.mailboxes.faults.failNext(status, times);
+    this.mailboxes.failNext(status, times);
   }
 
   /** What the account's mailbox was asked for: requests by endpoint, units, 429s, 5xx, most in flight. */
   mailboxUsage(email: string): MailboxUsage {
-    return this.mailboxes.mailboxUsage(this.state.requireAccount(email));
+    return this.mailboxes.usage(this.state.requireAccount(email).email);
   }
 
   /** Zeroes the usage counters and spent budgets of one mailbox, or of all. */
   resetMailboxUsage(email?: string): void {
     const mailbox = email === undefined ? undefined : this.state.requireAccount(email).email;
-    this.mailboxes.usage.reset(mailbox);
-    this.mailboxes.quota.reset(mailbox);
+    this.mailboxes.resetUsage(mailbox);
   }
 
   // ---- faults and recording ---------------------------------------------------------------
