@@ -58,6 +58,57 @@ export type RunOutcome =
   | "completed"
   | "reauth_required";
 
+/** Backfill steps fetched ahead of the one being written. */
+const FETCH_AHEAD = 2;
+
+/**
+ * Fetches steps one after another, each from the last one's cursor, while `canContinue` says so
+ * and fewer than `depth` wait to be taken: the producer half of the backfill's pipeline.
+ */
+class StepFeed {
+  private readonly ready: Promise<Step>[] = [];
+  private stopped = false;
+  private resume: (() => void) | undefined;
+
+  constructor(
+    private readonly fetch: (cursor: StepContext["cursor"]) => Promise<Step>,
+    private readonly canContinue: (step: Step) => boolean,
+    private readonly depth: number,
+  ) {}
+
+  start(cursor: StepContext["cursor"]): void {
+    const pending = this.fetch(cursor);
+    this.ready.push(pending);
+    pending.then(
+      (step) => {
+        if (this.stopped || !this.canContinue(step)) return;
+        const next = () => this.start(step.cursor);
+        if (this.ready.length < this.depth) next();
+        else this.resume = next;
+      },
+      () => undefined,
+    );
+  }
+
+  /** The next fetched (or fetching) step, in order; undefined when the feed has stopped fetching. */
+  next(): Promise<Step> | undefined {
+    const step = this.ready.shift();
+    const resume = this.resume;
+    this.resume = undefined;
+    resume?.();
+    return step;
+  }
+
+  hasPending(): boolean {
+    return this.ready.length > 0 || this.resume !== undefined;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.resume = undefined;
+  }
+}
+
 /** An error a syncer throws to stop the job for now, without losing anything. */
 export class SyncDeferredSignal extends Error {
   constructor(
@@ -135,17 +186,19 @@ export async function runSyncJob(
     pending.catch(() => undefined);
     return pending;
   };
+  // A backfill's steps are fetched back to back, up to two ahead of the writer: the backfill
+  // takes the longer of fetching and writing, not their sum. Only backfill steps are fetched
+  // ahead: they read nothing from the table (a re-sync's last step compares with what is stored,
+  // which the step before must have written first).
+  const feed = new StepFeed(
+    fetchStep,
+    (step) => step.phase === "backfill" && !step.done && now().getTime() < deadline,
+    FETCH_AHEAD,
+  );
   try {
-    let next: Promise<Step> | undefined = fetchStep(context.cursor);
+    feed.start(context.cursor);
     for (;;) {
-      const step = await (next ?? fetchStep(context.cursor));
-      next = undefined;
-      // While a backfill step's events are written, the next step's provider requests run: the
-      // backfill takes the longer of fetching and writing, not their sum. Only backfill steps:
-      // their fetches read nothing from the table (a re-sync's last step compares with what is
-      // stored, which the step before must have written first).
-      if (step.phase === "backfill" && !step.done && now().getTime() < deadline)
-        next = fetchStep(step.cursor);
+      const step = await (feed.next() ?? fetchStep(context.cursor));
       const eventsDelta = await writeEvents(job.accountId, job.scope, step);
       await options.beforeCommit?.(step);
       const at = now();
@@ -165,6 +218,7 @@ export async function runSyncJob(
           accountId: job.accountId,
           scope: job.scope,
         });
+        feed.stop();
         await dropOrphans(job, step);
         return "lease_lost";
       }
@@ -180,12 +234,13 @@ export async function runSyncJob(
       context.cursor = step.cursor;
       if (step.done) break;
       // A step fetched before the budget ran out is already paid for: it is committed too.
-      if (at.getTime() >= deadline && !next) {
+      if (at.getTime() >= deadline && !feed.hasPending()) {
         await continueLater(job, owner, 0);
         return "continued";
       }
     }
   } catch (error) {
+    feed.stop();
     if (error instanceof SyncDeferredSignal || isDeferred(error)) {
       const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs ?? 60_000;
       logger.info("sync deferred", {
