@@ -145,8 +145,11 @@ export const db = {
    * Puts up to 25 items per request, retrying unprocessed ones with backoff. Unconditional: a put
    * of an item that exists replaces it, so a retried batch writes the same items again, nothing more.
    */
-  batchPut: (items: readonly Record<string, unknown>[]) =>
-    batchWrite(items.map((Item) => ({ PutRequest: { Item } }))),
+  batchPut: (items: readonly Record<string, unknown>[], options: { inFlight?: number } = {}) =>
+    batchWrite(
+      items.map((Item) => ({ PutRequest: { Item } })),
+      options.inFlight,
+    ),
   /** Items may omit `TableName`; it is filled in. */
   transactWrite: (items: readonly TransactItem[], token?: string) =>
     send(() =>
@@ -165,9 +168,11 @@ type WriteRequest = {
 };
 
 /** BatchWriteItem in chunks of 25, until DynamoDB has processed every request. */
-async function batchWrite(requests: readonly WriteRequest[]): Promise<void> {
-  for (let start = 0; start < requests.length; start += 25) {
-    let pending = requests.slice(start, start + 25);
+async function batchWrite(requests: readonly WriteRequest[], inFlight = 1): Promise<void> {
+  const chunks: WriteRequest[][] = [];
+  for (let start = 0; start < requests.length; start += 25) chunks.push(requests.slice(start, start + 25));
+  const writeChunk = async (chunk: WriteRequest[]) => {
+    let pending = chunk;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
       const result = await send(() =>
@@ -175,7 +180,16 @@ async function batchWrite(requests: readonly WriteRequest[]): Promise<void> {
       );
       pending = (result.UnprocessedItems?.[tableName()] ?? []) as WriteRequest[];
     }
-  }
+  };
+  // Up to `inFlight` requests at once, each taking the next chunk as it finishes.
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      const chunk = chunks[next++] as WriteRequest[];
+      await writeChunk(chunk);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(inFlight, chunks.length)) }, worker));
 }
 
 type RawTransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
