@@ -6,10 +6,11 @@ import type { MailboxProvider, Scope, SyncJob } from "@kith/core/mailbox/schemas
 import { keys } from "@kith/core/mailbox/store";
 import { db } from "@kith/core/storage";
 import { type RunOptions, type RunOutcome, runSyncJob, type SyncDeps } from "@kith/core/sync/job";
-import { createPacer } from "@kith/core/sync/pacing";
+import { createPacer, resetPacingForTests } from "@kith/core/sync/pacing";
 import type { GoogleSandbox, MicrosoftSandbox, WorldMeeting, WorldMessage } from "@kith/sandbox";
 import { MailWorld, type MailWorldOptions } from "@kith/sandbox";
-import { drainQueue, testSqsClient, uniqueName, useEmulators } from "./integration";
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { drainQueue, testSqsClient, uniqueName, useEmulators, useFreshTableWithOrg } from "./integration";
 
 /**
  * Helpers for the syncer tests: a connected mailbox over the real OAuth flow, a job chain run to
@@ -27,6 +28,46 @@ export const SYNC_TEST_ENV = {
   TOKEN_ENCRYPTION_KEY: "sync-test-token-encryption-key",
   OAUTH_REDIRECT_BASE_URL: "http://127.0.0.1:9",
 };
+
+export interface SyncHarness<S> {
+  orgId: string;
+  sandbox: S;
+  /** The provider's syncer queue (a new one after `useSyncQueue`). */
+  queueUrl: string;
+  /** A member (with the world's teammates as users of the org) who connects the world's mailbox. */
+  connect(world: MailWorld): Promise<ConnectedMailbox>;
+}
+
+/**
+ * A test file's org, sandbox and syncer queue, set up before its tests and torn down after, with
+ * the guard's breakers and budgets reset before each test.
+ */
+export function useSyncHarness<S extends GoogleSandbox | MicrosoftSandbox>(options: {
+  name: string;
+  oauth: OAuthProvider;
+  start: () => Promise<S>;
+  env: (sandbox: S) => Record<string, string>;
+}): SyncHarness<S> {
+  let table: Awaited<ReturnType<typeof useFreshTableWithOrg>> | undefined;
+  const harness = {
+    connect: async (world: MailWorld) => {
+      await addTeammates(harness.orgId, world);
+      return connectWorld(harness.orgId, options.oauth, harness.sandbox, world);
+    },
+  } as SyncHarness<S>;
+  beforeAll(async () => {
+    table = await useFreshTableWithOrg(options.name);
+    harness.orgId = table.orgId;
+    harness.sandbox = await options.start();
+    Object.assign(process.env, options.env(harness.sandbox), SYNC_TEST_ENV);
+    harness.queueUrl = await useSyncQueue(options.oauth.name as MailboxProvider);
+  });
+  afterAll(async () => {
+    await Promise.all([harness.sandbox?.close(), table?.drop()]);
+  });
+  beforeEach(() => resetPacingForTests());
+  return harness;
+}
 
 /** Small distinct worlds, one per call: a member and a teammate of their own, from a seed series. */
 export function worldSeries(firstSeed: number, label: string) {

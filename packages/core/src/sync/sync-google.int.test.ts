@@ -1,21 +1,19 @@
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { googleSandboxEnv } from "@kith/local/mailbox-providers";
 import { GoogleSandbox, type MailWorld } from "@kith/sandbox";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { testSqsClient, useFreshTableWithOrg } from "../../../../test/support/integration";
+import { describe, expect, it } from "vitest";
+import { testSqsClient } from "../../../../test/support/integration";
 import {
-  addTeammates,
   type ConnectedMailbox,
-  connectWorld,
   expectedMailLines,
   expectedMeetingLines,
   runChain,
-  SYNC_TEST_ENV,
   storedAccount,
   storedEvents,
   storedLines,
   syncJob,
   truthOf,
+  useSyncHarness,
   useSyncQueue,
   withQuickRetries,
   worldSeries,
@@ -23,13 +21,11 @@ import {
 import { google } from "../mailbox/google";
 import { wipeSlice } from "../mailbox/jobs";
 import { updateScopes } from "../mailbox/manage";
-import type { SyncJob } from "../mailbox/schemas";
 import { keys } from "../mailbox/store";
 import { db } from "../storage";
 import { googleSync } from "./google";
 import { runSyncJob } from "./job";
-import { breakerState, createPacer, resetPacingForTests } from "./pacing";
-import type { Syncer } from "./syncer";
+import { breakerState, resetPacingForTests } from "./pacing";
 
 /**
  * The Gmail and Google Calendar syncers, through @googleapis/gmail and @googleapis/calendar against
@@ -37,39 +33,21 @@ import type { Syncer } from "./syncer";
  * queue's consumer would run it.
  */
 
-let table: Awaited<ReturnType<typeof useFreshTableWithOrg>>;
-let sandbox: GoogleSandbox;
-let queueUrl: string;
-
-beforeAll(async () => {
-  table = await useFreshTableWithOrg("Sync Google Org");
-  sandbox = await GoogleSandbox.start({ gmail: { unitsPerMinute: 1_000_000 } } as never);
-  Object.assign(process.env, googleSandboxEnv(sandbox), {
-    ...SYNC_TEST_ENV,
-    // The sandbox's quota is scaled up with it, so a test's mailbox syncs in seconds.
-    GMAIL_UNITS_PER_MINUTE: "1000000",
-  });
-  queueUrl = await useSyncQueue("google");
+const harness = useSyncHarness({
+  name: "Sync Google Org",
+  oauth: google,
+  // The sandbox's quota is scaled up with Kith's, so a test's mailbox syncs in seconds.
+  start: () => GoogleSandbox.start({ gmail: { unitsPerMinute: 1_000_000 } }),
+  env: (sandbox) => ({ ...googleSandboxEnv(sandbox), GMAIL_UNITS_PER_MINUTE: "1000000" }),
 });
-
-afterAll(async () => {
-  await Promise.all([sandbox?.close(), table?.drop()]);
-});
-
-beforeEach(() => resetPacingForTests());
-
 const newWorld = worldSeries(1000, "member");
-
-async function connected(world: MailWorld): Promise<ConnectedMailbox> {
-  await addTeammates(table.orgId, world);
-  return connectWorld(table.orgId, google, sandbox, world);
-}
+const connected = (world: MailWorld) => harness.connect(world);
 
 describe("Gmail backfill", () => {
   it("stores exactly the ground truth: one event per external correspondent, no gaps, no duplicates", async () => {
     const world = newWorld();
     const mailbox = await connected(world);
-    const outcomes = await runChain(syncJob(mailbox, "mail"), googleSync, queueUrl, { budgetMs: 0 });
+    const outcomes = await runChain(syncJob(mailbox, "mail"), googleSync, harness.queueUrl, { budgetMs: 0 });
 
     expect(outcomes.at(-1)).toBe("completed");
     // A step budget of zero ends every invocation after one step: the chain went through continuations.
@@ -94,7 +72,7 @@ describe("Google Calendar backfill", () => {
   it("stores every external participant of each occurrence in the window, with the member's response", async () => {
     const world = newWorld();
     const mailbox = await connected(world);
-    const outcomes = await runChain(syncJob(mailbox, "calendar"), googleSync, queueUrl);
+    const outcomes = await runChain(syncJob(mailbox, "calendar"), googleSync, harness.queueUrl);
     expect(outcomes.at(-1)).toBe("completed");
     const stored = await storedEvents(mailbox.accountId, "calendar");
     expect(stored.length).toBeGreaterThan(0);
@@ -126,23 +104,23 @@ describe("Gmail incremental sync", () => {
   it("picks up new mail, deletions and moves to trash from history.list", async () => {
     const world = newWorld({ messages: 120, meetings: 5 });
     const mailbox = await connected(world);
-    await runChain(syncJob(mailbox, "mail"), googleSync, queueUrl);
+    await runChain(syncJob(mailbox, "mail"), googleSync, harness.queueUrl);
 
     const added = inboundFrom(world, `newcomer.${Date.now()}@elsewhere.example`);
     const stored = await storedEvents(mailbox.accountId, "mail");
     const [deleted, trashed] = [...new Set(stored.map((event) => event.remoteId as string))];
     world.deleteMessage(deleted as string);
     world.moveMessage(trashed as string, "deleteditems");
-    sandbox.gmail.resetUsage(mailbox.email);
+    harness.sandbox.gmail.resetUsage(mailbox.email);
 
-    const outcomes = await runChain(syncJob(mailbox, "mail", "schedule"), googleSync, queueUrl);
+    const outcomes = await runChain(syncJob(mailbox, "mail", "schedule"), googleSync, harness.queueUrl);
     expect(outcomes.at(-1)).toBe("completed");
     await expectMailTruth(mailbox, world);
     const after = await storedEvents(mailbox.accountId, "mail");
     expect(after.some((event) => event.remoteId === added.id)).toBe(true);
     expect(after.some((event) => event.remoteId === deleted || event.remoteId === trashed)).toBe(false);
     // history.list, then one messages.get per changed message that still exists: no listing.
-    const usage = sandbox.gmail.usage(mailbox.email);
+    const usage = harness.sandbox.gmail.usage(mailbox.email);
     expect(usage.requests["messages.list"] ?? 0).toBe(0);
     expect(usage.requests["history.list"]).toBeGreaterThanOrEqual(1);
     expect((await storedAccount(mailbox))?.sync).toMatchObject({ mail: { eventsIngested: after.length } });
@@ -151,20 +129,20 @@ describe("Gmail incremental sync", () => {
   it("recovers from an expired history id with one bounded re-sync, without duplicates or a loop", async () => {
     const world = newWorld({ messages: 150, meetings: 5 });
     const mailbox = await connected(world);
-    await runChain(syncJob(mailbox, "mail"), googleSync, queueUrl);
+    await runChain(syncJob(mailbox, "mail"), googleSync, harness.queueUrl);
     const recent = (await storedEvents(mailbox.accountId, "mail"))
       .filter((event) => Date.parse(event.occurredAt as string) > Date.now() - 86_400_000 / 2)
       .map((event) => event.remoteId as string);
 
     inboundFrom(world, `after.expiry.${Date.now()}@elsewhere.example`);
     if (recent[0]) world.deleteMessage(recent[0]);
-    sandbox.gmail.expireHistory(mailbox.email);
-    sandbox.gmail.resetUsage(mailbox.email);
+    harness.sandbox.gmail.expireHistory(mailbox.email);
+    harness.sandbox.gmail.resetUsage(mailbox.email);
 
-    const outcomes = await runChain(syncJob(mailbox, "mail"), googleSync, queueUrl);
+    const outcomes = await runChain(syncJob(mailbox, "mail"), googleSync, harness.queueUrl);
     expect(outcomes.at(-1)).toBe("completed");
     await expectMailTruth(mailbox, world);
-    const usage = sandbox.gmail.usage(mailbox.email);
+    const usage = harness.sandbox.gmail.usage(mailbox.email);
     // The expired history.list, one profile, one listing back to a day before the last sync, then
     // history.list from the fresh id: no second expiry, no loop.
     expect(usage.requests["history.list"]).toBe(2);
@@ -187,13 +165,13 @@ describe("Gmail under faults", () => {
   it("converges to the same event set with 20% injected 5xx and 429 answers and a crash mid-backfill", async () => {
     const world = newWorld({ messages: 200, meetings: 5 });
     const mailbox = await connected(world);
-    sandbox.gmail.setFaults({ errorRate: 0.2, latencyMs: 0, seed: 4242 });
+    harness.sandbox.gmail.setFaults({ errorRate: 0.2, latencyMs: 0, seed: 4242 });
     const quickRetries = withQuickRetries(googleSync);
     // 200 messages take at least two steps of 100: the crash lands in the backfill, at a random one.
     const crashAt = 1 + Math.floor(Math.random() * 2);
     let steps = 0;
     try {
-      const outcomes = await runChain(syncJob(mailbox, "mail"), quickRetries, queueUrl, {
+      const outcomes = await runChain(syncJob(mailbox, "mail"), quickRetries, harness.queueUrl, {
         budgetMs: 0,
         awaitDeferred: true,
         beforeCommit: () => {
@@ -205,10 +183,11 @@ describe("Gmail under faults", () => {
       expect(outcomes).toContain("crashed");
       expect(outcomes.at(-1)).toBe("completed");
     } finally {
-      sandbox.gmail.setFaults({ errorRate: 0, latencyMs: 0, seed: 1 });
+      harness.sandbox.gmail.setFaults({ errorRate: 0, latencyMs: 0, seed: 1 });
     }
     expect(
-      sandbox.gmail.usage(mailbox.email).throttled + sandbox.gmail.usage(mailbox.email).serverErrors,
+      harness.sandbox.gmail.usage(mailbox.email).throttled +
+        harness.sandbox.gmail.usage(mailbox.email).serverErrors,
     ).toBeGreaterThan(0);
     await expectMailTruth(mailbox, world);
     const stored = await storedEvents(mailbox.accountId, "mail");
@@ -216,22 +195,22 @@ describe("Gmail under faults", () => {
   });
 
   it("defers while the Gmail breaker is open, loses nothing, and leaves Calendar's breaker closed", async () => {
-    queueUrl = await useSyncQueue("google");
+    harness.queueUrl = await useSyncQueue("google");
     const world = newWorld({ messages: 60, meetings: 5 });
     const mailbox = await connected(world);
-    sandbox.gmail.setFaults({ errorRate: 1, latencyMs: 0, seed: 7, statuses: [503] } as never);
+    harness.sandbox.gmail.setFaults({ errorRate: 1, latencyMs: 0, seed: 7, statuses: [503] } as never);
     let outcome: string;
     try {
       outcome = await runSyncJob(syncJob(mailbox, "mail"), googleSync, { budgetMs: 5_000 });
     } finally {
-      sandbox.gmail.setFaults({ errorRate: 0, latencyMs: 0, seed: 1 });
+      harness.sandbox.gmail.setFaults({ errorRate: 0, latencyMs: 0, seed: 1 });
     }
     expect(outcome).toBe("deferred");
     expect(breakerState("google_gmail")).toBe("open");
     expect(breakerState("google_calendar")).toBe("closed");
     const delayed = await testSqsClient().send(
       new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
+        QueueUrl: harness.queueUrl,
         AttributeNames: ["ApproximateNumberOfMessagesDelayed"],
       }),
     );
@@ -239,7 +218,9 @@ describe("Gmail under faults", () => {
     expect(await storedEvents(mailbox.accountId, "mail")).toEqual([]);
 
     // The calendar of the same mailbox syncs meanwhile.
-    expect((await runChain(syncJob(mailbox, "calendar"), googleSync, queueUrl)).at(-1)).toBe("completed");
+    expect((await runChain(syncJob(mailbox, "calendar"), googleSync, harness.queueUrl)).at(-1)).toBe(
+      "completed",
+    );
 
     // Half-open after the breaker's wait: the deferred continuation carries the chain to the end.
     resetPacingForTests();
@@ -247,7 +228,7 @@ describe("Gmail under faults", () => {
     const outcomes = await runChain(
       { ...syncJob(mailbox, "mail"), reason: "continuation", chain: lease.owner },
       googleSync,
-      queueUrl,
+      harness.queueUrl,
     );
     expect(outcomes.at(-1)).toBe("completed");
     await expectMailTruth(mailbox, world);
@@ -256,19 +237,19 @@ describe("Gmail under faults", () => {
   it("stops a reauth_required account: no provider call, no continuation", async () => {
     const world = newWorld({ messages: 30, meetings: 5 });
     const mailbox = await connected(world);
-    sandbox.revokeGrant(mailbox.email);
+    harness.sandbox.revokeGrant(mailbox.email);
     await db.update({
       Key: keys.account(mailbox.orgId, mailbox.userId, "google"),
       UpdateExpression: "SET accessTokenExpiresAt = :past",
       ExpressionAttributeValues: { ":past": new Date(Date.now() - 60_000).toISOString() },
     });
-    sandbox.gmail.resetUsage(mailbox.email);
+    harness.sandbox.gmail.resetUsage(mailbox.email);
     expect(await runSyncJob(syncJob(mailbox, "mail"), googleSync)).toBe("reauth_required");
     const account = await storedAccount(mailbox);
     expect(account?.status).toBe("reauth_required");
     expect(account?.mailLease).toBeUndefined();
     expect(await runSyncJob(syncJob(mailbox, "mail"), googleSync)).toBe("dropped");
-    expect(sandbox.gmail.usage(mailbox.email).requests).toEqual({});
+    expect(harness.sandbox.gmail.usage(mailbox.email).requests).toEqual({});
     expect(await storedEvents(mailbox.accountId)).toEqual([]);
   });
 });
@@ -278,7 +259,7 @@ describe("one chain per (account, scope)", () => {
     const world = newWorld({ messages: 80, meetings: 5 });
     const mailbox = await connected(world);
     const second: string[] = [];
-    const outcomes = await runChain(syncJob(mailbox, "mail"), googleSync, queueUrl, {
+    const outcomes = await runChain(syncJob(mailbox, "mail"), googleSync, harness.queueUrl, {
       budgetMs: 0,
       beforeCommit: async () => {
         if (second.length === 0) second.push(await runSyncJob(syncJob(mailbox, "mail"), googleSync));
@@ -294,7 +275,7 @@ describe("Google Calendar incremental sync", () => {
   it("removes cancelled and deleted meetings, follows attendee changes, and recovers from a 410", async () => {
     const world = newWorld({ messages: 10, meetings: 30 });
     const mailbox = await connected(world);
-    await runChain(syncJob(mailbox, "calendar"), googleSync, queueUrl);
+    await runChain(syncJob(mailbox, "calendar"), googleSync, harness.queueUrl);
     const confirmed = world
       .meetings()
       .filter((meeting) => meeting.status === "confirmed" && meeting.start < Date.now());
@@ -307,17 +288,19 @@ describe("Google Calendar incremental sync", () => {
         { email: `joined.${Date.now()}@elsewhere.example`, name: "Joined", responseStatus: "accepted" },
       ],
     });
-    await runChain(syncJob(mailbox, "calendar"), googleSync, queueUrl);
+    await runChain(syncJob(mailbox, "calendar"), googleSync, harness.queueUrl);
     const truth = () => expectedMeetingLines(world, "gcal", truthOf(world));
     expect(storedLines(await storedEvents(mailbox.accountId, "calendar"))).toEqual(truth());
 
     world.cancelMeeting(confirmed[3]?.id as string);
-    sandbox.calendar.expireSyncTokens(mailbox.email);
-    sandbox.calendar.resetUsage(mailbox.email);
-    expect((await runChain(syncJob(mailbox, "calendar"), googleSync, queueUrl)).at(-1)).toBe("completed");
+    harness.sandbox.calendar.expireSyncTokens(mailbox.email);
+    harness.sandbox.calendar.resetUsage(mailbox.email);
+    expect((await runChain(syncJob(mailbox, "calendar"), googleSync, harness.queueUrl)).at(-1)).toBe(
+      "completed",
+    );
     expect(storedLines(await storedEvents(mailbox.accountId, "calendar"))).toEqual(truth());
     // The expired token, then one listing of the window: bounded, and never a second expiry.
-    expect(sandbox.calendar.usage(mailbox.email).requests["events.list"]).toBeLessThanOrEqual(3);
+    expect(harness.sandbox.calendar.usage(mailbox.email).requests["events.list"]).toBeLessThanOrEqual(3);
   });
 });
 
@@ -326,7 +309,7 @@ describe("a disconnect during a sync", () => {
     const world = newWorld({ messages: 80, meetings: 5 });
     const mailbox = await connected(world);
     let disconnected = false;
-    const outcomes = await runChain(syncJob(mailbox, "mail"), googleSync, queueUrl, {
+    const outcomes = await runChain(syncJob(mailbox, "mail"), googleSync, harness.queueUrl, {
       beforeCommit: async () => {
         if (disconnected) return;
         disconnected = true;
@@ -361,16 +344,16 @@ describe("scope changes and reconnects keep the other scope's sync", () => {
   it("turning calendar off keeps mail's cursor: the next mail sync is incremental, not a new backfill", async () => {
     const world = newWorld({ messages: 60, meetings: 10 });
     const mailbox = await connected(world);
-    await runChain(syncJob(mailbox, "mail"), googleSync, queueUrl);
-    await runChain(syncJob(mailbox, "calendar"), googleSync, queueUrl);
+    await runChain(syncJob(mailbox, "mail"), googleSync, harness.queueUrl);
+    await runChain(syncJob(mailbox, "calendar"), googleSync, harness.queueUrl);
     await updateScopes(google, mailbox, { mail: true, calendar: false });
 
     const account = await storedAccount(mailbox);
     expect(account?.mailCursor).toMatchObject({ stage: "incremental" });
     expect(account?.calendarCursor).toBeUndefined();
-    sandbox.gmail.resetUsage(mailbox.email);
-    expect((await runChain(syncJob(mailbox, "mail"), googleSync, queueUrl)).at(-1)).toBe("completed");
-    expect(sandbox.gmail.usage(mailbox.email).requests["messages.list"] ?? 0).toBe(0);
+    harness.sandbox.gmail.resetUsage(mailbox.email);
+    expect((await runChain(syncJob(mailbox, "mail"), googleSync, harness.queueUrl)).at(-1)).toBe("completed");
+    expect(harness.sandbox.gmail.usage(mailbox.email).requests["messages.list"] ?? 0).toBe(0);
     expect(await runSyncJob(syncJob(mailbox, "calendar"), googleSync)).toBe("dropped");
   });
 });

@@ -1,60 +1,36 @@
 import { microsoftSandboxEnv } from "@kith/local/mailbox-providers";
 import { type MailWorld, MicrosoftSandbox } from "@kith/sandbox";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { useFreshTableWithOrg } from "../../../../test/support/integration";
+import { describe, expect, it } from "vitest";
 import {
-  addTeammates,
   type ConnectedMailbox,
-  connectWorld,
   expectedMailLines,
   expectedMeetingLines,
   runChain,
-  SYNC_TEST_ENV,
   storedAccount,
   storedEvents,
   storedLines,
   syncJob,
   truthOf,
-  useSyncQueue,
+  useSyncHarness,
   withQuickRetries,
   worldSeries,
 } from "../../../../test/support/sync";
 import { microsoft } from "../mailbox/microsoft";
-import type { SyncJob } from "../mailbox/schemas";
 import { microsoftSync } from "./microsoft";
-import { createPacer, resetPacingForTests } from "./pacing";
-import type { Syncer } from "./syncer";
 
 /**
  * The Outlook mail and calendar syncers, through @microsoft/microsoft-graph-client against the
  * Graph sandbox (https on localhost), on DynamoDB Local and the SQS emulator.
  */
 
-let table: Awaited<ReturnType<typeof useFreshTableWithOrg>>;
-let sandbox: MicrosoftSandbox;
-let queueUrl: string;
-
-beforeAll(async () => {
-  table = await useFreshTableWithOrg("Sync Microsoft Org");
-  sandbox = await MicrosoftSandbox.start();
-  Object.assign(process.env, microsoftSandboxEnv(sandbox), {
-    ...SYNC_TEST_ENV,
-  });
-  queueUrl = await useSyncQueue("microsoft");
+const harness = useSyncHarness({
+  name: "Sync Microsoft Org",
+  oauth: microsoft,
+  start: () => MicrosoftSandbox.start(),
+  env: microsoftSandboxEnv,
 });
-
-afterAll(async () => {
-  await Promise.all([sandbox?.close(), table?.drop()]);
-});
-
-beforeEach(() => resetPacingForTests());
-
 const newWorld = worldSeries(2000, "outlook");
-
-async function connected(world: MailWorld): Promise<ConnectedMailbox> {
-  await addTeammates(table.orgId, world);
-  return connectWorld(table.orgId, microsoft, sandbox, world);
-}
+const connected = (world: MailWorld) => harness.connect(world);
 
 async function expectMailTruth(mailbox: ConnectedMailbox, world: MailWorld) {
   expect(storedLines(await storedEvents(mailbox.accountId, "mail"))).toEqual(
@@ -72,7 +48,9 @@ describe("Outlook mail backfill", () => {
   it("stores exactly the ground truth of Inbox and Sent Items, newest first, in bounded steps", async () => {
     const world = newWorld();
     const mailbox = await connected(world);
-    const outcomes = await runChain(syncJob(mailbox, "mail"), microsoftSync, queueUrl, { budgetMs: 0 });
+    const outcomes = await runChain(syncJob(mailbox, "mail"), microsoftSync, harness.queueUrl, {
+      budgetMs: 0,
+    });
     expect(outcomes.at(-1)).toBe("completed");
     expect(outcomes.filter((outcome) => outcome === "continued").length).toBeGreaterThan(2);
     await expectMailTruth(mailbox, world);
@@ -83,7 +61,7 @@ describe("Outlook mail backfill", () => {
     });
     expect(account?.mailMilestones).toEqual(expect.arrayContaining(["complete"]));
     // Listing and priming, never a filtered delta (capped at 5,000 messages by Graph).
-    const usage = sandbox.mailboxUsage(mailbox.email);
+    const usage = harness.sandbox.mailboxUsage(mailbox.email);
     expect(usage.requests["messages.list"]).toBeGreaterThanOrEqual(2);
     expect(usage.throttled).toBe(0);
   });
@@ -93,7 +71,7 @@ describe("Outlook mail incremental sync", () => {
   it("replays what changed since priming: new mail, deletions, moves to Deleted Items", async () => {
     const world = newWorld({ messages: 120, meetings: 4 });
     const mailbox = await connected(world);
-    await runChain(syncJob(mailbox, "mail"), microsoftSync, queueUrl);
+    await runChain(syncJob(mailbox, "mail"), microsoftSync, harness.queueUrl);
     const inbox = world.messages().filter((message) => message.folder === "inbox");
     world.deleteMessage(inbox[0]?.id as string);
     world.moveMessage(inbox[1]?.id as string, "deleteditems");
@@ -107,16 +85,16 @@ describe("Outlook mail incremental sync", () => {
       bcc: [],
       headers: {},
     });
-    expect((await runChain(syncJob(mailbox, "mail", "schedule"), microsoftSync, queueUrl)).at(-1)).toBe(
-      "completed",
-    );
+    expect(
+      (await runChain(syncJob(mailbox, "mail", "schedule"), microsoftSync, harness.queueUrl)).at(-1),
+    ).toBe("completed");
     await expectMailTruth(mailbox, world);
   });
 
   it("recovers from an expired delta link with one bounded re-sync of the recent days", async () => {
     const world = newWorld({ messages: 150, meetings: 4 });
     const mailbox = await connected(world);
-    await runChain(syncJob(mailbox, "mail"), microsoftSync, queueUrl);
+    await runChain(syncJob(mailbox, "mail"), microsoftSync, harness.queueUrl);
     const recent = world
       .messages()
       .find((message) => message.folder === "inbox" && message.internalDate > Date.now() - 86_400_000);
@@ -131,11 +109,13 @@ describe("Outlook mail incremental sync", () => {
       bcc: [],
       headers: {},
     });
-    sandbox.expireDeltaTokens(mailbox.email);
-    sandbox.resetMailboxUsage(mailbox.email);
-    expect((await runChain(syncJob(mailbox, "mail"), microsoftSync, queueUrl)).at(-1)).toBe("completed");
+    harness.sandbox.expireDeltaTokens(mailbox.email);
+    harness.sandbox.resetMailboxUsage(mailbox.email);
+    expect((await runChain(syncJob(mailbox, "mail"), microsoftSync, harness.queueUrl)).at(-1)).toBe(
+      "completed",
+    );
     await expectMailTruth(mailbox, world);
-    const usage = sandbox.mailboxUsage(mailbox.email);
+    const usage = harness.sandbox.mailboxUsage(mailbox.email);
     // Per folder: the expired link, a re-priming round, one listing of the recent days, the new link.
     expect(usage.requests["messages.list"]).toBeLessThanOrEqual(2);
     expect(usage.requests["messages.delta"]).toBeLessThanOrEqual(8);
@@ -146,12 +126,12 @@ describe("Outlook under faults", () => {
   it("converges to the same event set with 20% injected 5xx and 429 answers and a crash mid-backfill", async () => {
     const world = newWorld({ messages: 250, meetings: 4 });
     const mailbox = await connected(world);
-    sandbox.mailboxFaults({ errorRate: 0.2, latencyMs: 0, seed: 99 });
+    harness.sandbox.mailboxFaults({ errorRate: 0.2, latencyMs: 0, seed: 99 });
     const quickRetries = withQuickRetries(microsoftSync);
     const crashAt = 2 + Math.floor(Math.random() * 3);
     let steps = 0;
     try {
-      const outcomes = await runChain(syncJob(mailbox, "mail"), quickRetries, queueUrl, {
+      const outcomes = await runChain(syncJob(mailbox, "mail"), quickRetries, harness.queueUrl, {
         budgetMs: 0,
         awaitDeferred: true,
         beforeCommit: () => {
@@ -162,9 +142,9 @@ describe("Outlook under faults", () => {
       expect(outcomes).toContain("crashed");
       expect(outcomes.at(-1)).toBe("completed");
     } finally {
-      sandbox.mailboxFaults({});
+      harness.sandbox.mailboxFaults({});
     }
-    const usage = sandbox.mailboxUsage(mailbox.email);
+    const usage = harness.sandbox.mailboxUsage(mailbox.email);
     expect(usage.throttled + usage.serverErrors).toBeGreaterThan(0);
     await expectMailTruth(mailbox, world);
   });
@@ -174,7 +154,9 @@ describe("Outlook calendar", () => {
   it("backfills every occurrence in the window, then follows cancellations, deletions and a 410", async () => {
     const world = newWorld({ messages: 10, meetings: 40 });
     const mailbox = await connected(world);
-    expect((await runChain(syncJob(mailbox, "calendar"), microsoftSync, queueUrl)).at(-1)).toBe("completed");
+    expect((await runChain(syncJob(mailbox, "calendar"), microsoftSync, harness.queueUrl)).at(-1)).toBe(
+      "completed",
+    );
     await expectCalendarTruth(mailbox, world);
 
     const started = world
@@ -182,12 +164,14 @@ describe("Outlook calendar", () => {
       .filter((meeting) => meeting.status === "confirmed" && meeting.start < Date.now());
     world.cancelMeeting(started[0]?.id as string);
     world.deleteMeeting(started[1]?.id as string);
-    await runChain(syncJob(mailbox, "calendar"), microsoftSync, queueUrl);
+    await runChain(syncJob(mailbox, "calendar"), microsoftSync, harness.queueUrl);
     await expectCalendarTruth(mailbox, world);
 
     world.deleteMeeting(started[2]?.id as string);
-    sandbox.expireDeltaTokens(mailbox.email);
-    expect((await runChain(syncJob(mailbox, "calendar"), microsoftSync, queueUrl)).at(-1)).toBe("completed");
+    harness.sandbox.expireDeltaTokens(mailbox.email);
+    expect((await runChain(syncJob(mailbox, "calendar"), microsoftSync, harness.queueUrl)).at(-1)).toBe(
+      "completed",
+    );
     await expectCalendarTruth(mailbox, world);
   });
 });
