@@ -69,6 +69,23 @@ export function useSyncHarness<S extends GoogleSandbox | MicrosoftSandbox>(optio
   return harness;
 }
 
+/**
+ * Runs a job's chain to its end with fast retries, through a crash forced at `crashAt`'s step after
+ * its events were written and before its cursor moved (the worst place to die): the chain must
+ * recover from the redelivered message. Returns each invocation's outcome.
+ */
+export async function chainThroughCrash(job: SyncJob, deps: SyncDeps, queueUrl: string, crashAt: number) {
+  let steps = 0;
+  return runChain(job, withQuickRetries(deps), queueUrl, {
+    budgetMs: 0,
+    awaitDeferred: true,
+    beforeCommit: () => {
+      steps += 1;
+      if (steps === crashAt) throw new Error("forced crash between the events and the commit");
+    },
+  });
+}
+
 /** Small distinct worlds, one per call: a member and a teammate of their own, from a seed series. */
 export function worldSeries(firstSeed: number, label: string) {
   let count = 0;

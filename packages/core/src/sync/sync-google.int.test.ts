@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { testSqsClient } from "../../../../test/support/integration";
 import {
   type ConnectedMailbox,
+  chainThroughCrash,
   expectedMailLines,
   expectedMeetingLines,
   runChain,
@@ -15,7 +16,6 @@ import {
   truthOf,
   useSyncHarness,
   useSyncQueue,
-  withQuickRetries,
   worldSeries,
 } from "../../../../test/support/sync";
 import { google } from "../mailbox/google";
@@ -166,20 +166,14 @@ describe("Gmail under faults", () => {
     const world = newWorld({ messages: 200, meetings: 5 });
     const mailbox = await connected(world);
     harness.sandbox.gmail.setFaults({ errorRate: 0.2, latencyMs: 0, seed: 4242 });
-    const quickRetries = withQuickRetries(googleSync);
-    // 200 messages take at least two steps of 100: the crash lands in the backfill, at a random one.
-    const crashAt = 1 + Math.floor(Math.random() * 2);
-    let steps = 0;
     try {
-      const outcomes = await runChain(syncJob(mailbox, "mail"), quickRetries, harness.queueUrl, {
-        budgetMs: 0,
-        awaitDeferred: true,
-        beforeCommit: () => {
-          steps += 1;
-          // After the step's events are written, before its cursor moves: the worst place to die.
-          if (steps === crashAt) throw new Error("forced crash between the events and the commit");
-        },
-      });
+      // 200 messages take at least two steps of 100: the crash lands in the backfill, at a random one.
+      const outcomes = await chainThroughCrash(
+        syncJob(mailbox, "mail"),
+        googleSync,
+        harness.queueUrl,
+        1 + Math.floor(Math.random() * 2),
+      );
       expect(outcomes).toContain("crashed");
       expect(outcomes.at(-1)).toBe("completed");
     } finally {
