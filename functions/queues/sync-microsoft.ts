@@ -3,6 +3,7 @@ import { SyncJobSchema } from "@kith/core/mailbox/schemas";
 import { runSyncJob } from "@kith/core/sync/job";
 import { microsoftSync } from "@kith/core/sync/microsoft";
 
-export const handler = sqsConsumer({ body: SyncJobSchema }, async (job) => {
-  await runSyncJob(job, microsoftSync);
+export const handler = sqsConsumer({ body: SyncJobSchema }, async (job, record) => {
+  // The message id names a fresh request's chain, so SQS's redelivery after a crash resumes it.
+  await runSyncJob(job, microsoftSync, { messageId: record.messageId });
 });

@@ -33,11 +33,12 @@ beforeAll(async () => {
   });
   delete process.env.OAUTH_SUCCESS_URL;
   const sqs = testSqsClient();
-  const queueName = uniqueName("mailbox-sync");
+  // POST …/sync sends straight to the provider's syncer queue (the bus events go through mailbox-sync).
+  const queueName = uniqueName("sync-microsoft");
   await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
   // On the emulator's own origin (as test/support/integration.ts builds them), which the SDK sends to as is.
   syncQueueUrl = `${useEmulators().sqsEndpoint}/000000000000/${queueName}`;
-  process.env.KITH_QUEUE_URL_MAILBOX_SYNC = syncQueueUrl;
+  process.env.KITH_QUEUE_URL_SYNC_MICROSOFT = syncQueueUrl;
 });
 
 afterAll(async () => {
@@ -485,7 +486,7 @@ describe("scopes, sync and disconnect", () => {
     ).toBe(true);
   });
 
-  it("POST sync queues one job per enabled scope (202)", async () => {
+  it("POST sync queues one job per enabled scope on the provider's syncer queue (202)", async () => {
     const who = await member(await newOrg());
     await connect(who, "microsoft", { mail: true, calendar: true });
     await drainQueue(testSqsClient(), syncQueueUrl);

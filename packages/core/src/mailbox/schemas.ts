@@ -93,7 +93,9 @@ export const SyncJobSchema = z.object({
   reason: z.enum(["connect", "manual", "schedule", "scope_enabled", "continuation"]),
   requestedAt: z.iso.datetime(),
   /** A continuation's chain: the lease owner it carries on for (absent on a fresh request). */
-  chain: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  chain: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  /** A continuation's place in its chain: the lease's `seq` it was handed off at. */
+  seq: z.optional(z.int().check(z.gte(0))),
 });
 export type SyncJob = z.infer<typeof SyncJobSchema>;
 

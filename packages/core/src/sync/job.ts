@@ -13,6 +13,8 @@ import {
   acquireLease,
   commitStep,
   countEvents,
+  handOffLease,
+  type LeaseHold,
   readScopeState,
   recordPendingRequest,
   releaseLease,
@@ -42,6 +44,8 @@ export interface SyncDeps {
 }
 
 export interface RunOptions {
+  /** The SQS message id of the request: names a fresh chain, so its redelivery resumes it. */
+  messageId?: string;
   /** Milliseconds this invocation may spend on steps; well under the consumer's timeout. */
   budgetMs?: number;
   now?: () => Date;
@@ -109,6 +113,14 @@ class StepFeed {
   }
 }
 
+/** A message of a chain that another invocation holds right now; retried by SQS, never lost. */
+export class ChainBusy extends Error {
+  constructor() {
+    super("the sync chain of this message is held by another invocation");
+    this.name = "ChainBusy";
+  }
+}
+
 /** An error a syncer throws to stop the job for now, without losing anything. */
 export class SyncDeferredSignal extends Error {
   constructor(
@@ -139,18 +151,26 @@ export async function runSyncJob(
     logger.info("sync job dropped: the scope is not syncing", { accountId: job.accountId, scope: job.scope });
     return "dropped";
   }
-  const owner = job.chain ?? ulid();
+  // A fresh request's chain is named by its message, so a redelivery after a crash is the same chain.
+  const owner = job.chain ?? options.messageId ?? ulid();
+  const hold: LeaseHold = { owner, seq: job.seq ?? 0, holder: ulid() };
   if (
     !(await acquireLease(
       account,
       job.scope,
-      owner,
+      hold,
       started.getTime() + LEASE_MS,
       started.getTime(),
       !job.chain,
     ))
   ) {
-    if (job.chain) return "lease_lost";
+    const lease = state.lease;
+    if (lease?.owner === owner && lease.seq === hold.seq && lease.holder !== undefined) {
+      // This very message is running elsewhere, or ran until it died: let SQS deliver it again
+      // later; by then it has handed off (and the redelivery stops), or its holder is stale.
+      throw new ChainBusy();
+    }
+    if (job.chain || lease?.owner === owner) return "lease_lost";
     await recordPendingRequest(account, job.scope, job.requestedAt);
     return "queued_behind";
   }
@@ -202,7 +222,7 @@ export async function runSyncJob(
       const eventsDelta = await writeEvents(job.accountId, job.scope, step);
       await options.beforeCommit?.(step);
       const at = now();
-      const committed = await commitStep(state, job.scope, owner, {
+      const committed = await commitStep(state, job.scope, hold, {
         cursor: step.cursor,
         phase: step.phase,
         progress: step.progress,
@@ -235,7 +255,7 @@ export async function runSyncJob(
       if (step.done) break;
       // A step fetched before the budget ran out is already paid for: it is committed too.
       if (at.getTime() >= deadline && !feed.hasPending()) {
-        await continueLater(job, owner, 0);
+        await continueLater(state, job, hold, 0);
         return "continued";
       }
     }
@@ -249,18 +269,18 @@ export async function runSyncJob(
         reason: (error as Error).message,
         retryAfterMs,
       });
-      await continueLater(job, owner, retryAfterMs);
+      await continueLater(state, job, hold, retryAfterMs);
       return "deferred";
     }
     if (error instanceof ReauthRequired) {
-      await releaseLease(state, job.scope, owner, { now: now() });
+      await releaseLease(state, job.scope, hold, { now: now() });
       return "reauth_required";
     }
-    await releaseLease(state, job.scope, owner, { error: errorSummary(error), now: now() });
+    await releaseLease(state, job.scope, hold, { error: errorSummary(error), now: now() });
     throw error;
   }
 
-  await releaseLease(state, job.scope, owner, { now: now() });
+  await releaseLease(state, job.scope, hold, { now: now() });
   const after = await readScopeState(job, job.scope);
   if (after?.pendingRequest && after.account.accountId === job.accountId) {
     // A request arrived while this chain ran; it was recorded instead of starting a second chain.
@@ -322,11 +342,23 @@ function milestoneOf(state: ScopeState, step: Step, at: Date): { milestone?: "re
   return {};
 }
 
-async function continueLater(job: SyncJob, owner: string, delayMs: number): Promise<void> {
+/**
+ * Hands the chain to its next message, then sends it (delayed when the provider asked to wait).
+ * A crash between the two leaves the lease with no holder at the next `seq`: the redelivered
+ * message cannot take it, and the lease expires for the next request to carry on.
+ */
+async function continueLater(
+  state: ScopeState,
+  job: SyncJob,
+  hold: LeaseHold,
+  delayMs: number,
+): Promise<void> {
   const delaySeconds = Math.min(900, Math.ceil(delayMs / 1000));
+  const until = Date.now() + delaySeconds * 1000 + LEASE_MS;
+  if (!(await handOffLease(state.account, job.scope, hold, until))) return;
   await Queues.send(
     syncQueueFor(job.provider),
-    { ...job, reason: "continuation", chain: owner } satisfies SyncJob,
+    { ...job, reason: "continuation", chain: hold.owner, seq: hold.seq + 1 } satisfies SyncJob,
     delaySeconds > 0 ? { delaySeconds } : {},
   );
 }

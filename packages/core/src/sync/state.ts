@@ -7,7 +7,9 @@ import { eventItem, eventKeys, type InteractionEvent } from "./event";
 
 /**
  * A scope's sync state lives on its mailbox account item, beside the public `sync.<scope>`:
- * - `<scope>Lease` `{owner, until}`: the one job chain that may sync the scope now;
+ * - `<scope>Lease` `{owner, seq, holder, heartbeat, until}`: the one job chain that may sync the
+ *   scope now (`owner`), which of its messages runs it (`seq`, moved on at each hand-off) and the
+ *   invocation running it (`holder`, with its last `heartbeat`);
  * - `<scope>Cursor`: the provider's checkpoint (page token, history id, sync token, delta links);
  * - `<scope>Milestones`: the backfill milestones already published.
  * Every commit is one UpdateItem conditioned on the lease, so a job that lost its lease (it ran
@@ -20,12 +22,31 @@ export type Cursor = object;
 export interface ScopeState {
   account: StoredAccount;
   cursor: Cursor | undefined;
-  lease: { owner: string; until: number } | undefined;
+  lease: { owner: string; seq?: number; holder?: string; heartbeat?: number; until: number } | undefined;
   milestones: string[];
   pendingRequest: boolean;
 }
 
 const leaseAttribute = (scope: Scope) => `${scope}Lease`;
+
+/** Who holds a scope: the chain, the message of it being run, and this invocation. */
+export interface LeaseHold {
+  owner: string;
+  seq: number;
+  holder: string;
+}
+
+/**
+ * An invocation whose last heartbeat is older than this is dead (the consumer's timeout is 120 s),
+ * so a redelivery of its message may take over its chain.
+ */
+export const HOLDER_STALE_MS = 150_000;
+
+function leaseValue(hold: LeaseHold, until: number, now: number) {
+  return { owner: hold.owner, seq: hold.seq, holder: hold.holder, heartbeat: now, until };
+}
+
+const HOLD_NAMES = { "#owner": "owner", "#holder": "holder" };
 const cursorAttribute = (scope: Scope) => `${scope}Cursor`;
 const milestonesAttribute = (scope: Scope) => `${scope}Milestones`;
 export const pendingAttribute = (scope: Scope) =>
@@ -52,14 +73,16 @@ export async function readScopeState(
 }
 
 /**
- * Takes (or renews) the scope's lease for `owner`: free, expired, or already ours. A chain that
- * starts also clears a pending request, since it serves it; a continuation leaves one that
- * arrived while the chain ran, for the chain to run when it ends.
+ * Takes the scope's lease for this invocation: when it is free or expired; or when it is its own
+ * chain's, at the message the chain handed off to (`seq`), and no live invocation holds it (a
+ * redelivery after a crash takes over; a duplicate delivery of a message that is running, or that
+ * already handed off, does not). A chain that starts also clears a pending request, since it
+ * serves it; a continuation leaves one that arrived while the chain ran, for the chain's end.
  */
 export async function acquireLease(
   account: StoredAccount,
   scope: Scope,
-  owner: string,
+  hold: LeaseHold,
   until: number,
   now: number,
   starting: boolean,
@@ -68,22 +91,62 @@ export async function acquireLease(
     await db.update({
       Key: mailboxKeys.account(account.orgId, account.userId, account.provider),
       UpdateExpression: `SET #lease = :lease, #status = :syncing${starting ? " REMOVE #pending" : ""}`,
-      ConditionExpression: `accountId = :accountId AND scopes.#scope = :on AND ${SYNCABLE_CONDITION} AND (attribute_not_exists(#lease) OR #lease.#until < :now OR #lease.#owner = :owner)`,
+      ConditionExpression: `accountId = :accountId AND scopes.#scope = :on AND ${SYNCABLE_CONDITION} AND (attribute_not_exists(#lease) OR #lease.#until < :now OR (#lease.#owner = :owner AND #lease.#seq = :seq AND (attribute_not_exists(#lease.#holder) OR #lease.#heartbeat < :stale)))`,
       ExpressionAttributeNames: {
         "#lease": leaseAttribute(scope),
         ...(starting ? { "#pending": pendingAttribute(scope) } : {}),
         "#status": "status",
         "#scope": scope,
         "#until": "until",
-        "#owner": "owner",
+        "#seq": "seq",
+        "#heartbeat": "heartbeat",
+        ...HOLD_NAMES,
       },
       ExpressionAttributeValues: {
-        ":lease": { owner, until },
+        ":lease": leaseValue(hold, until, now),
         ":accountId": account.accountId,
         ":on": true,
         ":now": now,
-        ":owner": owner,
+        ":stale": now - HOLDER_STALE_MS,
+        ":owner": hold.owner,
+        ":seq": hold.seq,
         ...SYNCABLE,
+      },
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionFailed) return false;
+    throw error;
+  }
+}
+
+/**
+ * Passes the chain on to its next message: the lease stays the chain's, at `seq + 1`, held by no
+ * invocation until that message runs. False when this invocation no longer holds it.
+ */
+export async function handOffLease(
+  account: StoredAccount,
+  scope: Scope,
+  hold: LeaseHold,
+  until: number,
+): Promise<boolean> {
+  try {
+    await db.update({
+      Key: mailboxKeys.account(account.orgId, account.userId, account.provider),
+      UpdateExpression: "SET #lease.#seq = :next, #lease.#until = :until REMOVE #lease.#holder",
+      ConditionExpression: "accountId = :accountId AND #lease.#owner = :owner AND #lease.#holder = :holder",
+      ExpressionAttributeNames: {
+        "#lease": leaseAttribute(scope),
+        "#seq": "seq",
+        "#until": "until",
+        ...HOLD_NAMES,
+      },
+      ExpressionAttributeValues: {
+        ":next": hold.seq + 1,
+        ":until": until,
+        ":accountId": account.accountId,
+        ":owner": hold.owner,
+        ":holder": hold.holder,
       },
     });
     return true;
@@ -185,7 +248,7 @@ export interface Commit {
 export async function commitStep(
   state: ScopeState,
   scope: Scope,
-  owner: string,
+  hold: LeaseHold,
   commit: Commit,
 ): Promise<boolean> {
   const { account } = state;
@@ -195,8 +258,8 @@ export async function commitStep(
     "#cursor": cursorAttribute(scope),
     "#lease": leaseAttribute(scope),
     "#scope": scope,
-    "#owner": "owner",
     "#status": "status",
+    ...HOLD_NAMES,
   };
   const values: Record<string, unknown> = {
     ":cursor": commit.cursor,
@@ -204,8 +267,9 @@ export async function commitStep(
     ":progress": commit.progress,
     ":through": commit.backfilledThrough,
     ":at": commit.now.toISOString(),
-    ":lease": { owner, until: commit.leaseUntil },
-    ":owner": owner,
+    ":lease": leaseValue(hold, commit.leaseUntil, commit.now.getTime()),
+    ":owner": hold.owner,
+    ":holder": hold.holder,
     ":accountId": account.accountId,
     ":on": true,
     ...SYNCABLE,
@@ -256,7 +320,7 @@ export async function commitStep(
     await db.update({
       Key: mailboxKeys.account(account.orgId, account.userId, account.provider),
       UpdateExpression: `SET ${sets.join(", ")}${add}`,
-      ConditionExpression: `accountId = :accountId AND scopes.#scope = :on AND ${SYNCABLE_CONDITION} AND #lease.#owner = :owner`,
+      ConditionExpression: `accountId = :accountId AND scopes.#scope = :on AND ${SYNCABLE_CONDITION} AND #lease.#owner = :owner AND #lease.#holder = :holder`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     });
@@ -276,24 +340,25 @@ export async function commitStep(
 export async function releaseLease(
   state: ScopeState,
   scope: Scope,
-  owner: string,
+  hold: LeaseHold,
   outcome: { error?: string; now: Date },
 ): Promise<void> {
   const { account } = state;
   const other: Scope = scope === "mail" ? "calendar" : "mail";
   const key = mailboxKeys.account(account.orgId, account.userId, account.provider);
-  const names = { "#lease": leaseAttribute(scope), "#owner": "owner", "#scope": scope, "#status": "status" };
+  const names = { "#lease": leaseAttribute(scope), ...HOLD_NAMES, "#scope": scope, "#status": "status" };
   try {
     await db.update({
       Key: key,
       UpdateExpression: outcome.error
         ? "REMOVE #lease SET sync.#scope.lastError = :error, #status = :errorStatus"
         : "REMOVE #lease",
-      ConditionExpression: "accountId = :accountId AND #lease.#owner = :owner",
-      ExpressionAttributeNames: outcome.error ? names : { "#lease": names["#lease"], "#owner": "owner" },
+      ConditionExpression: "accountId = :accountId AND #lease.#owner = :owner AND #lease.#holder = :holder",
+      ExpressionAttributeNames: outcome.error ? names : { "#lease": names["#lease"], ...HOLD_NAMES },
       ExpressionAttributeValues: {
         ":accountId": account.accountId,
-        ":owner": owner,
+        ":owner": hold.owner,
+        ":holder": hold.holder,
         ...(outcome.error ? { ":error": outcome.error.slice(0, 300), ":errorStatus": "error" } : {}),
       },
     });
@@ -411,6 +476,8 @@ async function remoteIdsWhere(
       names: Object.keys(names).length > 0 ? names : undefined,
       values: { ...values, ...(direction ? { ":direction": direction } : {}) },
       projection: "remoteId",
+      // Strongly consistent: the step just before wrote (and marked) some of these.
+      consistent: true,
     },
     (items) => {
       for (const item of items) out.add(item.remoteId as string);

@@ -2,7 +2,7 @@ import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { googleSandboxEnv } from "@kith/local/mailbox-providers";
 import { GoogleSandbox, type MailWorld } from "@kith/sandbox";
 import { describe, expect, it } from "vitest";
-import { testSqsClient } from "../../../../test/support/integration";
+import { drainQueue, testSqsClient } from "../../../../test/support/integration";
 import {
   type ConnectedMailbox,
   chainThroughCrash,
@@ -24,7 +24,7 @@ import { updateScopes } from "../mailbox/manage";
 import { keys } from "../mailbox/store";
 import { db } from "../storage";
 import { googleSync } from "./google";
-import { runSyncJob } from "./job";
+import { ChainBusy, runSyncJob } from "./job";
 import { breakerState, resetPacingForTests } from "./pacing";
 
 /**
@@ -218,9 +218,9 @@ describe("Gmail under faults", () => {
 
     // Half-open after the breaker's wait: the deferred continuation carries the chain to the end.
     resetPacingForTests();
-    const lease = (await storedAccount(mailbox))?.mailLease as { owner: string };
+    const lease = (await storedAccount(mailbox))?.mailLease as { owner: string; seq: number };
     const outcomes = await runChain(
-      { ...syncJob(mailbox, "mail"), reason: "continuation", chain: lease.owner },
+      { ...syncJob(mailbox, "mail"), reason: "continuation", chain: lease.owner, seq: lease.seq },
       googleSync,
       harness.queueUrl,
     );
@@ -261,6 +261,48 @@ describe("one chain per (account, scope)", () => {
     });
     expect(second).toEqual(["queued_behind"]);
     expect(outcomes.filter((outcome) => outcome === "completed").length).toBe(2);
+    await expectMailTruth(mailbox, world);
+  });
+});
+
+describe("one chain per (account, scope), under SQS's at-least-once delivery", () => {
+  it("a continuation delivered twice runs once: the copy finds the chain handed on", async () => {
+    const world = newWorld({ messages: 220, meetings: 5 });
+    const mailbox = await connected(world);
+    expect(await runSyncJob(syncJob(mailbox, "mail"), googleSync, { budgetMs: 0 })).toBe("continued");
+    const [message] = await drainQueue(testSqsClient(), harness.queueUrl);
+    const continuation = JSON.parse(message?.Body ?? "{}");
+    expect(continuation).toMatchObject({ reason: "continuation", seq: 1 });
+    expect(await runSyncJob(continuation, googleSync, { budgetMs: 0 })).toBe("continued");
+    expect(await runSyncJob(continuation, googleSync, { budgetMs: 0 })).toBe("lease_lost");
+    const [next] = await drainQueue(testSqsClient(), harness.queueUrl);
+    expect((await runChain(JSON.parse(next?.Body ?? "{}"), googleSync, harness.queueUrl)).at(-1)).toBe(
+      "completed",
+    );
+    await expectMailTruth(mailbox, world);
+  });
+
+  it("a request whose first invocation died is resumed by its redelivery, not queued behind itself", async () => {
+    const world = newWorld({ messages: 40, meetings: 5 });
+    const mailbox = await connected(world);
+    const deadHolder = (heartbeat: number) =>
+      db.update({
+        Key: keys.account(mailbox.orgId, mailbox.userId, "google"),
+        UpdateExpression: "SET mailLease = :lease",
+        ExpressionAttributeValues: {
+          ":lease": { owner: "message-1", seq: 0, holder: "killed", heartbeat, until: Date.now() + 300_000 },
+        },
+      });
+    // Still beating: the message is running elsewhere, so SQS must try it again later.
+    await deadHolder(Date.now() - 1_000);
+    await expect(
+      runSyncJob(syncJob(mailbox, "mail"), googleSync, { messageId: "message-1" }),
+    ).rejects.toBeInstanceOf(ChainBusy);
+    // Silent past the consumer's timeout: the redelivery takes the chain over.
+    await deadHolder(Date.now() - 200_000);
+    expect(await runSyncJob(syncJob(mailbox, "mail"), googleSync, { messageId: "message-1" })).toBe(
+      "completed",
+    );
     await expectMailTruth(mailbox, world);
   });
 });
