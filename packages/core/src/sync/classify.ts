@@ -167,12 +167,14 @@ export function meetingEvents(
 /** Parses an address header (`"Name, Jr." <a@b>, c@d`) into its addresses, names and comments dropped. */
 export function parseAddressList(value: string | undefined): string[] {
   if (!value) return [];
+  // RFC 5322 groups (`Team: a@x, b@y;`, `undisclosed-recipients:;`): their members, not their names.
+  const ungrouped = value.replace(/(^|,)\s*[^,:<>"@]*:/g, "$1").replace(/;/g, ",");
   const out: string[] = [];
   let current = "";
   let quoted = false;
   let angle = 0;
   let comment = 0;
-  for (const char of value) {
+  for (const char of ungrouped) {
     if (char === '"' && comment === 0) quoted = !quoted;
     else if (!quoted && char === "(") comment += 1;
     else if (!quoted && char === ")" && comment > 0) comment -= 1;

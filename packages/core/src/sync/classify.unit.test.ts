@@ -159,6 +159,15 @@ describe("address parsing", () => {
     ).toEqual(["ana@acme.example", "bob@acme.example", "cy@x.example"]);
   });
 
+  it("reads a group's members and not its name", () => {
+    expect(parseAddressList('Team: a@x.example, "B" <b@y.example>, c@z.example;, d@w.example')).toEqual([
+      "a@x.example",
+      "b@y.example",
+      "c@z.example",
+      "d@w.example",
+    ]);
+  });
+
   it("drops what is not an address", () => {
     expect(parseAddressList("undisclosed-recipients:;, not an address")).toEqual([]);
     expect(normalizeEmail("a@b@c")).toBeUndefined();

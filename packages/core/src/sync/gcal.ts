@@ -19,6 +19,15 @@ import { backfillHorizon, type Step, type StepContext, type Syncer } from "./syn
  */
 
 const PAGE_SIZE = 2_500;
+/**
+ * Listings stop a year ahead: a series with no end expands into occurrences without end under
+ * `singleEvents=true`. Later changes arrive through the sync token; beyond the year they are left.
+ */
+const AHEAD_DAYS = 365;
+
+function aheadOf(now: Date): Date {
+  return new Date(now.getTime() + AHEAD_DAYS * 86_400_000);
+}
 
 type CalendarCursor =
   | { stage: "backfill" | "resync"; timeMin: string; pageToken: string | null; listed?: string[] }
@@ -50,6 +59,7 @@ async function listingStep(
         calendarId: "primary",
         singleEvents: true,
         timeMin: cursor.timeMin,
+        timeMax: aheadOf(context.now).toISOString(),
         maxResults: PAGE_SIZE,
         ...(cursor.pageToken ? { pageToken: cursor.pageToken } : {}),
       }),
@@ -144,6 +154,7 @@ async function classifyItems(
   items: readonly calendar_v3.Schema$Event[],
 ): Promise<{ upserts: InteractionEvent[]; removals: string[]; present: string[] }> {
   const horizon = backfillHorizon(context.now).getTime();
+  const ahead = aheadOf(context.now).getTime();
   const removals: string[] = [];
   const present: string[] = [];
   const meetings: MeetingMetadata[] = [];
@@ -155,7 +166,8 @@ async function classifyItems(
     }
     present.push(item.id);
     const meeting = toMeeting(item);
-    if (meeting && meeting.start.getTime() >= horizon) meetings.push(meeting);
+    if (meeting && meeting.start.getTime() >= horizon && meeting.start.getTime() < ahead)
+      meetings.push(meeting);
   }
   await context.people.load(
     meetings

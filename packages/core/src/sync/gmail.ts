@@ -134,9 +134,10 @@ async function backfillStep(
       upserts: events,
       removals: [],
       replacements: [],
+      // The history id dates from the backfill's start: a re-sync after it expires reaches back there.
       cursor: incrementalCursor(
         cursor.historyId,
-        context.now,
+        new Date(cursor.startedAt),
         through ?? new Date(cursor.until).toISOString(),
       ),
       phase: "incremental",

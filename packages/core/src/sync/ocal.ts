@@ -71,22 +71,18 @@ export const ocalSyncer: Syncer = {
     try {
       return await stepFrom(context, cursor);
     } catch (error) {
-      if (
-        classifyProviderError(error).kind !== "expired_cursor" ||
-        cursor.stage !== "incremental" ||
-        cursor.mark
-      ) {
-        throw error;
-      }
+      // Any expired link (a delta link, or a page link of a round left for days) starts a new
+      // round over a fresh window, once per invocation.
+      if (classifyProviderError(error).kind !== "expired_cursor" || cursor.link === null) throw error;
       if (context.memo.get("ocal-resynced")) throw new SyncDeferredSignal("delta_expired_again", 5 * 60_000);
       context.memo.set("ocal-resynced", true);
-      return stepFrom(context, renewed(context.now));
+      return stepFrom(context, renewed(context.now, cursor.stage));
     }
   },
 };
 
-function renewed(now: Date): CalendarViewCursor {
-  return { stage: "incremental", link: null, ...windowFor(now), mark: ulid() };
+function renewed(now: Date, stage: CalendarViewCursor["stage"] = "incremental"): CalendarViewCursor {
+  return { stage, link: null, ...windowFor(now), mark: ulid() };
 }
 
 async function stepFrom(context: StepContext, cursor: CalendarViewCursor): Promise<Step> {

@@ -46,6 +46,8 @@ const SELECT = [
 const LIST_PAGE = 1_000;
 
 interface Listing {
+  /** Graph's next link, followed only while the boundary cannot move (many messages in one second). */
+  link?: string;
   /** Messages at or before this receivedDateTime are still to come (null: from the newest). */
   boundary: string | null;
   /** Ids already taken at exactly `boundary`. */
@@ -161,12 +163,19 @@ async function primeStep(context: StepContext, cursor: OutlookCursor, folder: Fo
   const client = await graphFor(context);
   const state = cursor.folders[folder];
   const initial = `/me/mailFolders/${folder}/messages/delta?${new URLSearchParams({ $select: SELECT }).toString()}`;
-  const page: DeltaPage<GraphMessage> = await deltaPage(
-    context,
-    client,
-    "messages.delta",
-    state.delta ?? initial,
-  );
+  let page: DeltaPage<GraphMessage>;
+  try {
+    page = await deltaPage(context, client, "messages.delta", state.delta ?? initial);
+  } catch (error) {
+    // A priming round left for days (an outage, reauthorization) may find its link expired: it
+    // starts again, once per invocation; the listing after it is unaffected.
+    if (classifyProviderError(error).kind !== "expired_cursor" || state.delta === null) throw error;
+    if (context.memo.get(`outlook-reprimed-${folder}`))
+      throw new SyncDeferredSignal("delta_expired_again", 5 * 60_000);
+    context.memo.set(`outlook-reprimed-${folder}`, true);
+    const restarted = { ...cursor, folders: { ...cursor.folders, [folder]: { ...state, delta: null } } };
+    return { ...noChanges(), ...phaseOf(restarted), cursor: restarted, done: false };
+  }
   const nextLink = page["@odata.nextLink"];
   const deltaLink = page["@odata.deltaLink"];
   if (!nextLink && !deltaLink) throw new Error("Graph delta page carried neither a next nor a delta link");
@@ -203,11 +212,13 @@ async function listStep(context: StepContext, cursor: OutlookCursor, folder: Fol
     $orderby: "receivedDateTime desc",
     $top: String(LIST_PAGE),
   });
-  const page: { value?: GraphMessage[] } = await context.calls.call("messages.list", () =>
-    client
-      .api(`/me/mailFolders/${folder}/messages?${query.toString()}`)
-      .middlewareOptions([NO_RETRIES])
-      .get(),
+  const page: { value?: GraphMessage[]; "@odata.nextLink"?: string } = await context.calls.call(
+    "messages.list",
+    () =>
+      client
+        .api(listing.link ?? `/me/mailFolders/${folder}/messages?${query.toString()}`)
+        .middlewareOptions([NO_RETRIES])
+        .get(),
   );
   const items = page.value ?? [];
   const seen = new Set(listing.boundaryIds);
@@ -216,10 +227,13 @@ async function listStep(context: StepContext, cursor: OutlookCursor, folder: Fol
   const events = await eventsOf(context, messages);
 
   const last = items.at(-1)?.receivedDateTime ?? null;
-  const full = items.length >= LIST_PAGE;
-  // A full page whose every message shares the boundary's date cannot move the boundary: step past it.
-  const stuck = full && fresh.length === 0;
-  const boundary = stuck ? new Date(Date.parse(last ?? "") - 1_000).toISOString() : last;
+  const nextLink = page["@odata.nextLink"];
+  // Graph's next link says whether more remain; a short page alone does not.
+  const full = nextLink !== undefined;
+  // A page that cannot move the boundary (a thousand messages in one second, an import): its next
+  // link pages on through that second, by offset, until the date moves.
+  const stuck = full && (fresh.length === 0 || last === listing.boundary);
+  const boundary = last ?? listing.boundary;
   const atBoundary = items.filter((item) => item.receivedDateTime === boundary).map((item) => item.id);
   const oldest = messages.reduce<number | null>(
     (min, message) =>
@@ -229,6 +243,7 @@ async function listStep(context: StepContext, cursor: OutlookCursor, folder: Fol
   const nextListing: Listing = {
     boundary,
     boundaryIds: boundary === listing.boundary ? [...listing.boundaryIds, ...atBoundary] : atBoundary,
+    ...(stuck ? { link: nextLink } : {}),
     done: !full,
     oldest,
     ...(listing.listed ? { listed: [...listing.listed, ...fresh.map((item) => item.id)] } : {}),

@@ -1,6 +1,7 @@
 import { microsoftSandboxEnv } from "@kith/local/mailbox-providers";
 import { type MailWorld, MicrosoftSandbox } from "@kith/sandbox";
 import { describe, expect, it } from "vitest";
+import { drainQueue, testSqsClient } from "../../../../test/support/integration";
 import {
   type ConnectedMailbox,
   chainThroughCrash,
@@ -16,6 +17,7 @@ import {
   worldSeries,
 } from "../../../../test/support/sync";
 import { microsoft } from "../mailbox/microsoft";
+import { runSyncJob } from "./job";
 import { microsoftSync } from "./microsoft";
 
 /**
@@ -119,6 +121,20 @@ describe("Outlook mail incremental sync", () => {
     // Per folder: the expired link, a re-priming round, one listing of the recent days, the new link.
     expect(usage.requests["messages.list"]).toBeLessThanOrEqual(2);
     expect(usage.requests["messages.delta"]).toBeLessThanOrEqual(8);
+  });
+});
+
+describe("Outlook links that expire mid-round", () => {
+  it("a chain resumed after its delta links expired recovers and still ends at the truth", async () => {
+    const world = newWorld({ messages: 120, meetings: 4 });
+    const mailbox = await connected(world);
+    // One step (the inbox primed), then every link Graph handed out expires.
+    expect(await runSyncJob(syncJob(mailbox, "mail"), microsoftSync, { budgetMs: 0 })).toBe("continued");
+    harness.sandbox.expireDeltaTokens(mailbox.email);
+    const [message] = await drainQueue(testSqsClient(), harness.queueUrl);
+    const outcomes = await runChain(JSON.parse(message?.Body ?? "{}"), microsoftSync, harness.queueUrl);
+    expect(outcomes.at(-1)).toBe("completed");
+    await expectMailTruth(mailbox, world);
   });
 });
 
