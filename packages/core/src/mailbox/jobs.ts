@@ -13,7 +13,7 @@ import {
   type WipeJob,
   WipeJobSchema,
 } from "./schemas";
-import { keys } from "./store";
+import { keys, wipePendingAttribute } from "./store";
 
 /**
  * The mailbox queues' work. Both queues take either their own job or the domain event that asks
@@ -172,7 +172,10 @@ async function completeWipe(job: WipeJob, total: number, now: Date): Promise<voi
     if (!(error instanceof ConditionFailed)) throw error;
     return;
   }
-  if (job.scope) await resetScopeCount(job, job.scope);
+  if (job.scope) {
+    await resetScopeCount(job, job.scope);
+    await clearWipePending(job, job.scope);
+  }
   logger.info("mailbox wipe completed", { accountId: job.accountId, scope: job.scope, eventsDeleted: total });
 }
 
@@ -185,6 +188,21 @@ async function resetScopeCount(job: WipeJob, scope: "mail" | "calendar"): Promis
       ConditionExpression: "accountId = :accountId AND scopes.#scope = :off",
       ExpressionAttributeNames: { "#scope": scope },
       ExpressionAttributeValues: { ":zero": 0, ":accountId": job.accountId, ":off": false },
+    });
+  } catch (error) {
+    if (!(error instanceof ConditionFailed)) throw error;
+  }
+}
+
+/** The scope's syncs wait while its wipe runs (`<scope>WipePending`); this one is done. */
+async function clearWipePending(job: WipeJob, scope: "mail" | "calendar"): Promise<void> {
+  try {
+    await db.update({
+      Key: keys.account(job.orgId, job.userId, job.provider),
+      UpdateExpression: "REMOVE #pending",
+      ConditionExpression: "accountId = :accountId AND #pending = :requestId",
+      ExpressionAttributeNames: { "#pending": wipePendingAttribute(scope) },
+      ExpressionAttributeValues: { ":accountId": job.accountId, ":requestId": job.requestId },
     });
   } catch (error) {
     if (!(error instanceof ConditionFailed)) throw error;

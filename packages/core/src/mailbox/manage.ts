@@ -25,6 +25,7 @@ import {
   type StoredAccount,
   toAccount,
   tokenContext,
+  wipePendingAttribute,
   withoutScopeSyncer,
 } from "./store";
 
@@ -99,16 +100,20 @@ export async function updateScopes(
               : account.sync.calendar,
         },
         updatedAt: at,
-        // A scope turned off or on starts over; the other scope's sync carries on where it was.
-        syncer: withoutScopeSyncer(account.syncer, [...enabled, ...disabled]),
       };
       const base = { accountId: account.accountId, userId: account.userId, provider: account.provider };
+      const wipes = disabled.map((scope) =>
+        MailboxWipeRequested.create(account.orgId, { ...base, scope, reason: "scope_disabled" }, now),
+      );
+      // A scope turned off or on starts over (and waits for its wipe); the other carries on.
+      updated.syncer = {
+        ...withoutScopeSyncer(account.syncer, [...enabled, ...disabled]),
+        ...Object.fromEntries(wipes.map((wipe) => [wipePendingAttribute(wipe.data.scope as Scope), wipe.id])),
+      };
       await commit([accountPut(updated, versionGuard(account))], {
         events: [
           MailboxScopesChanged.create(account.orgId, { ...base, scopes: next, enabled, disabled }, now),
-          ...disabled.map((scope) =>
-            MailboxWipeRequested.create(account.orgId, { ...base, scope, reason: "scope_disabled" }, now),
-          ),
+          ...wipes,
         ],
         now,
       });

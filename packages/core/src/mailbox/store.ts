@@ -52,15 +52,27 @@ export interface StoredAccount {
   syncer?: Record<string, unknown>;
 }
 
+/**
+ * The id of the wipe a scope turned off started, until that wipe completes: the scope's syncs wait
+ * for it, so a scope turned off and on again never has its new events deleted by the old wipe.
+ */
+export function wipePendingAttribute(scope: Scope): string {
+  return `${scope}WipePending`;
+}
+
 /** The attributes the syncers keep on the account item for one scope (packages/core/src/sync/state.ts). */
 export function syncerAttributes(scope: Scope): string[] {
   const pending = scope === "mail" ? "pendingMailSync" : "pendingCalendarSync";
-  return [`${scope}Lease`, `${scope}Cursor`, `${scope}Milestones`, pending];
+  return [`${scope}Lease`, `${scope}Cursor`, `${scope}Milestones`, pending, wipePendingAttribute(scope)];
 }
 
-/** The syncer attributes without a scope's: that scope starts over (turned off or on). */
+/** The syncer attributes without a scope's: that scope starts over (turned off or on); a wipe it awaits stays. */
 export function withoutScopeSyncer(syncer: Record<string, unknown> | undefined, scopes: readonly Scope[]) {
-  const dropped = new Set(scopes.flatMap(syncerAttributes));
+  const dropped = new Set(
+    scopes
+      .flatMap(syncerAttributes)
+      .filter((name) => !scopes.some((scope) => name === wipePendingAttribute(scope))),
+  );
   return Object.fromEntries(Object.entries(syncer ?? {}).filter(([name]) => !dropped.has(name)));
 }
 

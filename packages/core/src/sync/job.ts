@@ -3,6 +3,7 @@ import { ReauthRequired } from "../mailbox/errors";
 import { syncQueueFor } from "../mailbox/jobs";
 import type { OAuthProvider } from "../mailbox/provider";
 import type { Scope, SyncJob } from "../mailbox/schemas";
+import { wipePendingAttribute } from "../mailbox/store";
 import { accessToken } from "../mailbox/tokens";
 import * as Queues from "../queues";
 import { db } from "../storage";
@@ -61,6 +62,9 @@ export type RunOutcome =
   | "deferred"
   | "completed"
   | "reauth_required";
+
+/** How long a sync waits for its scope's wipe before it looks again. */
+const WIPE_WAIT_SECONDS = 30;
 
 /** Backfill steps fetched ahead of the one being written. */
 const FETCH_AHEAD = 2;
@@ -150,6 +154,12 @@ export async function runSyncJob(
   ) {
     logger.info("sync job dropped: the scope is not syncing", { accountId: job.accountId, scope: job.scope });
     return "dropped";
+  }
+  if (account.syncer?.[wipePendingAttribute(job.scope)] !== undefined) {
+    // The scope was turned off and on again, and the old wipe is still deleting its events: the
+    // sync waits for it, or the wipe would delete what the new backfill writes.
+    await Queues.send(syncQueueFor(job.provider), job, { delaySeconds: WIPE_WAIT_SECONDS });
+    return "deferred";
   }
   // A fresh request's chain is named by its message, so a redelivery after a crash is the same chain.
   const owner = job.chain ?? options.messageId ?? ulid();

@@ -393,3 +393,28 @@ describe("scope changes and reconnects keep the other scope's sync", () => {
     expect(await runSyncJob(syncJob(mailbox, "calendar"), googleSync)).toBe("dropped");
   });
 });
+
+describe("a scope turned off and on again", () => {
+  it("syncs only after the old wipe is done, so the wipe never deletes the new backfill", async () => {
+    const world = newWorld({ messages: 60, meetings: 5 });
+    const mailbox = await connected(world);
+    await runChain(syncJob(mailbox, "mail"), googleSync, harness.queueUrl);
+    await updateScopes(google, mailbox, { mail: false, calendar: true });
+    await updateScopes(google, mailbox, { mail: true, calendar: true });
+    const requestId = (await storedAccount(mailbox))?.mailWipePending as string;
+    expect(requestId).toEqual(expect.any(String));
+
+    expect(await runSyncJob(syncJob(mailbox, "mail"), googleSync)).toBe("deferred");
+    await wipeSlice({
+      ...wipeJobFor(mailbox),
+      scope: "mail",
+      reason: "scope_disabled",
+      requestId,
+      deleted: 0,
+    });
+    expect((await storedAccount(mailbox))?.mailWipePending).toBeUndefined();
+    await drainQueue(testSqsClient(), harness.queueUrl);
+    expect((await runChain(syncJob(mailbox, "mail"), googleSync, harness.queueUrl)).at(-1)).toBe("completed");
+    await expectMailTruth(mailbox, world);
+  });
+});
