@@ -1,10 +1,11 @@
 import type { calendar_v3 } from "@googleapis/calendar";
+import { ulid } from "ulid";
 import { type MeetingMetadata, meetingEvents, normalizeEmail } from "./classify";
 import type { InteractionEvent, MeetingResponse } from "./event";
 import { calendarClient } from "./google-clients";
 import { SyncDeferredSignal } from "./job";
 import { classifyProviderError } from "./pacing";
-import { storedRemoteIdsSince } from "./state";
+import { unmarkedRemoteIds } from "./state";
 import { backfillHorizon, type Step, type StepContext, type Syncer } from "./syncer";
 
 /**
@@ -30,7 +31,7 @@ function aheadOf(now: Date): Date {
 }
 
 type CalendarCursor =
-  | { stage: "backfill" | "resync"; timeMin: string; pageToken: string | null; listed?: string[] }
+  | { stage: "backfill" | "resync"; timeMin: string; pageToken: string | null; mark?: string }
   | { stage: "incremental"; syncToken: string; pageToken: string | null };
 
 export const gcalSyncer: Syncer = {
@@ -67,13 +68,15 @@ async function listingStep(
   ).data;
   const { upserts, removals, present } = await classifyItems(context, page.items ?? []);
   const resync = cursor.stage === "resync";
-  const listed = resync ? [...(cursor.listed ?? []), ...present] : undefined;
+  // A re-listing marks what it writes; what is stored in the window without the mark is gone.
+  const marked = resync && cursor.mark ? { mark: cursor.mark } : {};
   if (page.nextPageToken) {
     return {
       upserts,
       removals,
       replacements: resync ? present : [],
-      cursor: { ...cursor, pageToken: page.nextPageToken, ...(listed ? { listed } : {}) },
+      ...marked,
+      cursor: { ...cursor, pageToken: page.nextPageToken },
       phase: resync ? "incremental" : "backfill",
       progress: resync ? 1 : 0.5,
       backfilledThrough: null,
@@ -82,16 +85,18 @@ async function listingStep(
   }
   if (!page.nextSyncToken) throw new Error("Calendar's last page carried no nextSyncToken");
   let stale: string[] = [];
-  if (listed) {
-    const seen = new Set(listed);
-    stale = [...(await storedRemoteIdsSince(context.account.accountId, "calendar", cursor.timeMin))].filter(
-      (id) => !seen.has(id),
-    );
+  if (resync && cursor.mark) {
+    const own = new Set(present);
+    const gone = await unmarkedRemoteIds(context.account.accountId, "calendar", cursor.mark, {
+      since: cursor.timeMin,
+    });
+    stale = [...gone].filter((id) => !own.has(id));
   }
   return {
     upserts,
     removals: [...removals, ...stale],
     replacements: resync ? present : [],
+    ...marked,
     cursor: { stage: "incremental", syncToken: page.nextSyncToken, pageToken: null },
     phase: "incremental",
     progress: 1,
@@ -129,7 +134,7 @@ async function incrementalStep(
       stage: "resync",
       timeMin: backfillHorizon(context.now).toISOString(),
       pageToken: null,
-      listed: [],
+      mark: ulid(),
     });
   }
   const { upserts, removals, present } = await classifyItems(context, page.items ?? []);

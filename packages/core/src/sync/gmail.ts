@@ -1,10 +1,11 @@
 import type { gmail_v1 } from "@googleapis/gmail";
+import { ulid } from "ulid";
 import { type MessageMetadata, messageEvents, parseAddressList } from "./classify";
 import type { InteractionEvent } from "./event";
 import { gmailClient } from "./google-clients";
 import { SyncDeferredSignal } from "./job";
 import { classifyProviderError, gmailQuotaFromEnv } from "./pacing";
-import { storedRemoteIdsSince } from "./state";
+import { unmarkedRemoteIds } from "./state";
 import {
   backfillHorizon,
   backfillProgress,
@@ -67,7 +68,7 @@ type GmailCursor =
       syncedAt: number;
       through: string | null;
     }
-  | ({ stage: "resync"; historyId: string; listed: string[]; through: string | null } & Listing);
+  | ({ stage: "resync"; historyId: string; mark: string; through: string | null } & Listing);
 
 interface PlannedFetch {
   threadId: string;
@@ -449,8 +450,8 @@ async function incrementalStep(
 
 /**
  * The history id expired: list the mail since a day before the last good sync, write what is
- * there (the same keys as before, so nothing doubles) and remove what is stored for that window
- * but no longer listed; then carry on incrementally from a fresh history id. One re-sync per
+ * there (the same keys as before, so nothing doubles, each event marked with the re-sync's id) and
+ * remove what is stored for that window without the mark: what is no longer there; then carry on incrementally from a fresh history id. One re-sync per
  * invocation: a second expiry in a row defers the job instead of looping.
  */
 async function startResync(
@@ -469,7 +470,7 @@ async function startResync(
   return resyncStep(context, client, {
     stage: "resync",
     historyId,
-    listed: [],
+    mark: ulid(),
     through: cursor.through,
     pageToken: null,
     doneThreads: [],
@@ -485,26 +486,25 @@ async function resyncStep(
   cursor: Extract<GmailCursor, { stage: "resync" }>,
 ): Promise<Step> {
   const { events, listing, finished, fetchedIds } = await listingStep(context, client, cursor);
-  const listed = [...cursor.listed, ...fetchedIds];
   const base = {
     phase: "incremental" as const,
     progress: 1,
     backfilledThrough: cursor.through,
     upserts: events,
     replacements: fetchedIds,
+    // What the re-sync writes carries its mark; what is stored in the window without it is gone.
+    mark: cursor.mark,
   };
   if (!finished) {
-    return { ...base, removals: [], cursor: { ...cursor, ...listing, listed }, done: false };
+    return { ...base, removals: [], cursor: { ...cursor, ...listing }, done: false };
   }
-  const stored = await storedRemoteIdsSince(
-    context.account.accountId,
-    "mail",
-    new Date(cursor.until).toISOString(),
-  );
-  const seen = new Set(listed);
+  const gone = await unmarkedRemoteIds(context.account.accountId, "mail", cursor.mark, {
+    since: new Date(cursor.until).toISOString(),
+  });
   return {
     ...base,
-    removals: [...stored].filter((id) => !seen.has(id)),
+    // This step's own messages are written (marked) after this read: keep them.
+    removals: [...gone].filter((id) => !fetchedIds.includes(id)),
     cursor: incrementalCursor(cursor.historyId, context.now, cursor.through),
     done: false,
     recount: true,

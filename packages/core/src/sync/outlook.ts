@@ -1,9 +1,10 @@
+import { ulid } from "ulid";
 import { type MessageMetadata, messageEvents, normalizeEmail } from "./classify";
 import type { InteractionEvent } from "./event";
 import { addressOf, type DeltaPage, deltaPage, graphFor, NO_RETRIES } from "./graph";
 import { SyncDeferredSignal } from "./job";
 import { classifyProviderError } from "./pacing";
-import { storedRemoteIdsSince } from "./state";
+import { unmarkedRemoteIds } from "./state";
 import {
   backfillHorizon,
   backfillProgress,
@@ -55,8 +56,6 @@ interface Listing {
   done: boolean;
   /** The oldest message date taken. */
   oldest: number | null;
-  /** Re-sync only: every id listed, to find what is gone. */
-  listed?: string[];
 }
 
 interface FolderState {
@@ -68,6 +67,8 @@ interface FolderState {
   syncedAt: number | null;
   /** Re-sync: the listing runs back to here (ISO), and its removals are found when it ends. */
   resyncSince?: string;
+  /** Re-sync: the mark on what it writes. */
+  resyncMark?: string;
 }
 
 interface OutlookCursor {
@@ -246,30 +247,29 @@ async function listStep(context: StepContext, cursor: OutlookCursor, folder: Fol
     ...(stuck ? { link: nextLink } : {}),
     done: !full,
     oldest,
-    ...(listing.listed ? { listed: [...listing.listed, ...fresh.map((item) => item.id)] } : {}),
   };
   let nextState: FolderState = { ...state, listing: nextListing };
   let removals: string[] = [];
   let recount = false;
-  if (nextListing.done && state.resyncSince) {
-    const direction = folder === "inbox" ? "inbound" : "outbound";
-    const listed = new Set(nextListing.listed ?? []);
-    const stored = await storedRemoteIdsSince(
-      context.account.accountId,
-      "mail",
-      state.resyncSince,
-      direction,
-    );
-    removals = [...stored].filter((id) => !listed.has(id));
-    nextState = { ...nextState, resyncSince: undefined, listing: { ...nextListing, listed: undefined } };
+  if (nextListing.done && state.resyncSince && state.resyncMark) {
+    // What the re-listing wrote carries its mark; what is stored since then without it is gone
+    // (this step's own messages are written after this read: kept).
+    const gone = await unmarkedRemoteIds(context.account.accountId, "mail", state.resyncMark, {
+      direction: folder === "inbox" ? "inbound" : "outbound",
+      since: state.resyncSince,
+    });
+    const own = new Set(fresh.map((item) => item.id));
+    removals = [...gone].filter((id) => !own.has(id));
+    nextState = { ...nextState, resyncSince: undefined, resyncMark: undefined };
     recount = true;
   }
   const next = { ...cursor, folders: { ...cursor.folders, [folder]: nextState } };
   return {
     upserts: events,
     removals,
-    // A re-sync's messages replace whatever was stored for them.
+    // A re-sync's messages replace whatever was stored for them, marked.
     replacements: state.resyncSince ? fresh.map((item) => item.id) : [],
+    ...(state.resyncMark ? { mark: state.resyncMark } : {}),
     ...phaseOf(next),
     cursor: next,
     done: false,
@@ -298,9 +298,10 @@ async function incrementalStep(context: StepContext, cursor: OutlookCursor): Pro
     const restarted: FolderState = {
       delta: null,
       primed: false,
-      listing: { ...freshListing(), listed: [] },
+      listing: freshListing(),
       syncedAt: state.syncedAt,
       resyncSince: since < cursor.horizon ? cursor.horizon : since,
+      resyncMark: ulid(),
     };
     return {
       ...noChanges(),

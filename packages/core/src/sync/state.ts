@@ -429,33 +429,23 @@ export async function countEvents(accountId: string, scope: Scope): Promise<numb
   return total;
 }
 
-/** Remote ids of a scope's stored events dated at or after `since` (a re-sync's comparison set). */
-export async function storedRemoteIdsSince(
-  accountId: string,
-  scope: Scope,
-  since: string,
-  direction?: InteractionEvent["direction"],
-): Promise<Set<string>> {
-  return remoteIdsWhere(accountId, scope, "occurredAt >= :since", { ":since": since }, {}, direction);
-}
-
 /**
  * Remote ids of a scope's stored events that a re-sync marked `mark` did not write again
- * (optionally one direction only): what the provider no longer has.
+ * (optionally one direction only, and dated at or after `since`): what the provider no longer has.
  */
 export async function unmarkedRemoteIds(
   accountId: string,
   scope: Scope,
   mark: string,
-  direction?: InteractionEvent["direction"],
+  only: { direction?: InteractionEvent["direction"]; since?: string } = {},
 ): Promise<Set<string>> {
   return remoteIdsWhere(
     accountId,
     scope,
-    "(attribute_not_exists(#mark) OR #mark <> :mark)",
-    { ":mark": mark },
+    `(attribute_not_exists(#mark) OR #mark <> :mark)${only.since ? " AND occurredAt >= :since" : ""}`,
+    { ":mark": mark, ...(only.since ? { ":since": only.since } : {}) },
     { "#mark": "mark" },
-    direction,
+    only.direction,
   );
 }
 

@@ -130,12 +130,15 @@ describe("Gmail incremental sync", () => {
     const world = newWorld({ messages: 150, meetings: 5 });
     const mailbox = await connected(world);
     await runChain(syncJob(mailbox, "mail"), googleSync, harness.queueUrl);
-    const recent = (await storedEvents(mailbox.accountId, "mail"))
-      .filter((event) => Date.parse(event.occurredAt as string) > Date.now() - 86_400_000 / 2)
-      .map((event) => event.remoteId as string);
+    // A recent message, stored, then deleted while the history id is expired: the re-sync must see it gone.
+    const doomed = inboundFrom(world, `doomed.${Date.now()}@elsewhere.example`);
+    await runChain(syncJob(mailbox, "mail"), googleSync, harness.queueUrl);
+    expect(
+      (await storedEvents(mailbox.accountId, "mail")).some((event) => event.remoteId === doomed.id),
+    ).toBe(true);
 
     inboundFrom(world, `after.expiry.${Date.now()}@elsewhere.example`);
-    if (recent[0]) world.deleteMessage(recent[0]);
+    world.deleteMessage(doomed.id);
     harness.sandbox.gmail.expireHistory(mailbox.email);
     harness.sandbox.gmail.resetUsage(mailbox.email);
 
