@@ -98,8 +98,8 @@ export interface MailWorldOptions {
 
 const DAY = 86_400_000;
 
-/** mulberry32: a small, fast, deterministic PRNG. */
-function prng(seed: number): () => number {
+/** mulberry32: a small, fast, deterministic PRNG (MailWorld's data, the sandboxes' injected faults). */
+export function prng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -1,3 +1,4 @@
+import { prng } from "./mail-world";
 /**
  * Provider-neutral throttling, fault injection and accounting for the mailbox sandboxes (Gmail,
  * Google Calendar, Microsoft Graph). Each sandbox renders the outcome in its own wire format
@@ -181,7 +182,7 @@ export class FaultInjector {
   private errorRate = 0;
   private latencyMs = 0;
   private statuses: readonly number[] = DEFAULT_FAULT_STATUSES;
-  private random: () => number = mulberry32(1);
+  private random: () => number = prng(1);
   private readonly queued: number[] = [];
 
   constructor(options: FaultOptions = {}) {
@@ -200,7 +201,7 @@ export class FaultInjector {
     this.errorRate = errorRate;
     this.latencyMs = latencyMs;
     this.statuses = [...statuses];
-    this.random = mulberry32(options.seed ?? 1);
+    this.random = prng(options.seed ?? 1);
   }
 
   /** The next `times` calls fail with `status` (429 or 5xx). */
@@ -239,18 +240,6 @@ function assertFaultStatus(status: number): void {
   if (status !== 429 && !(Number.isInteger(status) && status >= 500 && status <= 599)) {
     throw new RangeError(`Injected faults are outages: 429 or 5xx, not ${status}`);
   }
-}
-
-/** mulberry32: small, fast and reproducible; the same generator MailWorld uses. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 // ---- accounting ---------------------------------------------------------------------------------

@@ -60,10 +60,17 @@ export function wipePendingAttribute(scope: Scope): string {
   return `${scope}WipePending`;
 }
 
-/** The attributes the syncers keep on the account item for one scope (packages/core/src/sync/state.ts). */
+/** The names of the attributes the syncers keep on the account item per scope (packages/core/src/sync/state.ts). */
+export const syncerAttribute = {
+  lease: (scope: Scope) => `${scope}Lease`,
+  cursor: (scope: Scope) => `${scope}Cursor`,
+  milestones: (scope: Scope) => `${scope}Milestones`,
+  pending: (scope: Scope) => (scope === "mail" ? "pendingMailSync" : "pendingCalendarSync"),
+  wipePending: wipePendingAttribute,
+};
+
 export function syncerAttributes(scope: Scope): string[] {
-  const pending = scope === "mail" ? "pendingMailSync" : "pendingCalendarSync";
-  return [`${scope}Lease`, `${scope}Cursor`, `${scope}Milestones`, pending, wipePendingAttribute(scope)];
+  return Object.values(syncerAttribute).map((name) => name(scope));
 }
 
 /** The syncer attributes without a scope's: that scope starts over (turned off or on); a wipe it awaits stays. */

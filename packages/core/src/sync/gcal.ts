@@ -3,8 +3,7 @@ import { ulid } from "ulid";
 import { type MeetingMetadata, meetingEvents, normalizeEmail } from "./classify";
 import type { InteractionEvent, MeetingResponse } from "./event";
 import { calendarClient } from "./google-clients";
-import { SyncDeferredSignal } from "./job";
-import { classifyProviderError } from "./pacing";
+import { classifyProviderError, SyncDeferred } from "./pacing";
 import { unmarkedRemoteIds } from "./state";
 import { backfillHorizon, type Step, type StepContext, type Syncer } from "./syncer";
 
@@ -127,8 +126,7 @@ async function incrementalStep(
   } catch (error) {
     if (classifyProviderError(error).kind !== "expired_cursor") throw error;
     // One re-sync per invocation: a token that expires again at once defers the job, never loops.
-    if (context.memo.get("gcal-resynced"))
-      throw new SyncDeferredSignal("sync_token_expired_again", 5 * 60_000);
+    if (context.memo.get("gcal-resynced")) throw new SyncDeferred("cursor_expired_again", 5 * 60_000);
     context.memo.set("gcal-resynced", true);
     return listingStep(context, client, {
       stage: "resync",

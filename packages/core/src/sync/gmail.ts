@@ -3,8 +3,7 @@ import { ulid } from "ulid";
 import { type MessageMetadata, messageEvents, parseAddressList } from "./classify";
 import type { InteractionEvent } from "./event";
 import { gmailClient } from "./google-clients";
-import { SyncDeferredSignal } from "./job";
-import { classifyProviderError, gmailQuotaFromEnv } from "./pacing";
+import { classifyProviderError, gmailQuotaFromEnv, SyncDeferred } from "./pacing";
 import { unmarkedRemoteIds } from "./state";
 import {
   backfillHorizon,
@@ -459,7 +458,7 @@ async function startResync(
   client: gmail_v1.Gmail,
   cursor: Extract<GmailCursor, { stage: "incremental" }>,
 ): Promise<Step> {
-  if (context.memo.get("gmail-resynced")) throw new SyncDeferredSignal("history_expired_again", 5 * 60_000);
+  if (context.memo.get("gmail-resynced")) throw new SyncDeferred("cursor_expired_again", 5 * 60_000);
   context.memo.set("gmail-resynced", true);
   const since = cursor.syncedAt - DAY_MS;
   if (context.now.getTime() - since > RESYNC_MAX_DAYS * DAY_MS) {

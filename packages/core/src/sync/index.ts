@@ -12,7 +12,6 @@ export {
   type RunOptions,
   type RunOutcome,
   runSyncJob,
-  SyncDeferredSignal,
   type SyncDeps,
 } from "./job";
 export { countEvents, readScopeState } from "./state";

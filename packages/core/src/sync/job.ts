@@ -9,6 +9,7 @@ import * as Queues from "../queues";
 import { db } from "../storage";
 import { logger } from "../util/logger";
 import { eventItem, eventSource } from "./event";
+import { SyncDeferred } from "./pacing-errors";
 import { OrgPeople } from "./people";
 import {
   acquireLease,
@@ -122,17 +123,6 @@ export class ChainBusy extends Error {
   constructor() {
     super("the sync chain of this message is held by another invocation");
     this.name = "ChainBusy";
-  }
-}
-
-/** An error a syncer throws to stop the job for now, without losing anything. */
-export class SyncDeferredSignal extends Error {
-  constructor(
-    readonly reason: string,
-    readonly retryAfterMs: number,
-  ) {
-    super(`sync deferred: ${reason}`);
-    this.name = "SyncDeferredSignal";
   }
 }
 
@@ -271,8 +261,8 @@ export async function runSyncJob(
     }
   } catch (error) {
     feed.stop();
-    if (error instanceof SyncDeferredSignal || isDeferred(error)) {
-      const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs ?? 60_000;
+    if (error instanceof SyncDeferred) {
+      const retryAfterMs = error.retryAfterMs;
       logger.info("sync deferred", {
         accountId: job.accountId,
         scope: job.scope,
@@ -371,10 +361,6 @@ async function continueLater(
     { ...job, reason: "continuation", chain: hold.owner, seq: hold.seq + 1 } satisfies SyncJob,
     delaySeconds > 0 ? { delaySeconds } : {},
   );
-}
-
-function isDeferred(error: unknown): boolean {
-  return (error as { name?: string } | null)?.name === "SyncDeferred";
 }
 
 /** What `lastError` shows: the error's kind and status, never a provider's message (it may quote data). */

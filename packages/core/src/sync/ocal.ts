@@ -2,8 +2,7 @@ import { ulid } from "ulid";
 import { type MeetingMetadata, meetingEvents, normalizeEmail } from "./classify";
 import type { MeetingResponse } from "./event";
 import { addressOf, type DeltaPage, deltaPage, graphFor } from "./graph";
-import { SyncDeferredSignal } from "./job";
-import { classifyProviderError } from "./pacing";
+import { classifyProviderError, SyncDeferred } from "./pacing";
 import { unmarkedRemoteIds } from "./state";
 import { backfillHorizon, DAY_MS, type Step, type StepContext, type Syncer } from "./syncer";
 
@@ -74,7 +73,7 @@ export const ocalSyncer: Syncer = {
       // Any expired link (a delta link, or a page link of a round left for days) starts a new
       // round over a fresh window, once per invocation.
       if (classifyProviderError(error).kind !== "expired_cursor" || cursor.link === null) throw error;
-      if (context.memo.get("ocal-resynced")) throw new SyncDeferredSignal("delta_expired_again", 5 * 60_000);
+      if (context.memo.get("ocal-resynced")) throw new SyncDeferred("cursor_expired_again", 5 * 60_000);
       context.memo.set("ocal-resynced", true);
       return stepFrom(context, renewed(context.now, cursor.stage));
     }

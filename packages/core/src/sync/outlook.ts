@@ -2,8 +2,7 @@ import { ulid } from "ulid";
 import { type MessageMetadata, messageEvents, normalizeEmail } from "./classify";
 import type { InteractionEvent } from "./event";
 import { addressOf, type DeltaPage, deltaPage, graphFor, NO_RETRIES } from "./graph";
-import { SyncDeferredSignal } from "./job";
-import { classifyProviderError } from "./pacing";
+import { classifyProviderError, SyncDeferred } from "./pacing";
 import { unmarkedRemoteIds } from "./state";
 import {
   backfillHorizon,
@@ -172,7 +171,7 @@ async function primeStep(context: StepContext, cursor: OutlookCursor, folder: Fo
     // starts again, once per invocation; the listing after it is unaffected.
     if (classifyProviderError(error).kind !== "expired_cursor" || state.delta === null) throw error;
     if (context.memo.get(`outlook-reprimed-${folder}`))
-      throw new SyncDeferredSignal("delta_expired_again", 5 * 60_000);
+      throw new SyncDeferred("cursor_expired_again", 5 * 60_000);
     context.memo.set(`outlook-reprimed-${folder}`, true);
     const restarted = { ...cursor, folders: { ...cursor.folders, [folder]: { ...state, delta: null } } };
     return { ...noChanges(), ...phaseOf(restarted), cursor: restarted, done: false };
@@ -291,7 +290,7 @@ async function incrementalStep(context: StepContext, cursor: OutlookCursor): Pro
   } catch (error) {
     if (classifyProviderError(error).kind !== "expired_cursor") throw error;
     if (context.memo.get(`outlook-resynced-${folder}`)) {
-      throw new SyncDeferredSignal("delta_expired_again", 5 * 60_000);
+      throw new SyncDeferred("cursor_expired_again", 5 * 60_000);
     }
     context.memo.set(`outlook-resynced-${folder}`, true);
     const since = new Date((state.syncedAt ?? cursor.startedAt) - DAY_MS).toISOString();

@@ -41,7 +41,12 @@ export interface ClassifyContext {
   now?: number;
 }
 
-export type DeferReason = "breaker_open" | "deadline" | "retries_exhausted";
+export type DeferReason =
+  | "breaker_open"
+  | "deadline"
+  | "retries_exhausted"
+  /** A cursor expired again in the invocation that just re-synced it: later, never a loop. */
+  | "cursor_expired_again";
 
 /**
  * The job stops here and continues later: the provider is down (breaker open), the next wait would

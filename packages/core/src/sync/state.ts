@@ -1,6 +1,6 @@
 import { MailboxBackfillProgress } from "../mailbox/events";
 import type { Scope, SyncState } from "../mailbox/schemas";
-import { fromItem, keys as mailboxKeys, type StoredAccount } from "../mailbox/store";
+import { fromItem, keys as mailboxKeys, type StoredAccount, syncerAttribute } from "../mailbox/store";
 import { ConditionFailed, db } from "../storage";
 import { carryEvents } from "../storage/outbox";
 import { eventItem, eventKeys, type InteractionEvent } from "./event";
@@ -27,7 +27,7 @@ export interface ScopeState {
   pendingRequest: boolean;
 }
 
-const leaseAttribute = (scope: Scope) => `${scope}Lease`;
+const leaseAttribute = syncerAttribute.lease;
 
 /** Who holds a scope: the chain, the message of it being run, and this invocation. */
 export interface LeaseHold {
@@ -47,10 +47,9 @@ function leaseValue(hold: LeaseHold, until: number, now: number) {
 }
 
 const HOLD_NAMES = { "#owner": "owner", "#holder": "holder" };
-const cursorAttribute = (scope: Scope) => `${scope}Cursor`;
-const milestonesAttribute = (scope: Scope) => `${scope}Milestones`;
-export const pendingAttribute = (scope: Scope) =>
-  scope === "mail" ? "pendingMailSync" : "pendingCalendarSync";
+const cursorAttribute = syncerAttribute.cursor;
+const milestonesAttribute = syncerAttribute.milestones;
+export const pendingAttribute = syncerAttribute.pending;
 
 const SYNCABLE = { ":connected": "connected", ":syncing": "syncing", ":error": "error" };
 const SYNCABLE_CONDITION = "#status IN (:connected, :syncing, :error)";
