@@ -58,11 +58,21 @@ export interface ScheduleDefinition {
  * A consumer of the table's stream (DynamoDB Streams, new and old images), polled from the oldest
  * record on. Failed records are retried, in order, until they are older than `maxRecordAgeSeconds`;
  * then the batch is reported to the stream's DLQ (`<name>-dlq`), which has an alarm.
+ *
+ * It declares exactly one filter, which both runtimes apply before a batch is made (an event-source
+ * filter in AWS): a record it rejects never reaches the consumer and is never retried.
+ * - `newImageAttribute`: records whose new image has that attribute (the outbox relay).
+ * - `entity`: records whose new or old image has an `entity` equal to one of the values, for
+ *   INSERT, MODIFY and REMOVE alike: a REMOVE (a delete, a wipe, a TTL expiry) has only the old image.
  */
-export interface StreamDefinition {
+export type StreamDefinition = StreamConsumerSettings &
+  (
+    | { newImageAttribute: string; entity?: never }
+    | { entity: readonly [string, ...string[]]; newImageAttribute?: never }
+  );
+
+interface StreamConsumerSettings {
   name: string;
-  /** Only records whose new image has this attribute reach the consumer (an event-source filter). */
-  newImageAttribute: string;
   consumer: string;
   consumerTimeoutSeconds: number;
   batchSize: number;
@@ -169,6 +179,28 @@ export const manifest = {
       consumer: "functions/queues/mailbox-wipe.handler",
       consumerTimeoutSeconds: 120,
     },
+    {
+      // The rollup's rebuilds: the nightly job's and the full rebuild's pairs, 500 per message,
+      // and the per-org planning messages that produce them.
+      name: "rollup-rebuild",
+      fifo: false,
+      visibilityTimeoutSeconds: 360,
+      batchSize: 1,
+      maxReceiveCount: 5,
+      consumer: "functions/queues/rollup-rebuild.handler",
+      consumerTimeoutSeconds: 300,
+    },
+    {
+      // A contact gained or lost emails: its members' stats with it changed (lazy resolution).
+      name: "rollup-contacts",
+      fifo: false,
+      visibilityTimeoutSeconds: 120,
+      batchSize: 10,
+      maxReceiveCount: 5,
+      consumer: "functions/queues/rollup-contacts.handler",
+      consumerTimeoutSeconds: 60,
+      maxBatchingWindowSeconds: 1,
+    },
   ],
   streams: [
     {
@@ -180,6 +212,17 @@ export const manifest = {
       batchSize: 100,
       // Retried until 6 hours old, then reported: the stream keeps records 24 hours, which leaves
       // an operator 18 hours to replay the batch from the stream (docs/operations.md).
+      maxRecordAgeSeconds: 6 * 3600,
+    },
+    {
+      // The rollup: every change of an interaction event, deletions included (a wipe, a sweep, TTL),
+      // folded into the stats per (member, correspondent).
+      name: "rollup-events",
+      entity: ["interactionEvent"],
+      consumer: "functions/streams/rollup-events.handler",
+      consumerTimeoutSeconds: 60,
+      batchSize: 100,
+      maxBatchingWindowSeconds: 1,
       maxRecordAgeSeconds: 6 * 3600,
     },
   ],
@@ -206,6 +249,13 @@ export const manifest = {
       handler: "functions/schedules/mailbox-sync-microsoft.handler",
       timeoutSeconds: 120,
     },
+    // The rollup's nightly rebuild: touched pairs and aged windows, planned per org.
+    {
+      name: "rollup-nightly",
+      cron: "0 0 * * ? *",
+      handler: "functions/schedules/rollup-nightly.handler",
+      timeoutSeconds: 120,
+    },
   ],
   subscriptions: [
     {
@@ -223,6 +273,14 @@ export const manifest = {
       name: "mailbox-wipe-on-request",
       pattern: { source: [EVENT_SOURCE], detailType: ["mailbox.wipe_requested"] },
       target: { queue: "mailbox-wipe" },
+    },
+    {
+      name: "rollup-on-contact-change",
+      pattern: {
+        source: [EVENT_SOURCE],
+        detailType: ["contact.created", "contact.updated", "contact.deleted"],
+      },
+      target: { queue: "rollup-contacts" },
     },
   ],
 } as const satisfies Manifest;

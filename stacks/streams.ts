@@ -18,7 +18,7 @@ export interface ManifestStream {
 
 /**
  * One consumer per `manifest.streams` entry on the table's stream: an event-source mapping that
- * starts at the oldest record, passes only records whose new image has the entry's attribute,
+ * starts at the oldest record, passes only the records the entry's filter accepts (`streamFilters`),
  * reports failed records by sequence number and splits a failing batch to find the record at
  * fault; a batch still failing when its records are `maxRecordAgeSeconds` old is reported to the
  * entry's DLQ, whose alarm pages an operator (docs/operations.md: "Outbox relay").
@@ -71,11 +71,7 @@ export function Streams({ stack, app }: StackContext) {
         // No retry cap: a record is retried until it is this old (a bus outage only delays it).
         maxRecordAge: Duration.seconds(definition.maxRecordAgeSeconds),
         onFailure: new SqsDlq(deadLetterQueue),
-        filters: [
-          FilterCriteria.filter({
-            dynamodb: { NewImage: { [definition.newImageAttribute]: { S: FilterRule.exists() } } },
-          }),
-        ],
+        filters: streamFilters(definition),
       }),
     );
     streams.set(definition.name, { definition, consumer, deadLetterQueue });
@@ -83,4 +79,24 @@ export function Streams({ stack, app }: StackContext) {
 
   applyNagSuppressions(stack);
   return { streams };
+}
+
+/**
+ * The mapping's event filters for the entry's declared filter (Lambda passes a record matching any
+ * of them). An entity filter matches either image: a REMOVE record has only the old one, an INSERT
+ * only the new one.
+ */
+function streamFilters(definition: StreamDefinition): Record<string, unknown>[] {
+  if (definition.entity === undefined) {
+    return [
+      FilterCriteria.filter({
+        dynamodb: { NewImage: { [definition.newImageAttribute]: { S: FilterRule.exists() } } },
+      }),
+    ];
+  }
+  const entity = { entity: { S: [...definition.entity] } };
+  return [
+    FilterCriteria.filter({ dynamodb: { NewImage: entity } }),
+    FilterCriteria.filter({ dynamodb: { OldImage: entity } }),
+  ];
 }

@@ -476,6 +476,83 @@ describe("npm start: the whole system as one child process", () => {
     ]);
   });
 
+  // What the rollup made of the backfills, read over HTTP: every correspondent that no contact
+  // carries is in the unresolved queue, until a contact carries it.
+  type Unresolved = {
+    email: string;
+    users: string[];
+    twoWayThreads: number;
+    lastInteractionAt: string | null;
+  };
+  async function unresolved(): Promise<Unresolved[]> {
+    const items: Unresolved[] = [];
+    let cursor = "";
+    do {
+      const response = await fetch(
+        `${baseUrl}/v1/orgs/${mail.org}/unresolved-correspondents?limit=200${cursor ? `&cursor=${cursor}` : ""}`,
+        { headers: mail.headers },
+      );
+      expect(response.status).toBe(200);
+      const page = (await response.json()) as { items: Unresolved[]; nextCursor: string | null };
+      items.push(...page.items);
+      cursor = page.nextCursor ?? "";
+    } while (cursor);
+    return items;
+  }
+  let unresolvedBeforeDisconnect = 0;
+
+  it("the backfilled events reach the rollup through the table's stream: the unresolved queue ranks the member's correspondents, and a contact for the first one takes it out and publishes stats.changed", async () => {
+    // act: nothing; the stream carries the syncers' writes to the rollup
+    const ranked = await poll(
+      async () => {
+        const items = await unresolved();
+        return items.length > 0 && items.some((item) => item.twoWayThreads > 0) ? items : undefined;
+      },
+      60_000,
+      "correspondents in the unresolved queue",
+    );
+
+    // assess: best first, the member's own, no teammate or bulk sender
+    for (const item of ranked) expect(item.users).toEqual([mail.user]);
+    const twoWay = ranked.map((item) => item.twoWayThreads);
+    expect(twoWay).toEqual([...twoWay].sort((a, b) => b - a));
+
+    // act: an admin adds the top correspondent as a contact
+    const top = ranked[0] as Unresolved;
+    const collection = (await (
+      await fetch(`${baseUrl}/v1/orgs/${mail.org}/collections`, {
+        method: "POST",
+        headers: mail.headers,
+        body: JSON.stringify({ name: "Investors" }),
+      })
+    ).json()) as { id: string };
+    const created = await fetch(`${baseUrl}/v1/orgs/${mail.org}/collections/${collection.id}/contacts`, {
+      method: "POST",
+      headers: mail.headers,
+      body: JSON.stringify({ name: "Top correspondent", emails: [top.email.toUpperCase()] }),
+    });
+    expect(created.status).toBe(201);
+    const contact = (await created.json()) as { id: string };
+
+    // assess: resolved, and strength is told which member's stats with which contact moved
+    expect((await unresolved()).map((item) => item.email)).not.toContain(top.email);
+    const changed = await poll(
+      async () => {
+        const response = await fetch(`${baseUrl}/v1/journal?orgId=${mail.org}`, { headers: mail.headers });
+        const page = (await response.json()) as {
+          items: { type: string; data: { userId: string; contactIds: string[] } }[];
+        };
+        return page.items.find(
+          (entry) => entry.type === "stats.changed" && entry.data.contactIds.includes(contact.id),
+        );
+      },
+      30_000,
+      "stats.changed for the new contact in the journal",
+    );
+    expect(changed.data.userId).toBe(mail.user);
+    unresolvedBeforeDisconnect = ranked.length - 1;
+  });
+
   it("a disconnect's wipe ends with mailbox.disconnected", async () => {
     // act
     const disconnected = await fetch(`${mail.url}/google`, { method: "DELETE", headers: mail.headers });
@@ -500,6 +577,13 @@ describe("npm start: the whole system as one child process", () => {
       "mailbox.disconnected",
       "mailbox.wipe_requested",
     ]);
+    // The wipe's deletions reach the rollup like the inserts did: the Google mailbox's
+    // correspondents are un-counted, so fewer remain in the queue.
+    await poll(
+      async () => ((await unresolved()).length < unresolvedBeforeDisconnect ? true : undefined),
+      30_000,
+      "the disconnected mailbox's correspondents to leave the unresolved queue",
+    );
   });
 
   it("SIGTERM stops everything and leaves no process of the group behind", async () => {

@@ -406,7 +406,12 @@ describe("routes: tokens and authorization", () => {
   });
 
   describe("cross-org isolation", () => {
-    const orgRoutes = manifest.routes.filter((route) => route.path.startsWith("/v1/orgs/{orgId}"));
+    // Operator-only routes (a full stats rebuild) refuse every user token with 403 whatever the org;
+    // their own tests cover them.
+    const orgRoutes = manifest.routes.filter(
+      (route) =>
+        route.path.startsWith("/v1/orgs/{orgId}") && (route as { access?: unknown }).access !== "operator",
+    );
 
     /** A valid body and query for each org route, so only authorization can refuse the call. */
     function requestFor(
@@ -434,9 +439,20 @@ describe("routes: tokens and authorization", () => {
           return { body: { scopes: { mail: true, calendar: true } } };
         case "GET /v1/orgs/{orgId}/resolve":
           return { query: `?kind=github&externalId=${ids.githubId}` };
+        case "POST /v1/orgs/{orgId}/collections":
+          return { body: { name: "Intruded" } };
+        case "POST /v1/orgs/{orgId}/collections/{collectionId}/members":
+          return { body: { userId: ids.otherUserId } };
+        case "POST /v1/orgs/{orgId}/collections/{collectionId}/contacts":
+          return { body: { name: "Intruder", emails: [ids.email] } };
+        case "PATCH /v1/orgs/{orgId}/collections/{collectionId}/contacts/{contactId}":
+          return { body: { name: "Hijacked", emails: [ids.email] } };
         case "GET /v1/orgs/{orgId}/users":
         case "GET /v1/orgs/{orgId}/unmapped":
         case "GET /v1/orgs/{orgId}/users/{userId}/events":
+        case "GET /v1/orgs/{orgId}/collections":
+        case "GET /v1/orgs/{orgId}/collections/{collectionId}/members":
+        case "GET /v1/orgs/{orgId}/collections/{collectionId}/contacts":
           return { query: "?limit=10" };
         default:
           return method === "POST" || method === "PUT" || method === "PATCH" ? { body: {} } : {};
@@ -475,6 +491,19 @@ describe("routes: tokens and authorization", () => {
             sighting: { eventType: "push" },
           },
         );
+        const collection = await routes.api("POST", `/v1/orgs/${orgB.id}/collections`, {
+          body: { name: "Org B List" },
+        });
+        await routes.api("POST", `/v1/orgs/${orgB.id}/collections/${collection.body.id}/members`, {
+          body: { userId: victim.id },
+        });
+        const contact = await routes.api(
+          "POST",
+          `/v1/orgs/${orgB.id}/collections/${collection.body.id}/contacts`,
+          {
+            body: { name: "Org B Contact", emails: [routes.email("orgb-contact")] },
+          },
+        );
         const token = role === "admin" ? adminToken : memberToken;
         const unknownOrgId = "00000000-0000-4000-8000-000000000000";
         const orgBBefore = await routes.orgItems(orgB.id);
@@ -490,6 +519,8 @@ describe("routes: tokens and authorization", () => {
             tokenId: victimToken.id,
             integrationId: integration.body.id,
             provider: "google",
+            collectionId: collection.body.id,
+            contactId: contact.body.id,
           };
           const { body, query = "" } = requestFor(route.method, route.path, {
             otherUserId: bystander.id,
@@ -544,6 +575,8 @@ describe("routes: tokens and authorization", () => {
           tokenId: "01JNOSUCHTOKEN000000000000",
           integrationId: "00000000-0000-4000-8000-000000000001",
           provider: "google",
+          collectionId: "01JNOSUCHCOLLECTION0000000",
+          contactId: "01JNOSUCHCONTACT0000000000",
         };
 
         // act

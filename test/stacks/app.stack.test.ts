@@ -91,11 +91,11 @@ describe("manifest wiring", () => {
   });
 
   it("fails when a stream consumer's settings differ from the manifest", () => {
-    const changed = manifest.streams.map((stream) => ({
-      ...stream,
-      newImageAttribute: "other",
-      batchSize: 7,
-    }));
+    const changed = manifest.streams.map((stream) =>
+      "entity" in stream
+        ? { ...stream, entity: ["otherEntity"] as const, batchSize: 7 }
+        : { ...stream, newImageAttribute: "other", batchSize: 7 },
+    );
     const problems = checkStreams(ctx, changed);
     expect(problems).toContainEqual(expect.stringMatching(/BatchSize/));
     expect(problems).toContainEqual(expect.stringMatching(/filter/));

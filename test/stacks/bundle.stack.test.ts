@@ -46,6 +46,7 @@ describe("bundled app", () => {
   let synth: SynthesizedApp;
   let ctx: WiringContext;
 
+  // Bundles every function of the manifest (about 60, each with esbuild): minutes on 2 cores.
   beforeAll(async () => {
     synth = await synthesize({ stage: "test", bundle: true });
     const templates = new Templates(synth.byStackName);
@@ -56,7 +57,7 @@ describe("bundled app", () => {
       if (synth.handlers.has(key)) handlers.set(key, String(fn.resource.Properties?.Handler));
     }
     ctx = wiringContext(synth, handlers);
-  });
+  }, 300_000);
 
   it("replaces every placeholder with bundled code", () => {
     for (const fn of ctx.templates.all("AWS::Lambda::Function")) {

@@ -1,10 +1,10 @@
 /**
  * Manifest shapes the real manifest does not use (a second FIFO queue, a subscription with a Lambda target
- * and a detail-type pattern, a route with its own timeout and memory), wired through the same stacks by
- * mocking the manifest module, and checked with the same checks.
+ * and a detail-type pattern, a route with its own timeout and memory, a stream consumer filtered by
+ * entity), wired through the same stacks by mocking the manifest module, and checked with the same checks.
  */
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { Manifest } from "../../manifest";
+import type { Manifest, StreamDefinition } from "../../manifest";
 import { type SynthesizedApp, synthesize } from "./support/synth";
 import {
   assertWired,
@@ -12,6 +12,7 @@ import {
   checkQueues,
   checkRoutes,
   checkSchedules,
+  checkStreams,
   checkSubscriptions,
   type WiringContext,
   wiringContext,
@@ -32,7 +33,18 @@ vi.mock("../../manifest", async (importOriginal) => {
         memoryMB: 512,
       },
     ],
-    streams: base.streams,
+    streams: [
+      ...base.streams,
+      {
+        name: "variant-entity",
+        entity: ["interactionEvent"],
+        consumer: "functions/schedules/heartbeat.handler",
+        consumerTimeoutSeconds: 60,
+        batchSize: 50,
+        maxBatchingWindowSeconds: 2,
+        maxRecordAgeSeconds: 3600,
+      },
+    ],
     queues: [
       ...base.queues,
       {
@@ -92,6 +104,27 @@ describe("manifest variants", () => {
       QueueName: "test-kith-variant-fifo-dlq.fifo",
       FifoQueue: true,
     });
+  });
+
+  it("wires an entity stream consumer with a filter on either image, so removes reach it too", () => {
+    assertWired(checkStreams(ctx, manifest.streams));
+    synth.templates.Streams.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      FilterCriteria: {
+        Filters: [
+          { Pattern: JSON.stringify({ dynamodb: { NewImage: { entity: { S: ["interactionEvent"] } } } }) },
+          { Pattern: JSON.stringify({ dynamodb: { OldImage: { entity: { S: ["interactionEvent"] } } } }) },
+        ],
+      },
+    });
+  });
+
+  it("fails when an entity stream's entities differ from the manifest", () => {
+    // The module is mocked, but its type is still the real manifest's, which has no entity stream.
+    const streams: readonly StreamDefinition[] = manifest.streams;
+    const changed = streams.map(
+      (stream): StreamDefinition => (stream.entity ? { ...stream, entity: ["contact"] } : stream),
+    );
+    expect(checkStreams(ctx, changed)).toContainEqual(expect.stringMatching(/variant-entity.*filter/));
   });
 
   it("wires a schedule with its own timeout", () => {

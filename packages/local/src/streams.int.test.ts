@@ -21,13 +21,21 @@ async function waitFor(probe: () => boolean, timeoutMs = 15_000): Promise<void> 
   throw new Error("condition not met in time");
 }
 
-const definition: StreamDefinition = {
-  name: "test-stream",
-  newImageAttribute: "outbox",
+const consumerSettings = {
   consumer: "test/support/handlers/recording-stream-consumer.handler",
   consumerTimeoutSeconds: 5,
   batchSize: 3,
   maxRecordAgeSeconds: 3600,
+};
+const definition: StreamDefinition = {
+  name: "test-stream",
+  newImageAttribute: "outbox",
+  ...consumerSettings,
+};
+const entityDefinition: StreamDefinition = {
+  name: "test-entity-stream",
+  entity: ["interactionEvent"],
+  ...consumerSettings,
 };
 
 describe("stream poller: Lambda's DynamoDB Streams event-source mapping, locally", () => {
@@ -67,8 +75,8 @@ describe("stream poller: Lambda's DynamoDB Streams event-source mapping, locally
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function poller(options: { now?: () => number } = {}): StreamPoller {
-    const created = new StreamPoller(dynamo, streams, table.tableName, definition, {
+  function poller(options: { now?: () => number; definition?: StreamDefinition } = {}): StreamPoller {
+    const created = new StreamPoller(dynamo, streams, table.tableName, options.definition ?? definition, {
       checkpointFile: join(dir, "checkpoint.json"),
       deadLetterQueue: { sqs, url: dlqUrl },
       idleMs: 20,
@@ -87,12 +95,16 @@ describe("stream poller: Lambda's DynamoDB Streams event-source mapping, locally
     );
   }
 
+  async function remove(pk: string): Promise<void> {
+    await dynamo.send(
+      new DeleteItemCommand({ TableName: table.tableName, Key: { pk: { S: pk }, sk: { S: "#" } } }),
+    );
+  }
+
   it("delivers only records whose new image has the attribute, oldest first, in batches of at most batchSize", async () => {
     // prepare
     for (let i = 0; i < 7; i++) await put(`item-${i}`, i % 3 === 1 ? {} : { outbox: "[]" });
-    await dynamo.send(
-      new DeleteItemCommand({ TableName: table.tableName, Key: { pk: { S: "item-0" }, sk: { S: "#" } } }),
-    );
+    await remove("item-0");
 
     // act
     const running = poller();
@@ -104,6 +116,32 @@ describe("stream poller: Lambda's DynamoDB Streams event-source mapping, locally
     expect(received.map((record) => record.pk)).toEqual(["item-0", "item-2", "item-3", "item-5", "item-6"]);
     expect(received.every((record) => record.eventName === "INSERT")).toBe(true);
     expect(running.status().batches).toBe(2);
+  });
+
+  it("an entity stream delivers inserts, modifies and removes of that entity's items, a remove with its old image", async () => {
+    // prepare: a wipe or a TTL expiry leaves the same REMOVE record as this delete
+    await put("event", { entity: "interactionEvent" });
+    await put("contact", { entity: "contact", outbox: "[]" });
+    await put("bare");
+    await put("event", { entity: "interactionEvent", direction: "sent" });
+    await remove("contact");
+    await remove("event");
+
+    // act
+    const running = poller({ definition: entityDefinition });
+    running.start();
+    await waitFor(() => received.length >= 3);
+    await running.drain();
+
+    // assess: nothing of "contact" or "bare"
+    expect(received.map((record) => [record.pk, record.eventName])).toEqual([
+      ["event", "INSERT"],
+      ["event", "MODIFY"],
+      ["event", "REMOVE"],
+    ]);
+    const removed = received[2];
+    expect(removed?.newImage).toBeUndefined();
+    expect(removed?.oldImage).toMatchObject({ entity: { S: "interactionEvent" }, direction: { S: "sent" } });
   });
 
   it("a reported failure is retried from that record on, and the records before it are not delivered again", async () => {

@@ -66,7 +66,7 @@ interface ShardState {
 /**
  * Delivers the table's stream to a manifest stream consumer the way Lambda's DynamoDB event-source
  * mapping does: from the oldest record (TRIM_HORIZON), parent shards before their children, only
- * records whose new image has the entry's attribute (the event filter), in batches of at most
+ * records the entry's filter accepts (`passesStreamFilter`), in batches of at most
  * `batchSize` in the `DynamoDBStreamEvent` shape. A batch is acknowledged up to the first record
  * the consumer reports in `batchItemFailures` (all of it on a throw or timeout); the rest is
  * retried, with backoff, until its first record is older than `maxRecordAgeSeconds`, when the
@@ -279,15 +279,16 @@ export class StreamPoller {
     }
     if (Date.now() < state.retryAt) return false;
 
-    // The event filter: records without the attribute are acknowledged without a delivery.
-    const attribute = this.definition.newImageAttribute;
-    while (state.pending.length > 0 && !state.pending[0]?.dynamodb?.NewImage?.[attribute]) {
+    // The event filter: records it rejects are acknowledged without a delivery.
+    const passes = (record: StreamRecord | undefined) =>
+      !!record && passesStreamFilter(this.definition, record);
+    while (state.pending.length > 0 && !passes(state.pending[0])) {
       this.#acknowledge(id, state.pending.shift() as StreamRecord);
     }
     const batch: StreamRecord[] = [];
     for (const record of state.pending) {
       if (batch.length >= this.definition.batchSize) break;
-      if (record.dynamodb?.NewImage?.[attribute]) batch.push(record);
+      if (passes(record)) batch.push(record);
     }
     if (batch.length === 0) {
       this.#saveCheckpoints();
@@ -437,6 +438,20 @@ export class StreamPoller {
     writeFileSync(temporary, JSON.stringify(this.#checkpoints));
     renameSync(temporary, file);
   }
+}
+
+/**
+ * Whether a record passes the entry's filter, as the event filters `stacks/streams.ts` gives its
+ * mapping would: an entity filter looks at both images, since a REMOVE record has only the old one.
+ */
+function passesStreamFilter(definition: StreamDefinition, record: StreamRecord): boolean {
+  const { NewImage, OldImage } = record.dynamodb ?? {};
+  if (definition.entity === undefined) return !!NewImage?.[definition.newImageAttribute];
+  const entities: readonly string[] = definition.entity;
+  return [NewImage, OldImage].some((image) => {
+    const entity = image?.entity?.S;
+    return entity !== undefined && entities.includes(entity);
+  });
 }
 
 function arrival(record: StreamRecord): number {

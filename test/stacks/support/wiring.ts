@@ -277,6 +277,17 @@ function isStreamMapping(ctx: WiringContext, mapping: Located): boolean {
   );
 }
 
+/**
+ * The filter patterns a stream consumer's mapping must carry, in DynamoDB Streams filter syntax
+ * (Lambda passes a record that matches any of them).
+ */
+function expectedStreamFilters(definition: StreamDefinition): unknown[] {
+  if (definition.entity === undefined)
+    return [{ dynamodb: { NewImage: { [definition.newImageAttribute]: { S: [{ exists: true }] } } } }];
+  const entity = { entity: { S: [...definition.entity] } };
+  return [{ dynamodb: { NewImage: entity } }, { dynamodb: { OldImage: entity } }];
+}
+
 export function checkStreams(ctx: WiringContext, streams: readonly StreamDefinition[]): string[] {
   const problems: string[] = [];
   const table = ctx.templates.all("AWS::DynamoDB::Table")[0];
@@ -313,15 +324,13 @@ export function checkStreams(ctx: WiringContext, streams: readonly StreamDefinit
     if (m.BisectBatchOnFunctionError !== true) problems.push(`${label}: does not bisect a failing batch`);
     if (!isDeepStrictEqual(m.FunctionResponseTypes, ["ReportBatchItemFailures"]))
       problems.push(`${label}: consumer does not report batch item failures`);
-    const expectedFilter = {
-      dynamodb: { NewImage: { [definition.newImageAttribute]: { S: [{ exists: true }] } } },
-    };
+    const expectedFilters = expectedStreamFilters(definition);
     const filters = (
       (m.FilterCriteria as { Filters?: { Pattern: string }[] } | undefined)?.Filters ?? []
     ).map((filter) => JSON.parse(filter.Pattern));
-    if (!isDeepStrictEqual(filters, [expectedFilter]))
+    if (!isDeepStrictEqual(filters, expectedFilters))
       problems.push(
-        `${label}: filter ${JSON.stringify(filters)}, expected ${JSON.stringify([expectedFilter])}`,
+        `${label}: filter ${JSON.stringify(filters)}, expected ${JSON.stringify(expectedFilters)}`,
       );
     const dlq = findQueue(ctx, streamDeadLetterQueuePhysicalName(definition, ctx.prefix));
     const destination = (m.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)

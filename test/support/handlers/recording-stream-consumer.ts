@@ -1,11 +1,17 @@
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
+import type { AttributeValue, DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 
 /**
- * A stream consumer for stream-poller tests: records every record it is handed (key and sequence
- * number), reports records whose new image has `verdict = "poison"` as batch item failures, and
+ * A stream consumer for stream-poller tests: records every record it is handed (key, sequence
+ * number, event name and images), reports records whose new image has `verdict = "poison"` as batch item failures, and
  * throws for the whole batch when one has `verdict = "crash"`. `heal()` makes every record pass.
  */
-export const received: { pk: string; sequenceNumber: string; eventName: string }[] = [];
+export const received: {
+  pk: string;
+  sequenceNumber: string;
+  eventName: string;
+  newImage?: Record<string, AttributeValue>;
+  oldImage?: Record<string, AttributeValue>;
+}[] = [];
 let healed = false;
 
 export function heal(value = true): void {
@@ -18,6 +24,8 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
       pk: record.dynamodb?.Keys?.pk?.S ?? "",
       sequenceNumber: record.dynamodb?.SequenceNumber ?? "",
       eventName: record.eventName ?? "",
+      newImage: record.dynamodb?.NewImage,
+      oldImage: record.dynamodb?.OldImage,
     });
   }
   const verdict = (record: (typeof event.Records)[number]) =>

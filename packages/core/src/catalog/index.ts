@@ -1,9 +1,11 @@
+import * as ContactEvents from "../contacts/events";
 import { eventUnion } from "../events/define";
 import * as IdentityEvents from "../identity/events";
 import * as IntegrationEvents from "../integrations/events";
 import * as SystemEvents from "../journal/events";
 import * as MailboxEvents from "../mailbox/events";
 import * as OrgEvents from "../orgs/events";
+import * as RollupEvents from "../rollup/events";
 import * as WebhookEvents from "../webhooks/events";
 
 /**
@@ -17,6 +19,8 @@ export const domainEvents = eventUnion([
   ...IntegrationEvents.all,
   ...WebhookEvents.all,
   ...MailboxEvents.all,
+  ...ContactEvents.all,
+  ...RollupEvents.all,
   ...SystemEvents.all,
 ]);
 

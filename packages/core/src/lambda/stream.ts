@@ -15,7 +15,8 @@ export interface ItemChange {
   sequenceNumber: string;
 }
 
-function toChange(record: DynamoDBRecord): ItemChange {
+/** A stream record as plain values. */
+export function toItemChange(record: DynamoDBRecord): ItemChange {
   const stream = record.dynamodb ?? {};
   const image = (value: unknown) => (value ? unmarshall(value as Record<string, AttributeValue>) : undefined);
   return {
@@ -36,7 +37,7 @@ function toChange(record: DynamoDBRecord): ItemChange {
 export function streamConsumer(handleChange: (change: ItemChange) => Promise<unknown>) {
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
   const recordHandler = async (record: DynamoDBRecord) => {
-    await handleChange(toChange(record));
+    await handleChange(toItemChange(record));
   };
   return middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -1,4 +1,5 @@
 import * as ApiRoutes from "../api/routes";
+import * as ContactRoutes from "../contacts/routes";
 import * as DirectoryRoutes from "../directory/routes";
 import * as HealthRoutes from "../health/routes";
 import * as IdentityRoutes from "../identity/routes";
@@ -6,6 +7,7 @@ import * as IntegrationRoutes from "../integrations/routes";
 import * as JournalRoutes from "../journal/routes";
 import * as MailboxRoutes from "../mailbox/routes";
 import * as OrgRoutes from "../orgs/routes";
+import * as RollupRoutes from "../rollup/routes";
 import * as WebhookRoutes from "../webhooks/routes";
 
 /**
@@ -23,4 +25,6 @@ export const routes = [
   ...WebhookRoutes.all,
   ...DirectoryRoutes.all,
   ...MailboxRoutes.all,
+  ...RollupRoutes.all,
+  ...ContactRoutes.all,
 ] as const;

@@ -1,0 +1,6 @@
+import { sqsConsumer } from "@kith/core/lambda";
+import * as Rollup from "@kith/core/rollup";
+
+export const handler = sqsConsumer({ body: Rollup.RebuildJobSchema }, async (job) => {
+  await Rollup.handleRebuildJob(job);
+});

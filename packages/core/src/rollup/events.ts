@@ -1,0 +1,16 @@
+import * as z from "zod/mini";
+import { defineEvent } from "../events/define";
+
+/** Domain events of the rollup. Ids only: never an email address of a correspondent. */
+
+export const StatsChanged = defineEvent(
+  "stats.changed",
+  z.object({
+    userId: z.string(),
+    /** The contacts (any collection of the org) whose stats for this member moved. */
+    contactIds: z.array(z.string()),
+  }),
+  "A member's statistics with some contacts changed (new or deleted interactions, aging windows, a contact gaining or losing an email); strength recomputes only those.",
+);
+
+export const all = [StatsChanged] as const;

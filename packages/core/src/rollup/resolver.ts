@@ -1,0 +1,27 @@
+import { db } from "../storage";
+import { type ContactRef, parseContactRef, rollupKeys } from "./keys";
+
+/**
+ * Resolution: which contacts of the org an email stands for. The rollup keeps statistics per
+ * (member, email) whatever the answer; resolution links them to contacts. Today an email resolves
+ * through the lookup item per (org, email), which the contacts module keeps; enrichment (a person
+ * found by another of their emails, or by LinkedIn handle) plugs in behind the same interface.
+ */
+export interface Resolver {
+  /** The contacts carrying each email; an email no contact carries maps to an empty list. */
+  resolve(orgId: string, emails: readonly string[]): Promise<Map<string, ContactRef[]>>;
+}
+
+/** Resolution by the lookup items: one BatchGetItem per 100 emails. */
+export const lookupResolver: Resolver = {
+  async resolve(orgId, emails) {
+    const distinct = [...new Set(emails)];
+    const items = await db.batchGet(distinct.map((email) => rollupKeys.lookup(orgId, email)));
+    const resolved = new Map<string, ContactRef[]>(distinct.map((email) => [email, []]));
+    for (const item of items) {
+      const refs = [...((item.contactRefs as Set<string> | undefined) ?? [])].sort();
+      resolved.set(item.email as string, refs.map(parseContactRef));
+    }
+    return resolved;
+  },
+};
