@@ -224,6 +224,8 @@ export async function handleContactChange(message: ContactChangeMessage): Promis
         ":prefix": rollupKeys.pairStatsPrefix,
       },
       ProjectionExpression: "userId",
+      // Consistent: a pair written a moment before the contact must not be missed by both sides.
+      ConsistentRead: true,
     });
     for (const item of items) members.add(item.userId as string);
   }

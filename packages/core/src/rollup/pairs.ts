@@ -1,6 +1,7 @@
-import { db, type TransactItem, TransactionCancelled } from "../storage";
+import { db, outboxItem, type TransactItem, TransactionCancelled } from "../storage";
 import { eventFromItem, eventKeys, type InteractionEvent } from "../sync/event";
-import { rollupKeys } from "./keys";
+import { StatsChanged } from "./events";
+import { parseContactRef, rollupKeys } from "./keys";
 import { type Contribution, contributionOf, writeContribution } from "./lookup";
 import {
   type ApplyResult,
@@ -21,9 +22,13 @@ import {
  *
  * Concurrency: every pair and thread item carries a `version`, and every write is conditioned on
  * the version it read, so two writers of one pair (two events, or an event and a rebuild) never
- * lose each other's change: the loser reads again and retries. A rebuild writes the thread items
- * first and the pair item last, conditioned on the pair's version when it started: whatever
- * changed meanwhile fails it, and it runs again on the events as they are then.
+ * lose each other's change: the loser reads again and retries. A rebuild writes its threads and
+ * the pair in one transaction too (in guarded chunks, pair last, when a pair has more than 90
+ * threads to change).
+ *
+ * `stats.changed` is part of the same transaction (the outbox), whenever the public stats moved
+ * and a contact carries the email: a write that commits has published, and a retry that finds
+ * the event already folded in has nothing left to publish.
  */
 
 export interface PairRef {
@@ -44,8 +49,6 @@ export interface StoredThread extends ThreadState {
 /** What a write did to the pair's public stats: the caller publishes `stats.changed` for it. */
 export interface PairOutcome {
   changed: boolean;
-  /** The contacts carrying the email (lookup `contactRefs`), read with the pair. */
-  contactRefs: string[];
 }
 
 const MAX_ATTEMPTS = 8;
@@ -91,7 +94,14 @@ function touchSortKey(ref: PairRef, now: Date): string {
   return `${hour}#${ref.userId}#${ref.email}`;
 }
 
-function pairItem(ref: PairRef, pair: PairState, version: number, now: Date): Record<string, unknown> {
+/** `touchedAt`: the time that puts the pair in the nightly job's "touched in the last 36 hours". */
+function pairItem(
+  ref: PairRef,
+  pair: PairState,
+  version: number,
+  now: Date,
+  touchedAt: Date | string,
+): Record<string, unknown> {
   return {
     ...pairKey(ref),
     entity: "pairStats",
@@ -109,7 +119,7 @@ function pairItem(ref: PairRef, pair: PairState, version: number, now: Date): Re
     gsi1pk: rollupKeys.pairsByAging(ref.orgId),
     gsi1sk: agingSortKey(ref, pair.nextAgingAt),
     gsi2pk: rollupKeys.pairsByTouch(ref.orgId),
-    gsi2sk: touchSortKey(ref, now),
+    gsi2sk: typeof touchedAt === "string" ? touchedAt : touchSortKey(ref, touchedAt),
   };
 }
 
@@ -162,8 +172,21 @@ function sameStats(a: PairStats | undefined, b: PairStats | undefined): boolean 
   return (Object.keys(a) as (keyof PairStats)[]).every((field) => a[field] === b[field]);
 }
 
+/** A condition that failed (another writer got there first) or a conflict: read again and retry. */
 function isLostRace(error: unknown): boolean {
-  return error instanceof TransactionCancelled;
+  return error instanceof TransactionCancelled && (error.failedConditions().length > 0 || error.retryable);
+}
+
+/** The outbox item telling strength that this member's stats with these contacts moved. */
+function statsChangedItem(
+  ref: PairRef,
+  lookup: Record<string, unknown> | undefined,
+  now: Date,
+): TransactItem[] {
+  const refs = [...((lookup?.contactRefs as Set<string> | undefined) ?? [])];
+  if (refs.length === 0) return [];
+  const contactIds = [...new Set(refs.map((contact) => parseContactRef(contact).contactId))].sort();
+  return [outboxItem([StatsChanged.create(ref.orgId, { userId: ref.userId, contactIds }, now)])];
 }
 
 export type EventChange = { op: "insert" | "remove"; event: InteractionEvent };
@@ -193,20 +216,21 @@ export async function applyChange(change: EventChange, now: Date): Promise<PairO
     const pair = pairFromItem(bySk.get(pairKey(ref).sk));
     const thread = threadFromItem(bySk.get(rollupKeys.thread(ref.orgId, ref.userId, ref.email, key).sk));
     const lookup = bySk.get("#LOOKUP");
-    const contactRefs = [...((lookup?.contactRefs as Set<string> | undefined) ?? [])];
     const result: ApplyResult =
       change.op === "insert"
         ? applyInsert(pair, thread, change.event, now)
         : applyRemove(pair, thread, change.event, now);
-    if (result === "noop") return { changed: false, contactRefs };
-    if (result === "rebuild") return rebuildStoredPair(ref, now);
+    if (result === "noop") return { changed: false };
+    if (result === "rebuild") return rebuildStoredPair(ref, now, { trigger: change });
     try {
       const writes: TransactItem[] = [];
       const threadKeyAttrs = rollupKeys.thread(ref.orgId, ref.userId, ref.email, key);
       if (result.pair.applied === 0) {
         if (pair) writes.push(guardedDelete(pairKey(ref), pair.version));
       } else {
-        writes.push(guardedPut(pairItem(ref, result.pair, (pair?.version ?? 0) + 1, now), pair?.version));
+        writes.push(
+          guardedPut(pairItem(ref, result.pair, (pair?.version ?? 0) + 1, now, now), pair?.version),
+        );
       }
       if (result.thread.applied.length === 0) {
         if (thread) writes.push(guardedDelete(threadKeyAttrs, thread.version));
@@ -218,11 +242,10 @@ export async function applyChange(change: EventChange, now: Date): Promise<PairO
       const after = contributionOf(result.pair.applied === 0 ? undefined : result.pair.stats);
       const lookupWrite = writeContribution(ref, lookup, after);
       if (lookupWrite) writes.push(lookupWrite);
+      const changed = !sameStats(pair?.stats, result.pair.applied === 0 ? undefined : result.pair.stats);
+      if (changed) writes.push(...statsChangedItem(ref, lookup, now));
       await db.transactWrite(writes);
-      return {
-        changed: !sameStats(pair?.stats, result.pair.applied === 0 ? undefined : result.pair.stats),
-        contactRefs,
-      };
+      return { changed };
     } catch (error) {
       if (!isLostRace(error) || attempt >= MAX_ATTEMPTS) throw error;
       await jitter(attempt);
@@ -286,15 +309,56 @@ function sameThread(a: ThreadState, b: ThreadState): boolean {
   );
 }
 
+/** The same event, whatever its content: one item per (account, message or meeting, correspondent). */
+function sameStoredEvent(a: RollupEvent, b: RollupEvent): boolean {
+  return a.accountId === b.accountId && a.remoteId === b.remoteId && a.kind === b.kind;
+}
+
+/**
+ * The pair's events from the index, corrected by the change that asked for the rebuild: gsi2 is
+ * eventually consistent, so an event just written may be missing from it and one just deleted
+ * may still be there.
+ */
+function withTrigger(events: RollupEvent[], trigger: EventChange | undefined): RollupEvent[] {
+  if (!trigger) return events;
+  const others = events.filter((event) => !sameStoredEvent(event, trigger.event));
+  return trigger.op === "insert" ? [...others, trigger.event] : others;
+}
+
+function samePairState(a: StoredPair, b: PairState): boolean {
+  return (
+    sameStats(a.stats, b.stats) &&
+    a.applied === b.applied &&
+    a.rescuers === b.rescuers &&
+    a.flaggedInbound === b.flaggedInbound &&
+    a.nextAgingAt === b.nextAgingAt &&
+    JSON.stringify(Object.entries(a.quarters).sort()) === JSON.stringify(Object.entries(b.quarters).sort())
+  );
+}
+
+function fingerprintsOf(threads: Iterable<ThreadState>): string {
+  return [...threads]
+    .flatMap((thread) => thread.applied)
+    .sort()
+    .join();
+}
+
+/** Writes recent enough that the index may not show their events yet. */
+const INDEX_LAG_MS = 30_000;
+const MAX_TRANSACTION_ITEMS = 100;
+
 /**
  * Rebuilds one pair from its events, as of `now`: the nightly job, the full rebuild, and the
- * incremental path's fallback. `exclude` drops every event (the correspondent is the user or a
- * teammate). Retries until no writer interfered between its reads and its last write.
+ * incremental path's fallback (`trigger`, the change that could not be folded in alone). `exclude`
+ * drops every event (the correspondent is the user or a teammate). A pair whose state is already
+ * what its events give is not written at all, so the nightly job does not keep "touching" the
+ * pairs it checks. When the index disagrees with a pair written in the last 30 seconds (it may
+ * not show that write's event yet), the rebuild waits and reads again, a few times.
  */
 export async function rebuildStoredPair(
   ref: PairRef,
   now: Date,
-  options: { exclude?: boolean } = {},
+  options: { exclude?: boolean; trigger?: EventChange } = {},
 ): Promise<PairOutcome> {
   for (let attempt = 1; ; attempt++) {
     const [pairItemRead, lookup] = await Promise.all([
@@ -304,36 +368,63 @@ export async function rebuildStoredPair(
         .then((result) => result.Item),
     ]);
     const stored = pairFromItem(pairItemRead);
-    const [events, storedThreads] = await Promise.all([
+    const [indexed, storedThreads] = await Promise.all([
       options.exclude ? Promise.resolve([] as RollupEvent[]) : pairEvents(ref),
       pairThreads(ref),
     ]);
-    const rebuilt = rebuildPair(events, now);
-    const puts: Record<string, unknown>[] = [];
+    const rebuilt = rebuildPair(withTrigger(indexed, options.trigger), now);
+    const recent = stored !== null && Date.now() - Date.parse(stored.asOf) < INDEX_LAG_MS;
+    if (
+      !options.trigger &&
+      !options.exclude &&
+      recent &&
+      attempt < 5 &&
+      fingerprintsOf(storedThreads.values()) !== fingerprintsOf(rebuilt.threads.values())
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      continue;
+    }
+    const threadWrites: TransactItem[] = [];
     for (const [key, thread] of rebuilt.threads) {
       const existing = storedThreads.get(key);
       if (existing && sameThread(existing, thread)) continue;
-      puts.push(threadItem(ref, key, thread, (existing?.version ?? 0) + 1));
+      threadWrites.push(
+        guardedPut(threadItem(ref, key, thread, (existing?.version ?? 0) + 1), existing?.version),
+      );
     }
-    const stale = [...storedThreads.keys()]
-      .filter((key) => !rebuilt.threads.has(key))
-      .map((key) => rollupKeys.thread(ref.orgId, ref.userId, ref.email, key));
-    if (puts.length > 0) await db.batchPut(puts);
-    if (stale.length > 0) await db.batchDelete(stale);
-    const contactRefs = [...((lookup?.contactRefs as Set<string> | undefined) ?? [])];
+    for (const [key, existing] of storedThreads) {
+      if (rebuilt.threads.has(key)) continue;
+      threadWrites.push(
+        guardedDelete(rollupKeys.thread(ref.orgId, ref.userId, ref.email, key), existing.version),
+      );
+    }
+    const pairUnchanged =
+      rebuilt.pair === null ? stored === null : stored !== null && samePairState(stored, rebuilt.pair);
+    if (pairUnchanged && threadWrites.length === 0) return { changed: false };
+    const finalWrites: TransactItem[] = [];
+    if (rebuilt.pair) {
+      // Only a change that came in (the fallback) is "touched"; the nightly job's own checks are not.
+      const touched = options.trigger ? now : ((pairItemRead?.gsi2sk as string | undefined) ?? now);
+      finalWrites.push(
+        guardedPut(pairItem(ref, rebuilt.pair, (stored?.version ?? 0) + 1, now, touched), stored?.version),
+      );
+    } else if (stored) {
+      finalWrites.push(guardedDelete(pairKey(ref), stored.version));
+    }
+    const lookupWrite = writeContribution(ref, lookup, contributionOf(rebuilt.pair?.stats));
+    if (lookupWrite) finalWrites.push(lookupWrite);
+    const changed = !sameStats(stored?.stats, rebuilt.pair?.stats);
+    if (changed) finalWrites.push(...statsChangedItem(ref, lookup, now));
     try {
-      const writes: TransactItem[] = [];
-      if (rebuilt.pair) {
-        writes.push(
-          guardedPut(pairItem(ref, rebuilt.pair, (stored?.version ?? 0) + 1, now), stored?.version),
-        );
-      } else if (stored) {
-        writes.push(guardedDelete(pairKey(ref), stored.version));
+      // Usually one transaction; a pair with very many threads to change writes them in guarded
+      // chunks first, and a lost race anywhere makes the whole rebuild run again on fresh state.
+      let pending = [...threadWrites, ...finalWrites];
+      while (pending.length > MAX_TRANSACTION_ITEMS) {
+        await db.transactWrite(pending.slice(0, MAX_TRANSACTION_ITEMS - 10));
+        pending = pending.slice(MAX_TRANSACTION_ITEMS - 10);
       }
-      const lookupWrite = writeContribution(ref, lookup, contributionOf(rebuilt.pair?.stats));
-      if (lookupWrite) writes.push(lookupWrite);
-      if (writes.length > 0) await db.transactWrite(writes);
-      return { changed: !sameStats(stored?.stats, rebuilt.pair?.stats), contactRefs };
+      await db.transactWrite(pending);
+      return { changed };
     } catch (error) {
       if (!isLostRace(error) || attempt >= MAX_ATTEMPTS) throw error;
       await jitter(attempt);

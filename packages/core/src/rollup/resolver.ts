@@ -12,11 +12,18 @@ export interface Resolver {
   resolve(orgId: string, emails: readonly string[]): Promise<Map<string, ContactRef[]>>;
 }
 
-/** Resolution by the lookup items: one BatchGetItem per 100 emails. */
+/**
+ * Resolution by the lookup items: one consistent BatchGetItem per 100 emails. A resolver that
+ * finds more (enrichment) records its matches on the same items, so the rollup, which reads them
+ * with each pair it writes, publishes `stats.changed` for them too.
+ */
 export const lookupResolver: Resolver = {
   async resolve(orgId, emails) {
     const distinct = [...new Set(emails)];
-    const items = await db.batchGet(distinct.map((email) => rollupKeys.lookup(orgId, email)));
+    const items = await db.batchGet(
+      distinct.map((email) => rollupKeys.lookup(orgId, email)),
+      true,
+    );
     const resolved = new Map<string, ContactRef[]>(distinct.map((email) => [email, []]));
     for (const item of items) {
       const refs = [...((item.contactRefs as Set<string> | undefined) ?? [])].sort();

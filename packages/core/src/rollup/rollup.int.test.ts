@@ -12,6 +12,7 @@ import { allPairs, type ContactChangeMessage, handleContactChange, nightlyPairs 
 import { addContactRef, contactRef, rollupKeys } from "./keys";
 import { listUnresolved } from "./lookup";
 import { readPairs } from "./pairs";
+import { lookupResolver } from "./resolver";
 import { applyEventChanges, applyStreamChanges, rebuildPairs } from "./rollup";
 import { rebuildPair } from "./stats";
 
@@ -85,7 +86,7 @@ describe("incremental updates through the table", () => {
     expect(once).toMatchObject({ emailIn12mo: 1, emailOut12mo: 1, twoWayThreads: 1, hasResponseIn3mo: true });
     const again = await insert(events);
     expect(await statsOf(owner.userId, email)).toEqual(once);
-    expect(again.published).toBe(0);
+    expect(again.changed).toBe(0);
     await remove(events.slice(1));
     expect(await statsOf(owner.userId, email)).toMatchObject({
       emailIn12mo: 1,
@@ -228,6 +229,32 @@ describe("resolution", () => {
       lastInboundAt: ago(2).toISOString(),
     });
     expect(await contactStats(table.orgId, owner.userId, ["nobody@ext.example"])).toBeNull();
+  });
+
+  it("resolves emails to the contacts carrying them through the lookup items (the Resolver)", async () => {
+    await giveContact("resolved@ext.example", "col-r", "contact-r1");
+    await giveContact("resolved@ext.example", "col-s", "contact-r2");
+    const resolved = await lookupResolver.resolve(table.orgId, [
+      "resolved@ext.example",
+      "nobody@ext.example",
+    ]);
+    expect(resolved.get("resolved@ext.example")).toEqual([
+      { collectionId: "col-r", contactId: "contact-r1" },
+      { collectionId: "col-s", contactId: "contact-r2" },
+    ]);
+    expect(resolved.get("nobody@ext.example")).toEqual([]);
+  });
+
+  it("publishes stats.changed in the write that moved the stats, so a retry after a crash has nothing left to lose", async () => {
+    const owner = member();
+    await giveContact("crash@ext.example", "col-c", "contact-crash");
+    const event = interaction(owner, "crash@ext.example", { at: ago(1), direction: "outbound" });
+    await storeEvents([event]);
+    const first = await applyEventChanges([{ op: "insert", event }], { now: NOW });
+    const retried = await applyEventChanges([{ op: "insert", event }], { now: NOW });
+    expect([first.changed, retried.changed]).toEqual([1, 0]);
+    const published = (await statsChangedEvents()).filter((entry) => entry.data.userId === owner.userId);
+    expect(published.map((entry) => entry.data.contactIds)).toEqual([["contact-crash"]]);
   });
 
   it("a contact created after its events resolves them and its stats appear; an email removed makes them disappear", async () => {

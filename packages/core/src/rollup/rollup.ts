@@ -1,10 +1,8 @@
 import { keys as identityKeys } from "../identity/store";
-import { commit, db } from "../storage";
+import { db } from "../storage";
 import { eventFromItem, type InteractionEvent } from "../sync/event";
 import { logger } from "../util/logger";
-import { StatsChanged } from "./events";
-import { parseContactRef } from "./keys";
-import { applyChange, type EventChange, type PairOutcome, type PairRef, rebuildStoredPair } from "./pairs";
+import { applyChange, type EventChange, type PairRef, rebuildStoredPair } from "./pairs";
 import { eventFingerprint } from "./stats";
 
 /**
@@ -56,34 +54,6 @@ function isOrgAddress(claimed: Set<string>, ref: PairRef): boolean {
   return claimed.has(identityKeys.emailClaim(ref.orgId, ref.email).pk);
 }
 
-/** Collects what moved, per (org, member), and publishes it once. */
-class ChangedStats {
-  private readonly byMember = new Map<string, { orgId: string; userId: string; contactIds: Set<string> }>();
-
-  record(ref: PairRef, outcome: PairOutcome): void {
-    if (!outcome.changed || outcome.contactRefs.length === 0) return;
-    const id = `${ref.orgId}\u0000${ref.userId}`;
-    const entry = this.byMember.get(id) ?? { orgId: ref.orgId, userId: ref.userId, contactIds: new Set() };
-    for (const contactRef of outcome.contactRefs) entry.contactIds.add(parseContactRef(contactRef).contactId);
-    this.byMember.set(id, entry);
-  }
-
-  async publish(now: Date): Promise<number> {
-    const events = [...this.byMember.values()].map((entry) =>
-      StatsChanged.create(
-        entry.orgId,
-        { userId: entry.userId, contactIds: [...entry.contactIds].sort() },
-        now,
-      ),
-    );
-    // Through the outbox: one PutItem for every member's event, relayed to the bus by the stream.
-    for (let start = 0; start < events.length; start += 50) {
-      await commit([], { events: events.slice(start, start + 50) });
-    }
-    return events.length;
-  }
-}
-
 async function inParallel<T>(
   items: readonly T[],
   limit: number,
@@ -100,7 +70,8 @@ export interface ApplyResult {
   /** Index of the first change that failed; every change before it is applied. */
   failedAt?: number;
   applied: number;
-  published: number;
+  /** Changes that moved a pair's public stats (each published `stats.changed` when a contact carries the email). */
+  changed: number;
 }
 
 /**
@@ -124,14 +95,14 @@ export async function applyEventChanges(
   });
   const groups = [...byPair.values()];
   const claimed = await orgAddresses(groups.map((group) => group.ref));
-  const changed = new ChangedStats();
+  let changed = 0;
   let failedAt: number | undefined;
   let applied = 0;
   await inParallel(groups, options.concurrency ?? 8, async (group) => {
     if (isOrgAddress(claimed, group.ref)) return;
     for (const { index, change } of group.entries) {
       try {
-        changed.record(group.ref, await applyChange(change, now));
+        if ((await applyChange(change, now)).changed) changed += 1;
         applied += 1;
       } catch (error) {
         logger.warn("rollup change failed; the stream retries it", { index, error });
@@ -140,26 +111,22 @@ export async function applyEventChanges(
       }
     }
   });
-  const published = await changed.publish(now);
-  return { failedAt, applied, published };
+  return { failedAt, applied, changed };
 }
 
 /** Rebuilds pairs from their events (nightly, full rebuild, a contact's resolution). */
 export async function rebuildPairs(
   pairs: readonly PairRef[],
   options: { now?: Date; concurrency?: number } = {},
-): Promise<{ rebuilt: number; changed: number; published: number }> {
+): Promise<{ rebuilt: number; changed: number }> {
   const now = options.now ?? new Date();
   const claimed = await orgAddresses(pairs);
-  const changed = new ChangedStats();
   let changedCount = 0;
   await inParallel(pairs, options.concurrency ?? 8, async (ref) => {
     const outcome = await rebuildStoredPair(ref, now, { exclude: isOrgAddress(claimed, ref) });
     if (outcome.changed) changedCount += 1;
-    changed.record(ref, outcome);
   });
-  const published = await changed.publish(now);
-  return { rebuilt: pairs.length, changed: changedCount, published };
+  return { rebuilt: pairs.length, changed: changedCount };
 }
 
 export type { EventChange, InteractionEvent, PairRef };

@@ -50,21 +50,22 @@ export interface PairStats {
   lastMeetingAt: string | null;
 }
 
-/** What the rollup reads of an interaction event. */
-export type RollupEvent = Pick<
-  InteractionEvent,
-  | "kind"
-  | "direction"
-  | "occurredAt"
-  | "threadId"
-  | "remoteId"
-  | "newsletter"
-  | "bulk"
-  | "recipientCount"
-  | "attendeeCount"
-  | "response"
-  | "cancelled"
->;
+/** What the rollup reads of an interaction event (`accountId` is absent only in pure tests). */
+export type RollupEvent = Partial<Pick<InteractionEvent, "accountId">> &
+  Pick<
+    InteractionEvent,
+    | "kind"
+    | "direction"
+    | "occurredAt"
+    | "threadId"
+    | "remoteId"
+    | "newsletter"
+    | "bulk"
+    | "recipientCount"
+    | "attendeeCount"
+    | "response"
+    | "cancelled"
+  >;
 
 /** Counted messages per UTC quarter (absolute index: year × 4 + quarter of the year). */
 export type QuarterCounts = Record<string, { in: number; out: number }>;
@@ -131,11 +132,15 @@ export function threadKey(event: Pick<RollupEvent, "kind" | "threadId">): string
 
 /**
  * Identifies an event together with everything about it that counts, so a changed event (a
- * response turned from needs-action to accepted) is a different fingerprint, and the same event
- * delivered twice is the same one.
+ * response turned from needs-action to accepted, a message moved to another thread) is a
+ * different fingerprint, and the same event delivered twice is the same one. The account is part
+ * of it: one meeting on two calendars of the member is two stored events, and disconnecting one
+ * account removes exactly its own.
  */
 export function eventFingerprint(event: RollupEvent): string {
   const parts = [
+    event.accountId ?? "",
+    event.threadId,
     event.kind,
     event.direction,
     event.occurredAt,
