@@ -11,6 +11,7 @@ const benchmarks: Record<string, () => Promise<{ run: () => Promise<void> }>> = 
   bundles: () => import("./bundles"),
   mailbox: () => import("./mailbox"),
   backfill: () => import("./backfill"),
+  rollup: () => import("./rollup"),
 };
 
 const selected = process.argv.slice(2);
