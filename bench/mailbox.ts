@@ -19,7 +19,7 @@ import { googleSandboxEnv, microsoftSandboxEnv } from "@kith/local/mailbox-provi
 import { type SqsEmulator, sqsClient, startSqsEmulator } from "@kith/local/sqs";
 import { GoogleSandbox, loopbackTls, MicrosoftSandbox } from "@kith/sandbox";
 import { manifest } from "../manifest";
-import { apiName, perCall, percentile, printTable, type Row, withBenchTable } from "./support";
+import { addCounts, emptyCounts, perCall, percentile, printTable, type Row, withBenchTable } from "./support";
 
 /**
  * Mailbox connections (`packages/core/src/mailbox`) on DynamoDB Local, with the real
@@ -76,21 +76,6 @@ interface Sandbox {
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const thousands = (value: number) => value.toLocaleString("en-US");
-
-function empty(): Counts {
-  return { total: 0, byCommand: {}, readUnits: 0, writeUnits: 0 };
-}
-
-/** Adds `more` into `into`, commands by their API name. */
-function add(into: Counts, more: Counts): Counts {
-  into.total += more.total;
-  into.readUnits += more.readUnits;
-  into.writeUnits += more.writeUnits;
-  for (const [command, count] of Object.entries(more.byCommand)) {
-    into.byCommand[apiName(command)] = (into.byCommand[apiName(command)] ?? 0) + count;
-  }
-  return into;
-}
 
 function describeCounts(counts: Counts, calls: number): string {
   const parts = Object.entries(counts.byCommand).map(([api, count]) => `${api} ${perCall(count / calls)}`);
@@ -176,8 +161,8 @@ async function connectOnce(
   return {
     authorizeMs,
     callbackMs,
-    authorize: add(empty(), authorize.requests),
-    callback: add(empty(), callback.requests),
+    authorize: addCounts(emptyCounts(), authorize.requests),
+    callback: addCounts(emptyCounts(), callback.requests),
     authorizeProvider: tally(all.slice(before, afterAuthorize)),
     consentProvider: tally(all.slice(afterAuthorize, afterConsent)),
     callbackProvider: tally(all.slice(afterConsent)),
@@ -201,8 +186,8 @@ async function benchConnects(
   const samples: ConnectSample[] = [];
   for (let i = 0; i < CONNECTS; i++) samples.push(await connectOnce(orgId, provider, sandbox, `member${i}`));
 
-  const authorize = samples.reduce((total, sample) => add(total, sample.authorize), empty());
-  const callback = samples.reduce((total, sample) => add(total, sample.callback), empty());
+  const authorize = samples.reduce((total, sample) => addCounts(total, sample.authorize), emptyCounts());
+  const callback = samples.reduce((total, sample) => addCounts(total, sample.callback), emptyCounts());
   const perAuthorize = new Set(samples.map((sample) => sample.authorize.total));
   const perCallback = new Set(samples.map((sample) => sample.callback.total));
   const providerAt = (pick: (sample: ConnectSample) => Map<string, number>) => {
@@ -246,7 +231,7 @@ async function benchConnects(
   rows.push({
     measure: "  DynamoDB per connect (authorizeUrl + callback)",
     figure:
-      `${describeCounts(add(add(empty(), authorize), callback), n)}; ` +
+      `${describeCounts(addCounts(addCounts(emptyCounts(), authorize), callback), n)}; ` +
       `${units((authorize.writeUnits + callback.writeUnits) / n)} WCU, ${units((authorize.readUnits + callback.readUnits) / n)} RCU ` +
       `(callback ${units(callback.writeUnits / n)} WCU, ${units(callback.readUnits / n)} RCU)`,
     target: "figure",
@@ -282,8 +267,8 @@ async function benchAccessTokens(
 ): Promise<{ refreshTokenCalls: number }> {
   const cachedFigures: string[] = [];
   const refreshFigures: string[] = [];
-  const cachedTotal = empty();
-  const refreshTotal = empty();
+  const cachedTotal = emptyCounts();
+  const refreshTotal = emptyCounts();
   let cachedProvider = 0;
   let cachedOk = true;
   let refreshOk = true;
@@ -300,7 +285,7 @@ async function benchAccessTokens(
         capacity: true,
       });
       latencies.push(performance.now() - at);
-      add(cachedTotal, requests);
+      addCounts(cachedTotal, requests);
       if (result !== first) cachedOk = false;
     }
     cachedProvider += sandbox.requests.length - before;
@@ -318,7 +303,7 @@ async function benchAccessTokens(
         capacity: true,
       });
       refreshLatencies.push(performance.now() - at);
-      add(refreshTotal, requests);
+      addCounts(refreshTotal, requests);
       const calls = tally(sandbox.requests.slice(start));
       mergeTally(providerCalls, calls);
       if (result === previous || calls.get("token(refresh_token)") !== 1) refreshOk = false;
@@ -498,7 +483,7 @@ async function benchWipe(
   );
   const disconnectMs = performance.now() - at;
   const disconnectProvider = tally(sandbox.requests.slice(providerBefore));
-  const disconnected = add(empty(), disconnectCounts);
+  const disconnected = addCounts(emptyCounts(), disconnectCounts);
   rows.push({
     measure: "disconnect (google)",
     figure:
@@ -542,7 +527,7 @@ async function benchWipe(
     { capacity: true },
   );
   const wipeMs = performance.now() - at;
-  const wiped = add(empty(), wipeCounts);
+  const wiped = addCounts(emptyCounts(), wipeCounts);
   const rate = EVENTS / (wipeMs / 1000);
   const per1000 = EVENTS / 1000;
 

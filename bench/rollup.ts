@@ -7,6 +7,7 @@ import { applyEventChanges, rebuildPairs } from "@kith/core/rollup";
 import * as Storage from "@kith/core/storage";
 import { eventItem, type InteractionEvent } from "@kith/core/sync/event";
 import { logger } from "@kith/core/util";
+import { prng } from "@kith/sandbox";
 import type { InitializeMiddleware } from "@smithy/types";
 import {
   allPairs,
@@ -17,7 +18,16 @@ import {
 import { rollupKeys } from "../packages/core/src/rollup/keys";
 import { type EventChange, type PairRef, readPairs } from "../packages/core/src/rollup/pairs";
 import { DAY, type EventSpec, interaction, storeEvents } from "../test/support/rollup";
-import { apiName, perCall, percentile, printTable, type Row, withBenchTable } from "./support";
+import {
+  addCounts,
+  apiName,
+  emptyCounts,
+  perCall,
+  percentile,
+  printTable,
+  type Row,
+  withBenchTable,
+} from "./support";
 
 /**
  * The rollup (`packages/core/src/rollup`) at the scale of issue 14: one member's mailbox of 20,000
@@ -100,21 +110,6 @@ function check(ok: boolean, what: string): boolean {
   return ok;
 }
 
-function empty(): Counts {
-  return { total: 0, byCommand: {}, readUnits: 0, writeUnits: 0 };
-}
-
-/** Adds `more` into `into`, commands by their API name. */
-function add(into: Counts, more: Counts): Counts {
-  into.total += more.total;
-  into.readUnits += more.readUnits;
-  into.writeUnits += more.writeUnits;
-  for (const [command, count] of Object.entries(more.byCommand)) {
-    into.byCommand[apiName(command)] = (into.byCommand[apiName(command)] ?? 0) + count;
-  }
-  return into;
-}
-
 function describeCounts(counts: Counts, per: number): string {
   const parts = Object.entries(counts.byCommand)
     .sort((a, b) => b[1] - a[1])
@@ -125,18 +120,6 @@ function describeCounts(counts: Counts, per: number): string {
 const commandCount = (counts: Counts, api: string) => counts.byCommand[api] ?? 0;
 
 // ---- the generated mailbox ----
-
-/** mulberry32: small, fast, and the same sequence for a seed on every platform. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** `total` split over `count` ranks, each at least 1, the rest by weight 1 / rank^exponent (largest remainders). */
 function allocate(total: number, count: number, exponent: number): number[] {
@@ -534,7 +517,7 @@ interface Measured<T> {
 async function measure<T>(fn: () => Promise<T>): Promise<Measured<T>> {
   const started = performance.now();
   const { result, requests } = await Storage.countRequests(fn, { capacity: true });
-  return { result, ms: performance.now() - started, counts: add(empty(), requests) };
+  return { result, ms: performance.now() - started, counts: addCounts(emptyCounts(), requests) };
 }
 
 interface RebuildRun {
@@ -549,7 +532,14 @@ interface RebuildRun {
 
 /** `rebuildPairs` 500 pairs at a time, one job after another (each a `rollup-rebuild` message). */
 async function rebuildInJobs(pairs: readonly PairRef[], now: Date): Promise<RebuildRun> {
-  const run = { pairs: pairs.length, rebuilt: 0, changed: 0, ms: 0, jobMs: [] as number[], counts: empty() };
+  const run = {
+    pairs: pairs.length,
+    rebuilt: 0,
+    changed: 0,
+    ms: 0,
+    jobMs: [] as number[],
+    counts: emptyCounts(),
+  };
   const { probe: report } = await probed(async () => {
     for (let start = 0; start < pairs.length; start += PAIRS_PER_JOB) {
       const job = await measure(() => rebuildPairs(pairs.slice(start, start + PAIRS_PER_JOB), { now }));
@@ -557,7 +547,7 @@ async function rebuildInJobs(pairs: readonly PairRef[], now: Date): Promise<Rebu
       run.changed += job.result.changed;
       run.ms += job.ms;
       run.jobMs.push(job.ms);
-      add(run.counts, job.counts);
+      addCounts(run.counts, job.counts);
     }
   });
   return { ...run, probe: report };
@@ -730,7 +720,7 @@ export async function run(): Promise<void> {
       for (let start = 0; start < ordered.length; start += BATCH) {
         batches.push(ordered.slice(start, start + BATCH).map((event) => ({ op: "insert" as const, event })));
       }
-      const incremental = empty();
+      const incremental = emptyCounts();
       const batchMs: number[] = [];
       let applied = 0;
       let failedBatches = 0;
@@ -738,7 +728,7 @@ export async function run(): Promise<void> {
       const { probe: incrementalProbe } = await probed(async () => {
         for (const batch of batches) {
           const one = await measure(() => applyEventChanges(batch, { now: NOW }));
-          add(incremental, one.counts);
+          addCounts(incremental, one.counts);
           batchMs.push(one.ms);
           applied += one.result.applied;
           if (one.result.failedAt !== undefined) failedBatches += 1;

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { RequestCounts } from "@kith/core/storage";
 import { type DynamoLocal, ensureTable, localClient, startDynamoLocal } from "@kith/local/dynamo";
 
 export interface BenchTable {
@@ -120,4 +121,20 @@ export function apiName(command: string): string {
       BatchGet: "BatchGetItem",
     }[name] ?? name
   );
+}
+
+/** No requests yet. */
+export function emptyCounts(): RequestCounts {
+  return { total: 0, byCommand: {}, readUnits: 0, writeUnits: 0 };
+}
+
+/** Adds `more` into `into`, commands by their API name. */
+export function addCounts(into: RequestCounts, more: RequestCounts): RequestCounts {
+  into.total += more.total;
+  into.readUnits += more.readUnits;
+  into.writeUnits += more.writeUnits;
+  for (const [command, count] of Object.entries(more.byCommand)) {
+    into.byCommand[apiName(command)] = (into.byCommand[apiName(command)] ?? 0) + count;
+  }
+  return into;
 }

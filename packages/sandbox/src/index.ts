@@ -57,6 +57,7 @@ export {
   MailWorld,
   type MailWorldOptions,
   PRIVACY_MARKER,
+  prng,
   type ResponseStatus,
   type WorldAddress,
   type WorldAttendee,
