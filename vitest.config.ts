@@ -31,7 +31,9 @@ export default defineConfig({
           include: ["**/*.int.test.ts"],
           exclude: ["**/node_modules/**"],
           globalSetup: ["test/setup/integration-global.ts"],
-          testTimeout: 30_000,
+          // A guard against hangs, not a speed check: under a full 2-core run DynamoDB Local answers
+          // several times slower than alone (a 6 s property test took over 30 s on CI).
+          testTimeout: 120_000,
           hookTimeout: 60_000,
         },
       },
