@@ -201,6 +201,30 @@ export const manifest = {
       consumerTimeoutSeconds: 60,
       maxBatchingWindowSeconds: 1,
     },
+    {
+      // Strength follows the events that move its inputs: stats, collection membership, deleted
+      // contacts, rule changes and key-connection opt-outs. Bounded work is done here; the rest is
+      // planned onto scoring-jobs.
+      name: "scoring-events",
+      fifo: false,
+      visibilityTimeoutSeconds: 120,
+      batchSize: 10,
+      maxReceiveCount: 5,
+      consumer: "functions/queues/scoring-events.handler",
+      consumerTimeoutSeconds: 60,
+      maxBatchingWindowSeconds: 1,
+    },
+    {
+      // Strength's plans and their batches of up to 500 (member, contact) pairs: a rule change, a
+      // member joining or leaving a collection, an opt-out, the nightly decay.
+      name: "scoring-jobs",
+      fifo: false,
+      visibilityTimeoutSeconds: 360,
+      batchSize: 1,
+      maxReceiveCount: 5,
+      consumer: "functions/queues/scoring-jobs.handler",
+      consumerTimeoutSeconds: 300,
+    },
   ],
   streams: [
     {
@@ -256,6 +280,14 @@ export const manifest = {
       handler: "functions/schedules/rollup-nightly.handler",
       timeoutSeconds: 120,
     },
+    // Strength's nightly decay, after the rollup's nightly has aged the stats (its stats.changed
+    // recompute those pairs on their own): the links whose recency term steps down by now.
+    {
+      name: "scoring-nightly",
+      cron: "0 1 * * ? *",
+      handler: "functions/schedules/scoring-nightly.handler",
+      timeoutSeconds: 120,
+    },
   ],
   subscriptions: [
     {
@@ -281,6 +313,21 @@ export const manifest = {
         detailType: ["contact.created", "contact.updated", "contact.deleted"],
       },
       target: { queue: "rollup-contacts" },
+    },
+    {
+      name: "scoring-on-domain-events",
+      pattern: {
+        source: [EVENT_SOURCE],
+        detailType: [
+          "stats.changed",
+          "collection.member_added",
+          "collection.member_removed",
+          "contact.deleted",
+          "rules.changed",
+          "user.key_connection_changed",
+        ],
+      },
+      target: { queue: "scoring-events" },
     },
   ],
 } as const satisfies Manifest;

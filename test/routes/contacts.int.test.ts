@@ -196,7 +196,18 @@ describe("contacts", () => {
     });
     expect(await lookupRefs(email.toLowerCase())).toEqual([contactRef(collectionA.id, reply.body.id)]);
     const detail = await routes.api("GET", contactPath(collectionA.id, reply.body.id));
-    expect(detail.body).toEqual({ contact: reply.body, reachability: null, connections: [] });
+    expect(detail.body).toEqual({
+      contact: reply.body,
+      reachability: {
+        tier: "none",
+        warm: 0,
+        known: 0,
+        cold: 0,
+        keyUserId: null,
+        computedAt: reply.body.createdAt,
+      },
+      connections: [],
+    });
   });
 
   it("an email a contact of the collection holds is 409 email_taken naming it, and nothing is written; another collection may hold it", async () => {
@@ -309,14 +320,14 @@ describe("contacts", () => {
     });
   });
 
-  it("GET lists by name with reachability null; sort=name is accepted, sort=reachability|strength and reachability= are 400 not_supported", async () => {
+  it("GET lists by name, each with its reachability; sort=reachability|strength and reachability= answer from the reachability index", async () => {
     // prepare
     const target = await newCollection("Listing");
     for (const name of ["Charlie", "alpha", "Bravo"])
       await newContact(target.id, { name, emails: [routes.email()] });
 
     // act
-    const byName = await routes.api<Page<Contact & { reachability: unknown }>>(
+    const byName = await routes.api<Page<Contact & { reachability: { tier: string } | null }>>(
       "GET",
       `${contactsPath(target.id)}?sort=name&limit=2`,
     );
@@ -324,26 +335,29 @@ describe("contacts", () => {
       "GET",
       `${contactsPath(target.id)}?limit=2&cursor=${encodeURIComponent(byName.body.nextCursor ?? "")}`,
     );
-    const unsupported = await Promise.all(
-      ["sort=reachability", "sort=strength", "reachability=high,medium"].map((query) =>
-        routes.api("GET", `${contactsPath(target.id)}?${query}`),
+    const ordered = await Promise.all(
+      ["sort=reachability", "sort=strength", "reachability=none", "reachability=high,medium"].map((query) =>
+        routes.api<Page<Contact>>("GET", `${contactsPath(target.id)}?${query}`),
       ),
     );
     const invalid = await routes.api("GET", `${contactsPath(target.id)}?sort=age`);
+    const badTier = await routes.api("GET", `${contactsPath(target.id)}?reachability=warmish`);
 
     // assess
-    expect(byName.body.items.map((contact) => [contact.name, contact.reachability])).toEqual([
-      ["alpha", null],
-      ["Bravo", null],
+    expect(byName.body.items.map((contact) => [contact.name, contact.reachability?.tier])).toEqual([
+      ["alpha", "none"],
+      ["Bravo", "none"],
     ]);
     expect(next.body.items.map((contact) => contact.name)).toEqual(["Charlie"]);
     expect(next.body.nextCursor).toBeNull();
-    expect(unsupported.map((reply) => Object.keys(expectError(reply, 400, "not_supported")))).toEqual([
-      ["sort"],
-      ["sort"],
-      ["reachability"],
+    expect(ordered.map((reply) => reply.body.items.map((contact) => contact.name))).toEqual([
+      ["alpha", "Bravo", "Charlie"],
+      expect.arrayContaining(["alpha", "Bravo", "Charlie"]),
+      ["alpha", "Bravo", "Charlie"],
+      [],
     ]);
     expect(expectError(invalid, 400, "invalid_input")).toHaveProperty("sort");
+    expect(expectError(badTier, 400, "invalid_input")).toHaveProperty("reachability");
   });
 });
 

@@ -6,6 +6,7 @@ import * as SystemEvents from "../journal/events";
 import * as MailboxEvents from "../mailbox/events";
 import * as OrgEvents from "../orgs/events";
 import * as RollupEvents from "../rollup/events";
+import * as ScoringEvents from "../scoring/events";
 import * as WebhookEvents from "../webhooks/events";
 
 /**
@@ -21,6 +22,7 @@ export const domainEvents = eventUnion([
   ...MailboxEvents.all,
   ...ContactEvents.all,
   ...RollupEvents.all,
+  ...ScoringEvents.all,
   ...SystemEvents.all,
 ]);
 

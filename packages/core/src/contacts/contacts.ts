@@ -1,27 +1,15 @@
 import { monotonicFactory } from "ulid";
 import type * as core from "zod/v4/core";
 import type { DomainEvent } from "../events";
-import {
-  commit,
-  db,
-  decodeCursor,
-  encodeCursor,
-  type Page,
-  pageSize,
-  queryPage,
-  retryOnConflict,
-} from "../storage";
+import { commit, db, retryOnConflict } from "../storage";
 import { InvalidInput } from "../util/errors";
-import { type Reader, readableCollection, requireCollection } from "./access";
-import { ContactChanged, ContactNotFound, LookupGone, NotSupported } from "./errors";
+import { requireCollection } from "./access";
+import { ContactChanged, ContactNotFound, LookupGone } from "./errors";
 import { ContactCreated, ContactDeleted, ContactUpdated } from "./events";
 import {
   type Contact,
-  type ContactDetail,
-  type ContactListItem,
   type CreateContactInput,
   CreateContactInputSchema,
-  type ListContactsQuery,
   type UpdateContactInput,
   UpdateContactInputSchema,
   type ValidContactInput,
@@ -153,63 +141,11 @@ export async function createContact(
   return toContact(contact);
 }
 
-/** `{contact, reachability, connections}` for a reader of the collection. */
-export async function getContact(
-  reader: Reader,
-  orgId: string,
-  collectionId: string,
-  contactId: string,
-): Promise<ContactDetail> {
-  await readableCollection(reader, orgId, collectionId);
-  const { Item } = await db.get({ Key: keys.contact(orgId, collectionId, contactId), ConsistentRead: true });
-  if (!Item) throw new ContactNotFound();
-  // Strength and reachability are computed by a later stage of the pipeline: until then, none.
-  return { contact: toContact(fromContactItem(Item)), reachability: null, connections: [] };
-}
-
-const CONTACT_CURSOR = ["pk", "sk", "gsi1pk", "gsi1sk"] as const;
-
 /**
- * One page of the collection's contacts, by name (case-insensitive) then id, each with its
- * `reachability` (null until computed). Filtering by reachability and sorting by reachability or
- * strength are part of the contract but need the scores: they are a 400 `not_supported` for now,
- * never a silently different list.
+ * Reading contacts (the list with reachability, the detail with connections) is strength's: the
+ * items it reads are strength's (scoring/read.ts).
  */
-export async function listContacts(
-  reader: Reader,
-  orgId: string,
-  collectionId: string,
-  query: ListContactsQuery,
-): Promise<Page<ContactListItem>> {
-  await readableCollection(reader, orgId, collectionId);
-  if (query.sort !== undefined && query.sort !== "name") {
-    throw new NotSupported(
-      "sort",
-      `Sorting by ${query.sort} is not supported yet: contacts list by name until reachability and strength are computed`,
-    );
-  }
-  if (query.reachability !== undefined) {
-    throw new NotSupported(
-      "reachability",
-      "Filtering by reachability is not supported yet: reachability is not computed yet",
-    );
-  }
-  const gsi1pk = keys.contactsByName(collectionId);
-  const { items, nextKey } = await queryPage(
-    {
-      IndexName: "gsi1",
-      KeyConditionExpression: "gsi1pk = :pk",
-      ExpressionAttributeValues: { ":pk": gsi1pk },
-      ExclusiveStartKey: decodeCursor(query.cursor, { keys: CONTACT_CURSOR, partition: { gsi1pk } }),
-    },
-    pageSize(query.limit),
-    CONTACT_CURSOR,
-  );
-  return {
-    items: items.map((item) => ({ ...toContact(fromContactItem(item)), reachability: null })),
-    nextCursor: encodeCursor(nextKey),
-  };
-}
+export { getContactDetail as getContact, listContacts } from "../scoring/read";
 
 function sameContent(a: StoredContact, b: StoredContact): boolean {
   return (

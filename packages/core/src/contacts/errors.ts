@@ -44,17 +44,6 @@ export class DuplicateEmailInImport extends Conflict {
 }
 
 /**
- * A query the contract names but this version does not answer yet (a reachability filter, sorting
- * by reachability or strength): a 400, never a silently different order.
- */
-export class NotSupported extends KithError {
-  override readonly name = "NotSupported";
-  constructor(field: string, message: string) {
-    super(400, "not_supported", message, { details: { [field]: "not_supported" } });
-  }
-}
-
-/**
  * The contact changed between our read and our write. Never shown to a caller: the change is
  * retried on fresh state, and only if it keeps losing does a 409 reach the caller.
  */

@@ -68,7 +68,7 @@ function chunks<T>(values: readonly T[], size: number): T[][] {
 
 /**
  * Groups contacts into transactions: each holds whole contacts and one outbox item, so at most
- * `MAX_TRANSACTION_ITEMS` items. A contact is at most 21 items (10 emails).
+ * `MAX_TRANSACTION_ITEMS` items. A contact is at most 22 items (10 emails).
  */
 export function packContacts(contacts: readonly StoredContact[]): StoredContact[][] {
   const budget = MAX_TRANSACTION_ITEMS - 1;

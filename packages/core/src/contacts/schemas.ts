@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { EmailSchema } from "../identity/schemas";
+import { ConnectionSchema } from "../scoring/schemas";
 import { nameSchema } from "../util/text";
 
 /**
@@ -176,8 +177,9 @@ export const ContactImportSchema = z
 export const CreatedContactsSchema = z.union([ContactSchema, ContactImportSchema]);
 
 /**
- * A contact's reachability, as the contract names it. Always `null` until reachability is computed
- * (a later part of the pipeline); the schema says what will come.
+ * A contact's reachability in its collection, as the contract names it: the tiers of the
+ * collection's team with the contact (overrides applied), and the key connection. Null only for a
+ * contact whose reachability item does not exist yet.
  */
 export const ReachabilitySchema = z
   .object({
@@ -196,14 +198,14 @@ export const ContactListItemSchema = z
 export type ContactListItem = z.infer<typeof ContactListItemSchema>;
 
 /**
- * `GET …/contacts/{contactId}`: the contact, its reachability and its connections. Until strength
- * and reachability are computed, `reachability` is `null` and `connections` is `[]`.
+ * `GET …/contacts/{contactId}`: the contact, its reachability and its connections: every member of
+ * the collection with a tier, best first (tier, then score, then the latest interaction).
  */
 export const ContactDetailSchema = z
   .object({
     contact: ContactSchema,
     reachability: z.nullable(ReachabilitySchema),
-    connections: z.array(z.record(z.string(), z.unknown())),
+    connections: z.array(ConnectionSchema),
   })
   .register(z.globalRegistry, { id: "ContactDetail" });
 export type ContactDetail = z.infer<typeof ContactDetailSchema>;

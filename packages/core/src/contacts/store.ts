@@ -1,4 +1,5 @@
 import { addContactRef, contactRef, removeContactRef } from "../rollup/keys";
+import { deleteReachItem, upsertReachItem } from "../scoring/keys";
 import type { GuardedItem } from "../storage";
 import { ContactChanged, ContactEmailTaken, LookupGone } from "./errors";
 import type { Collection, CollectionMember, Contact } from "./schemas";
@@ -170,7 +171,9 @@ export function emailsLost(before: StoredContact | undefined, after: StoredConta
  *   both hold an email, even when two requests race (`email_taken`, naming it);
  * - the claim of every email lost, deleted only while this contact owns it (never another's);
  * - the rollup's lookup item per (org, email): the contact's reference added for every email gained
- *   and removed for every email lost (except those in `goneLookups`, which no longer exist).
+ *   and removed for every email lost (except those in `goneLookups`, which no longer exist);
+ * - the contact's reachability item: created with the contact (tier `none`), renamed with it (the
+ *   `sort=name` order within a tier), deleted with it.
  * The lookup updates come last: when several conditions fail, the first in request order names the
  * error, and a claim or version conflict is the one a caller needs to see.
  */
@@ -205,6 +208,11 @@ export function planContactWrites(
       },
       onConditionFailed: () => new ContactChanged(),
     });
+  }
+  if (after && (!before || before.name !== after.name)) {
+    items.push(upsertReachItem(after, nameSortKey(after.name, after.id), after.updatedAt));
+  } else if (!after && before) {
+    items.push(deleteReachItem(before));
   }
   const gained = emailsGained(before, after);
   const lost = emailsLost(before, after);

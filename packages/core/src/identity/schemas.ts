@@ -258,6 +258,8 @@ export const AUDIT_EVENT_TYPES = [
   "budget_changed",
   "status_changed",
   "profile_changed",
+  "strength_overridden",
+  "key_connection_changed",
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

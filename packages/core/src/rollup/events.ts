@@ -9,6 +9,8 @@ export const StatsChanged = defineEvent(
     userId: z.string(),
     /** The contacts (any collection of the org) whose stats for this member moved. */
     contactIds: z.array(z.string()),
+    /** The same contacts with their collections, which is how strength addresses them. */
+    contacts: z.optional(z.array(z.object({ collectionId: z.string(), contactId: z.string() }))),
   }),
   "A member's statistics with some contacts changed (new or deleted interactions, aging windows, a contact gaining or losing an email); strength recomputes only those.",
 );

@@ -4,7 +4,7 @@ import { keys as identityKeys } from "../identity/store";
 import { keys as mailboxKeys } from "../mailbox/store";
 import { list as listOrgs } from "../orgs/orgs";
 import * as Queues from "../queues";
-import { commit, db } from "../storage";
+import { commit, queryAll } from "../storage";
 import { logger } from "../util/logger";
 import { StatsChanged } from "./events";
 import { rollupKeys } from "./keys";
@@ -105,17 +105,6 @@ function distinct(pairs: Iterable<PairRef>): PairRef[] {
   const byId = new Map<string, PairRef>();
   for (const pair of pairs) byId.set(`${pair.userId}\u0000${pair.email}`, pair);
   return [...byId.values()];
-}
-
-async function queryAll(input: Parameters<typeof db.query>[0]): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.query({ ...input, ExclusiveStartKey: start });
-    items.push(...((page.Items ?? []) as Record<string, unknown>[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
 }
 
 function pairFromSortKey(orgId: string, sortKey: string): PairRef {
@@ -231,15 +220,17 @@ export async function handleContactChange(message: ContactChangeMessage): Promis
   }
   if (members.size === 0) return { members: 0 };
   // A redelivery publishes them again; strength's recompute of a pair is idempotent.
-  const events = [...members]
-    .sort()
-    .map((userId) =>
-      StatsChanged.create(
-        orgId,
-        { userId, contactIds: [data.contactId] },
-        new Date(message.detail.occurredAt),
-      ),
-    );
+  const events = [...members].sort().map((userId) =>
+    StatsChanged.create(
+      orgId,
+      {
+        userId,
+        contactIds: [data.contactId],
+        contacts: [{ collectionId: data.collectionId, contactId: data.contactId }],
+      },
+      new Date(message.detail.occurredAt),
+    ),
+  );
   for (let start = 0; start < events.length; start += 50)
     await commit([], { events: events.slice(start, start + 50) });
   return { members: members.size };

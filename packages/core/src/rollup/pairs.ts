@@ -58,7 +58,7 @@ export function pairKey(ref: PairRef) {
   return rollupKeys.pairStats(ref.orgId, ref.userId, ref.email);
 }
 
-function pairFromItem(item: Record<string, unknown> | undefined): StoredPair | null {
+export function pairFromItem(item: Record<string, unknown> | undefined): StoredPair | null {
   if (!item) return null;
   return {
     stats: item.stats as PairStats,
@@ -185,8 +185,9 @@ function statsChangedItem(
 ): TransactItem[] {
   const refs = [...((lookup?.contactRefs as Set<string> | undefined) ?? [])];
   if (refs.length === 0) return [];
-  const contactIds = [...new Set(refs.map((contact) => parseContactRef(contact).contactId))].sort();
-  return [outboxItem([StatsChanged.create(ref.orgId, { userId: ref.userId, contactIds }, now)])];
+  const contacts = [...new Set(refs)].sort().map(parseContactRef);
+  const contactIds = [...new Set(contacts.map((contact) => contact.contactId))].sort();
+  return [outboxItem([StatsChanged.create(ref.orgId, { userId: ref.userId, contactIds, contacts }, now)])];
 }
 
 export type EventChange = { op: "insert" | "remove"; event: InteractionEvent };

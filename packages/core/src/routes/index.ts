@@ -8,6 +8,7 @@ import * as JournalRoutes from "../journal/routes";
 import * as MailboxRoutes from "../mailbox/routes";
 import * as OrgRoutes from "../orgs/routes";
 import * as RollupRoutes from "../rollup/routes";
+import * as ScoringRoutes from "../scoring/routes";
 import * as WebhookRoutes from "../webhooks/routes";
 
 /**
@@ -27,4 +28,5 @@ export const routes = [
   ...MailboxRoutes.all,
   ...RollupRoutes.all,
   ...ContactRoutes.all,
+  ...ScoringRoutes.all,
 ] as const;

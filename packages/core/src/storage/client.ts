@@ -231,3 +231,15 @@ export async function queryPage(
   const last = page[page.length - 1] as Record<string, unknown>;
   return { items: page, nextKey: Object.fromEntries(keyAttributes.map((name) => [name, last[name]])) };
 }
+
+/** Every item of a Query, page after page (for bounded sets: one partition's items of one kind). */
+export async function queryAll(input: WithoutTable<QueryCommandInput>): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.query({ ...input, ExclusiveStartKey: start });
+    items.push(...((page.Items ?? []) as Record<string, unknown>[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
