@@ -66,7 +66,9 @@ export function upsertReachItem(
   contact: { orgId: string; collectionId: string; id: string },
   nameKey: string,
   now: string,
+  options: { bumpInputs?: boolean } = {},
 ): GuardedItem {
+  const inputs = options.bumpInputs ? "" : "inputsVersion = if_not_exists(inputsVersion, :zero), ";
   return {
     Update: {
       Key: scoringKeys.reach(contact.orgId, contact.collectionId, contact.id),
@@ -76,10 +78,12 @@ export function upsertReachItem(
         "tier = if_not_exists(tier, :none), warm = if_not_exists(warm, :zero), " +
         "known = if_not_exists(known, :zero), cold = if_not_exists(cold, :zero), " +
         "keyUserId = if_not_exists(keyUserId, :null), computedAt = if_not_exists(computedAt, :now), " +
-        "inputsVersion = if_not_exists(inputsVersion, :zero), " +
+        inputs +
         "computedVersion = if_not_exists(computedVersion, :zero), " +
-        "gsi2pk = if_not_exists(gsi2pk, :strengthPk), gsi2sk = if_not_exists(gsi2sk, :noKey)",
+        "gsi2pk = if_not_exists(gsi2pk, :strengthPk), gsi2sk = if_not_exists(gsi2sk, :noKey)" +
+        (options.bumpInputs ? " ADD inputsVersion :one" : ""),
       ExpressionAttributeValues: {
+        ...(options.bumpInputs ? { ":one": 1 } : {}),
         ":entity": "reachability",
         ":org": contact.orgId,
         ":collection": contact.collectionId,

@@ -1,4 +1,4 @@
-import { keys as contactKeys, fromContactItem, type StoredContact } from "../contacts/store";
+import { keys as contactKeys, fromContactItem, nameSortKey, type StoredContact } from "../contacts/store";
 import { combineStats } from "../rollup/combine";
 import { rollupKeys } from "../rollup/keys";
 import { pairFromItem } from "../rollup/pairs";
@@ -14,7 +14,7 @@ import {
 import { logger } from "../util/logger";
 import { evaluate } from "./evaluate";
 import { StrengthChanged } from "./events";
-import { scoringKeys } from "./keys";
+import { scoringKeys, upsertReachItem } from "./keys";
 import { reachabilityOf } from "./reachability";
 import type { DataSource, RuleSet, Tier } from "./rules";
 import { currentRuleSet, orgSources } from "./rulesets";
@@ -211,7 +211,7 @@ export function nextLink(
  */
 export async function writeGroup(
   orgId: string,
-  group: Pick<ContactGroup, "collectionId" | "contactId" | "contact">,
+  group: Pick<ContactGroup, "collectionId" | "contactId" | "contact" | "reach">,
   changes: readonly LinkChange[],
   now: Date,
   extra: { items?: GuardedItem[]; events?: OutboxEvent[] } = {},
@@ -243,7 +243,7 @@ export async function writeGroup(
       items.push(...(extra.items ?? []));
       events.push(...(extra.events ?? []));
     }
-    if (group.contact) {
+    if (group.contact && group.reach) {
       items.push({
         Update: {
           Key: scoringKeys.reach(orgId, group.collectionId, group.contactId),
@@ -252,6 +252,20 @@ export async function writeGroup(
           ExpressionAttributeValues: { ":one": 1 },
         },
       });
+    } else if (group.contact) {
+      // A contact written before reachability items existed gets its item now, while it still exists.
+      const contact = group.contact;
+      items.push(
+        {
+          ConditionCheck: {
+            Key: contactKeys.contact(orgId, contact.collectionId, contact.id),
+            ConditionExpression: "attribute_exists(pk)",
+          },
+        },
+        upsertReachItem(contact, nameSortKey(contact.name, contact.id), now.toISOString(), {
+          bumpInputs: true,
+        }),
+      );
     }
     await commit(items, { events, now });
   }

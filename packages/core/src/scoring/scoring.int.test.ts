@@ -190,6 +190,32 @@ describe("strength and reachability from interactions", () => {
   });
 });
 
+describe("contacts from before reachability items existed", () => {
+  it("the first recompute that links such a contact creates its reachability item", async () => {
+    // prepare: a contact whose reachability item is gone, as one written before they existed
+    const ray = await user("Ray");
+    const team = await collection("Legacy team", [ray]);
+    const old = await Contacts.createContact(table.orgId, team.id, {
+      name: "Old",
+      emails: ["old@ext.example"],
+    });
+    await db.delete({ Key: scoringKeys.reach(table.orgId, team.id, old.id) });
+    await ingest(correspondence(ray.id, "old@ext.example", 6, 6));
+
+    // act
+    const outcome = await recompute([{ userId: ray.id, collectionId: team.id, contactId: old.id }]);
+
+    // assess
+    expect(outcome).toMatchObject({ linksWritten: 1, reachRecomputes: 1 });
+    expect((await getContactDetail(ADMIN, table.orgId, team.id, old.id)).reachability).toMatchObject({
+      tier: "high",
+      keyUserId: ray.id,
+    });
+    const listed = await listContacts(ADMIN, table.orgId, team.id, { reachability: "high" });
+    expect(listed.items.map((item) => item.name)).toEqual(["Old"]);
+  });
+});
+
 describe("collection isolation", () => {
   it("a member of collection A never contributes to collection B, and cannot read it", async () => {
     // prepare: the same person is a contact in both collections; only Cleo (in A) knows them
