@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { DEFAULT_WEBHOOK_SECRETS } from "@kith/local/runtime";
 import { signSlack } from "@kith/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalRuntime, startLocalRuntime } from "../support/processes";
+import { type LocalRuntime, poll, startLocalRuntime } from "../support/processes";
 
 const OPERATOR_KEY = "e2e-demo-operator-key";
 
@@ -37,7 +37,14 @@ interface Unmapped {
 async function start(dataDir: string, env: Record<string, string> = {}): Promise<LocalRuntime> {
   const instance = await startLocalRuntime({
     dataDir,
-    env: { OPERATOR_API_KEY: OPERATOR_KEY, KITH_DEMO: "", ...env },
+    // Small demo mailboxes: the demo's connects start backfills, which a stop must not wait long for.
+    env: {
+      OPERATOR_API_KEY: OPERATOR_KEY,
+      KITH_DEMO: "",
+      KITH_DEMO_MAILBOX_MESSAGES: "60",
+      KITH_DEMO_MAILBOX_MEETINGS: "10",
+      ...env,
+    },
     timeoutMs: 45_000,
   });
   running.add(instance);
@@ -142,6 +149,60 @@ describe("demo data (KITH_DEMO unset: seed an empty database)", () => {
     expect(JSON.stringify(integrations)).not.toContain("xoxb-");
   });
 
+  it("seeds two collections of contacts and prints the demo lines of the banner: the operator token as a variable, one contact and the list by reachability", async () => {
+    const collections = await get<Page<{ id: string; name: string }>>(
+      first,
+      `/v1/orgs/${org.id}/collections`,
+    );
+    const partners = collections.items.find((item) => item.name === "Design partners");
+    const contacts = await get<Page<{ id: string; emails: string[] }>>(
+      first,
+      `/v1/orgs/${org.id}/collections/${partners?.id}/contacts?limit=200`,
+    );
+    const contactId = /KITH_CONTACT=(\S+)/.exec(first.output())?.[1];
+
+    expect(collections.items.map((item) => item.name)).toEqual(["Design partners", "Series A investors"]);
+    expect(first.output()).toMatch(/demo data: 2 collections, Design partners \(3 members, \d+ contacts\)/);
+    expect(first.output()).toContain(
+      `KITH_TOKEN="$OPERATOR_API_KEY" KITH_ORG=${org.id} KITH_COLLECTION=${partners?.id} KITH_CONTACT=`,
+    );
+    expect(first.output()).not.toContain(OPERATOR_KEY);
+    expect(contacts.items.map((item) => item.id)).toContain(contactId);
+    expect(first.output()).toContain(
+      `${first.baseUrl}/v1/orgs/${org.id}/collections/${partners?.id}/contacts?sort=reachability`,
+    );
+  });
+
+  it("connects a sandbox mailbox for every active member through the OAuth flow: Google, Microsoft or both, none for the suspended one", async () => {
+    const accounts = await poll(
+      async () => {
+        const all = await Promise.all(
+          users.map(async (user) => {
+            const listed = await get<{ accounts: { provider: string }[] }>(
+              first,
+              `/v1/orgs/${org.id}/users/${user.id}/mailbox`,
+            );
+            return listed.accounts.map((account) => `${user.name} ${account.provider}`);
+          }),
+        );
+        const flat = all.flat().sort();
+        return flat.length === 6 ? flat : undefined;
+      },
+      30_000,
+      "the demo's six mailboxes to be connected",
+    );
+
+    expect(accounts).toEqual([
+      "Amara Okafor google",
+      "Diego Alvarez google",
+      "Lukas Becker microsoft",
+      "Maya Chen google",
+      "Maya Chen microsoft",
+      "Priya Natarajan microsoft",
+    ]);
+    expect(first.output()).toContain("demo mailboxes: 6 of 6 connected");
+  });
+
   it("a restart on the same DATA_DIR seeds nothing again, and sealed secrets still open (a Slack guest is looked up)", async () => {
     await stop(first);
 
@@ -173,6 +234,11 @@ describe("demo data (KITH_DEMO unset: seed an empty database)", () => {
     expect(usersAfter.items.map((user) => user.id)).toEqual(users.map((user) => user.id));
     expect(unmappedAfter.items).toEqual(unmapped);
     expect(second.output()).not.toContain("demo data:");
+    expect(second.output()).not.toContain("demo mailboxes:");
+    // The banner finds the demo org and the same contact again.
+    expect(/KITH_CONTACT=(\S+)/.exec(second.output())?.[1]).toBe(
+      /KITH_CONTACT=(\S+)/.exec(first.output())?.[1],
+    );
     // The bot token sealed before the restart opened (else a 500); the guest is counted, not made a user.
     expect(slackReply.status).toBe(200);
     expect(guestAfter?.count).toBe(3);
@@ -187,5 +253,6 @@ describe("demo data with KITH_DEMO=0", () => {
 
     expect(orgs.items).toEqual([]);
     expect(instance.output()).not.toContain("demo data:");
+    expect(instance.output()).not.toContain("KITH_ORG=");
   });
 });

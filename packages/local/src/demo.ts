@@ -1,6 +1,12 @@
 import * as Identity from "@kith/core/identity";
 import * as Integrations from "@kith/core/integrations";
 import * as Orgs from "@kith/core/orgs";
+import {
+  type DemoContactsPlan,
+  demoContactsPlan,
+  type SeededCollection,
+  seedDemoContacts,
+} from "./demo-contacts";
 import { log } from "./log";
 import { LOCAL_SLACK_BOT } from "./slack";
 
@@ -9,6 +15,10 @@ import { LOCAL_SLACK_BOT } from "./slack";
  * yet, so the admin API has something to show on first run. Everything goes through the core
  * functions (claims, audit events and domain events exactly as a real request writes them), and
  * nothing secret is created: no tokens are minted.
+ *
+ * The org also gets two collections of contacts, people the members correspond with in their
+ * sandbox mailboxes (demo-contacts.ts); after the start, the runtime connects those mailboxes
+ * (demo-mailboxes.ts), so strength and reachability have mail to be computed from.
  *
  * Seeded only into a database with no orgs at all, so a restart never duplicates it and a database
  * someone has already used is never touched. `KITH_DEMO=0` skips it (the runtime checks that).
@@ -186,6 +196,13 @@ export interface DemoSummary {
   users: number;
   unmapped: number;
   integrations: number;
+  /** Each demo member's user id, by primary email. */
+  userIds: Map<string, string>;
+  /** Which members are active (the others get no mailbox connected). */
+  activeEmails: string[];
+  collections: SeededCollection[];
+  /** The plan the contacts came from (its spotlight is the banner's contact). */
+  plan: DemoContactsPlan;
 }
 
 /**
@@ -198,8 +215,10 @@ export async function seedDemoData(): Promise<DemoSummary | undefined> {
 
   const { org } = await Orgs.create(DEMO_ORG);
 
+  const userIds = new Map<string, string>();
   for (const user of USERS) {
     const created = await Identity.create(org.id, user.input, { actor: ACTOR });
+    if (user.input.email) userIds.set(user.input.email, created.id);
     if (user.suspend) {
       await Identity.update(org.id, created.id, { status: "suspended" }, { actor: ACTOR });
     }
@@ -228,16 +247,27 @@ export async function seedDemoData(): Promise<DemoSummary | undefined> {
     await Integrations.create(org.id, integration, { actor: ACTOR });
   }
 
+  const plan = demoContactsPlan();
+  const collections = await seedDemoContacts(org.id, userIds, plan);
+
   const summary: DemoSummary = {
     integrations: Object.keys(DEMO_INTEGRATIONS).length,
     orgId: org.id,
     slug: org.slug,
     users: USERS.length,
     unmapped: new Set(SIGHTINGS.map((sighting) => `${sighting.ref.kind}#${sighting.ref.externalId}`)).size,
+    userIds,
+    activeEmails: USERS.flatMap((user) => (user.suspend || !user.input.email ? [] : [user.input.email])),
+    collections,
+    plan,
   };
   log(
     "info",
     `demo data: org ${summary.slug} (${summary.orgId}), ${summary.users} users, ${summary.unmapped} unmapped identities, ${summary.integrations} integrations`,
+  );
+  log(
+    "info",
+    `demo data: ${collections.length} collections, ${collections.map((c) => `${c.name} (${c.members} members, ${c.contacts} contacts)`).join(", ")}`,
   );
   return summary;
 }

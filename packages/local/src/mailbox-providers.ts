@@ -20,21 +20,39 @@ import { log } from "./log";
  * history (a {@link MailWorld}), so the syncers a connect starts have something to backfill.
  */
 
-/** Mailboxes the sandboxes know: the demo members' primary addresses. */
-export const LOCAL_MAILBOXES: readonly string[] = DEMO_MEMBERS.map((member) => member.email);
+/**
+ * Mailboxes the sandboxes know: the demo members' primary addresses. A function, not a constant:
+ * demo.ts imports this module (through demo-contacts.ts) while it is itself being loaded, so
+ * `DEMO_MEMBERS` may only be read at call time here.
+ */
+export function localMailboxes(): string[] {
+  return DEMO_MEMBERS.map((member) => member.email);
+}
 
 /**
- * Each demo mailbox's size: small enough that both providers' backfills of a connected member end
- * in well under a minute (about 15 s measured: DynamoDB Local on disk, not the quota, sets the
- * pace; 600 messages and 80 meetings took about a minute). `KITH_DEMO_MAILBOX_MESSAGES` and
- * `KITH_DEMO_MAILBOX_MEETINGS` change it (the e2e test uses smaller ones).
+ * Each demo mailbox's size. A member's two providers sync in 15 to 30 s; the demo's six connected
+ * mailboxes all end about 80 s after the start on 2 cores (each syncer queue runs one chain at a
+ * time, and the rollup and scoring share the process), and halving the size saves little.
+ * `KITH_DEMO_MAILBOX_MESSAGES` and `KITH_DEMO_MAILBOX_MEETINGS` change it (the e2e tests use smaller
+ * ones). `people` is how many correspondents a mailbox draws from (MailWorld's default would be
+ * 20), so the demo's ~300 contacts are all people the members write to (demo-contacts.ts); `close`
+ * makes a few of them much closer than the rest, so some come out warm.
  */
-export const DEMO_MAILBOX_SIZE = { messages: 300, meetings: 40 } as const;
+export const DEMO_MAILBOX_SIZE: DemoMailboxSize = {
+  messages: 200,
+  meetings: 30,
+  people: 40,
+  close: { people: 5, share: 0.6 },
+};
 
-export function demoMailboxSize(env: NodeJS.ProcessEnv = process.env): {
+export interface DemoMailboxSize {
   messages: number;
   meetings: number;
-} {
+  people: number;
+  close: { people: number; share: number };
+}
+
+export function demoMailboxSize(env: NodeJS.ProcessEnv = process.env): DemoMailboxSize {
   const count = (name: string, fallback: number): number => {
     const raw = env[name];
     if (raw === undefined || raw === "") return fallback;
@@ -46,6 +64,8 @@ export function demoMailboxSize(env: NodeJS.ProcessEnv = process.env): {
   return {
     messages: count("KITH_DEMO_MAILBOX_MESSAGES", DEMO_MAILBOX_SIZE.messages),
     meetings: count("KITH_DEMO_MAILBOX_MEETINGS", DEMO_MAILBOX_SIZE.meetings),
+    people: DEMO_MAILBOX_SIZE.people,
+    close: DEMO_MAILBOX_SIZE.close,
   };
 }
 
@@ -67,7 +87,7 @@ export const DEMO_GMAIL_UNITS_PER_MINUTE = 60_000;
 export function demoMailWorld(
   provider: "google" | "microsoft",
   email: string,
-  options: { now?: number; size?: { messages: number; meetings: number } } = {},
+  options: { now?: number; size?: DemoMailboxSize } = {},
 ): MailWorld {
   const owner = DEMO_MEMBERS.find((member) => member.email === email);
   return new MailWorld({

@@ -1,11 +1,13 @@
 import { Lifecycle, StartupCancelled } from "./lifecycle";
-import { startRuntime } from "./runtime";
+import { type Runtime, startRuntime } from "./runtime";
 
 /**
  * `npm start`: Kith on this machine. Environment: PORT (3000), DATA_DIR (.data),
  * KITH_SCHEDULES (1: run schedules on their crons; 0: only on demand),
  * KITH_LOCAL_RETRY_DELAY_SECONDS (unset: failed messages wait out the visibility timeout, as in AWS),
- * KITH_STREAMS (1: relay the table's stream to the bus; 0: leave committed events unrelayed).
+ * KITH_STREAMS (1: relay the table's stream to the bus; 0: leave committed events unrelayed),
+ * KITH_DEMO (1: seed the demo into an empty database; 0: never), KITH_DEMO_MAILBOXES (1: connect
+ * the fresh demo's sandbox mailboxes after the start; 0: leave them unconnected).
  */
 
 /**
@@ -27,6 +29,8 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
   const retryDelay = process.env.KITH_LOCAL_RETRY_DELAY_SECONDS;
+  // Set by the developer (then the banner names the variable, never its value), or the local default.
+  const ownOperatorKey = Boolean(process.env.OPERATOR_API_KEY);
   try {
     const runtime = await startRuntime({
       port: Number(process.env.PORT ?? 3000),
@@ -39,12 +43,39 @@ async function main(): Promise<void> {
     process.stdout.write(
       `Kith is running at ${runtime.url} (healthy in ${runtime.startedInMs} ms). Health: ${runtime.url}/_local/health. Ctrl-C stops it.\n`,
     );
+    process.stdout.write(demoBanner(runtime, ownOperatorKey));
   } catch (error) {
     if (error instanceof StartupCancelled) return;
     process.stderr.write(`Kith could not start: ${(error as Error).message}\n`);
     await lifecycle.stop();
     process.exit(1);
   }
+}
+
+/**
+ * The demo lines of the banner, when the demo org exists (seeded now or on an earlier start): the
+ * operator token as shell variables (README, "Try the demo"), one contact with a warm connection
+ * once the mailboxes are backfilled, and its collection's contacts by reachability.
+ */
+function demoBanner(runtime: Pick<Runtime, "url" | "demo">, ownOperatorKey: boolean): string {
+  const demo = runtime.demo;
+  if (!demo) return "";
+  const token = ownOperatorKey ? '"$OPERATOR_API_KEY"' : process.env.OPERATOR_API_KEY;
+  const lines = [
+    `Demo org "acme": ${runtime.url}/v1/orgs/${demo.orgId} (the operator token is ${ownOperatorKey ? "your OPERATOR_API_KEY" : token}). Try it (README.md, "Try the demo"):`,
+  ];
+  const spotlight = demo.spotlight;
+  const collection =
+    spotlight && `${runtime.url}/v1/orgs/${demo.orgId}/collections/${spotlight.collectionId}`;
+  lines.push(
+    `  export KITH_URL=${runtime.url} KITH_TOKEN=${token} KITH_ORG=${demo.orgId}` +
+      (spotlight ? ` KITH_COLLECTION=${spotlight.collectionId} KITH_CONTACT=${spotlight.contactId}` : ""),
+  );
+  if (spotlight && collection) {
+    lines.push(`  A contact with a warm connection: ${collection}/contacts/${spotlight.contactId}`);
+    lines.push(`  Its collection's contacts by reachability: ${collection}/contacts?sort=reachability`);
+  }
+  return `${lines.join("\n")}\n`;
 }
 
 void main();

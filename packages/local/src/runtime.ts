@@ -10,7 +10,9 @@ import {
   streamDeadLetterQueuePhysicalName,
 } from "../../../manifest";
 import { LocalEventBus } from "./bus";
-import { seedDemoData } from "./demo";
+import { DEMO_ORG, type DemoSummary, seedDemoData } from "./demo";
+import { type DemoSpotlight, findDemoSpotlight } from "./demo-contacts";
+import { connectDemoMailboxes, demoMailboxTargets } from "./demo-mailboxes";
 import { type DynamoLocal, ensureTable, localClient, startDynamoLocal } from "./dynamo";
 import {
   applySecretDefaults,
@@ -74,6 +76,11 @@ export interface Runtime {
   queues: Map<string, ProvisionedQueue>;
   streamPollers: StreamPoller[];
   startedInMs: number;
+  /**
+   * The demo org and the contact the start banner points to, when the demo org exists (seeded now
+   * or on an earlier start); the contact is missing if someone removed it.
+   */
+  demo?: { orgId: string; spotlight?: Omit<DemoSpotlight, "orgId"> };
   health(): Promise<HealthReport>;
   stop(): Promise<void>;
 }
@@ -137,13 +144,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     // Demo data goes in once the bus and pollers run (its domain events reach the journal) and
     // before the gateway reports ready; seedDemoData leaves any database with an org alone.
+    let seeded: DemoSummary | undefined;
     if (process.env.KITH_DEMO !== "0") {
-      await seedDemoData().catch((error) => {
+      seeded = await seedDemoData().catch((error) => {
         lifecycle.assertRunning();
         throw error;
       });
       lifecycle.assertRunning();
     }
+    // What the banner shows: the demo org, seeded now or on an earlier start (never fatal).
+    const demo = await findDemoSpotlight(DEMO_ORG.slug, seeded?.plan).catch((error) => {
+      log("warn", "could not look up the demo org", { error: (error as Error).message });
+      return undefined;
+    });
+    lifecycle.assertRunning();
 
     const health = async (): Promise<HealthReport> =>
       report({
@@ -190,6 +204,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // Where the providers send a member back after consent: this gateway, unless configured.
     process.env.OAUTH_REDIRECT_BASE_URL ||= url;
     lifecycle.add(() => gateway.close());
+    if (seeded && process.env.KITH_DEMO_MAILBOXES !== "0")
+      connectDemoMailboxesInBackground(lifecycle, seeded, url);
 
     return {
       url,
@@ -201,6 +217,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       queues,
       streamPollers,
       startedInMs: Date.now() - started,
+      ...(demo ? { demo } : {}),
       health,
       stop: stopAll,
     };
@@ -208,6 +225,30 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * A fresh demo's mailboxes, connected through the gateway that now listens (demo-mailboxes.ts):
+ * in the background, so the start does not wait for it; a stop aborts it and waits for it, before
+ * the gateway closes. Its failures are logged, never thrown.
+ */
+function connectDemoMailboxesInBackground(
+  lifecycle: Lifecycle,
+  seeded: DemoSummary,
+  gatewayUrl: string,
+): void {
+  const abort = new AbortController();
+  const targets = demoMailboxTargets(seeded.userIds, seeded.activeEmails);
+  log("info", `demo mailboxes: connecting ${targets.length} sandbox mailboxes`);
+  const running = connectDemoMailboxes(seeded.orgId, targets, { gatewayUrl, signal: abort.signal }).catch(
+    (error) => {
+      log("warn", "demo mailboxes: connecting failed", { error: (error as Error).message });
+    },
+  );
+  lifecycle.add(async () => {
+    abort.abort();
+    await running;
+  });
 }
 
 /** DynamoDB Local (with the table, created or brought up to date) and the SQS emulator, in parallel. */

@@ -62,6 +62,7 @@ export {
   type WorldAddress,
   type WorldAttendee,
   type WorldChange,
+  type WorldCorrespondent,
   type WorldFolder,
   type WorldMeeting,
   type WorldMessage,

@@ -75,6 +75,27 @@ export type WorldChange =
   | { seq: number; kind: "message.added" | "message.deleted" | "message.moved"; id: string }
   | { seq: number; kind: "meeting.added" | "meeting.updated" | "meeting.deleted"; id: string };
 
+/** One person the owner corresponds with, and how much ({@link MailWorld.correspondents}). */
+export interface WorldCorrespondent {
+  /** Lower-cased. */
+  email: string;
+  name: string;
+  /** Counted messages from them and to them within 24 months, newsletters excluded. */
+  inbound: number;
+  outbound: number;
+  inbound12mo: number;
+  outbound12mo: number;
+  /** Threads with a counted message from them and one to them. */
+  twoWayThreads: number;
+  /** Attended meetings with them that started within 24 months, and within 180 days. */
+  meetings: number;
+  meetings180d: number;
+  /** Newsletters from them within 24 months (a sender the owner never writes to). */
+  newsletters: number;
+  /** The latest counted message or meeting (ms since the epoch); 0 for a newsletter-only sender. */
+  lastInteractionAt: number;
+}
+
 export interface MailWorldOptions {
   seed: number;
   owner: WorldAddress;
@@ -86,6 +107,14 @@ export interface MailWorldOptions {
   messages?: number;
   /** Threads in total. Default messages / 3. */
   threads?: number;
+  /** Distinct people the conversations and meetings draw from. Default max(20, messages / 25). */
+  people?: number;
+  /**
+   * A few close contacts: this share of the (non-bulk) conversations' and meetings' participants
+   * is drawn from the first `people` people only, so they get much more mail than the rest, as in a
+   * real mailbox. Default: none (every participant drawn uniformly).
+   */
+  close?: { people: number; share: number };
   /** Share of threads that are newsletter singletons. Default 0.3. */
   newsletterShare?: number;
   /** Meeting occurrences in total. Default 60. */
@@ -162,6 +191,104 @@ export class MailWorld {
 
   meeting(id: string): WorldMeeting | undefined {
     return this.meetingMap.get(id);
+  }
+
+  /**
+   * Everyone the owner corresponds with, by the rules Kith counts by (docs: scoring.md,
+   * "Statistics per (user, correspondent)"), simplified: inbound mail counts its sender, sent mail
+   * each recipient, an attended meeting each attendee; drafts, junk, trash, bulk (over 20
+   * recipients or attendees), cancelled, declined and future items and anything older than 730 days
+   * count nowhere; the owner, their aliases and teammates are never correspondents. Newsletter
+   * senders are listed with only `newsletters` set. Strongest first (messages plus meetings), then
+   * by email. Pure: derived from the current state, for seeding contacts a world's owner knows.
+   */
+  correspondents(): WorldCorrespondent[] {
+    const own = new Set([
+      this.owner.email,
+      ...this.aliases,
+      ...this.teammates.map((t) => t.email.toLowerCase()),
+    ]);
+    const byEmail = new Map<
+      string,
+      WorldCorrespondent & { threadsIn: Set<string>; threadsOut: Set<string> }
+    >();
+    const entry = (address: WorldAddress) => {
+      const email = address.email.toLowerCase();
+      let found = byEmail.get(email);
+      if (!found) {
+        found = {
+          email,
+          name: address.name,
+          inbound: 0,
+          outbound: 0,
+          inbound12mo: 0,
+          outbound12mo: 0,
+          twoWayThreads: 0,
+          meetings: 0,
+          meetings180d: 0,
+          newsletters: 0,
+          lastInteractionAt: 0,
+          threadsIn: new Set(),
+          threadsOut: new Set(),
+        };
+        byEmail.set(email, found);
+      }
+      return found;
+    };
+    const age = (at: number) => this.now - at;
+    for (const message of this.messages()) {
+      const recipients = message.to.length + message.cc.length + message.bcc.length;
+      if (recipients > 20 || age(message.internalDate) > 730 * DAY || age(message.internalDate) < 0) continue;
+      if (message.sent) {
+        for (const person of [...message.to, ...message.cc, ...message.bcc]) {
+          if (own.has(person.email.toLowerCase())) continue;
+          const found = entry(person);
+          found.outbound += 1;
+          if (age(message.internalDate) <= 365 * DAY) found.outbound12mo += 1;
+          found.threadsOut.add(message.threadId);
+          found.lastInteractionAt = Math.max(found.lastInteractionAt, message.internalDate);
+        }
+        continue;
+      }
+      if (!["inbox", "archive"].includes(message.folder) || own.has(message.from.email.toLowerCase()))
+        continue;
+      const found = entry(message.from);
+      if (Object.keys(message.headers).length > 0) {
+        found.newsletters += 1;
+        continue;
+      }
+      found.inbound += 1;
+      if (age(message.internalDate) <= 365 * DAY) found.inbound12mo += 1;
+      found.threadsIn.add(message.threadId);
+      found.lastInteractionAt = Math.max(found.lastInteractionAt, message.internalDate);
+    }
+    for (const meeting of this.meetings()) {
+      const self = meeting.attendees.find((attendee) => attendee.email.toLowerCase() === this.owner.email);
+      const attended =
+        self !== undefined && (self.organizer || ["accepted", "tentative"].includes(self.responseStatus));
+      if (!attended || meeting.status === "cancelled" || meeting.attendees.length > 20) continue;
+      if (age(meeting.start) < 0 || age(meeting.start) > 730 * DAY) continue;
+      for (const attendee of meeting.attendees) {
+        if (own.has(attendee.email.toLowerCase())) continue;
+        const found = entry(attendee);
+        found.meetings += 1;
+        if (age(meeting.start) <= 180 * DAY) found.meetings180d += 1;
+        found.lastInteractionAt = Math.max(found.lastInteractionAt, meeting.start);
+      }
+    }
+    const listed = [...byEmail.values()].map(({ threadsIn, threadsOut, ...correspondent }) => {
+      // A newsletter sender the owner writes to is rescued: their newsletters count as mail.
+      const rescued = correspondent.outbound > 0 && correspondent.newsletters > 0;
+      return {
+        ...correspondent,
+        ...(rescued ? { inbound: correspondent.inbound + correspondent.newsletters, newsletters: 0 } : {}),
+        twoWayThreads: [...threadsIn].filter((thread) => threadsOut.has(thread)).length,
+      };
+    });
+    const weight = (c: WorldCorrespondent) => c.inbound + c.outbound + c.meetings;
+    return listed.sort(
+      (a, b) => weight(b) - weight(a) || (a.email < b.email ? -1 : a.email > b.email ? 1 : 0),
+    );
   }
 
   /** Changes after `seq`, oldest first. */
@@ -307,7 +434,7 @@ function generate(world: MailWorld, options: MailWorldOptions): void {
   const now = world.now;
 
   const people: WorldAddress[] = [];
-  const peopleCount = Math.max(20, Math.round(totalMessages / 25));
+  const peopleCount = Math.max(1, options.people ?? Math.max(20, Math.round(totalMessages / 25)));
   for (let i = 0; i < peopleCount; i += 1) {
     const first = world.pick(FIRST);
     const last = world.pick(LAST);
@@ -317,6 +444,11 @@ function generate(world: MailWorld, options: MailWorldOptions): void {
       i % 7 === 0 ? `${first[0]?.toUpperCase()}${first.slice(1)}.${last}${i}` : `${first}.${last}${i}`;
     people.push({ email: `${local}@${domain}`, name: `${first} ${last}` });
   }
+  const close = options.close ? people.slice(0, Math.max(1, options.close.people)) : undefined;
+  const closeShare = options.close?.share ?? 0;
+  // Without `close`, exactly one draw per participant, as before the option existed.
+  const participant = (): WorldAddress =>
+    close && world.draw() < closeShare ? world.pick(close) : world.pick(people);
   const senders: WorldAddress[] = BRANDS.flatMap((brand, i) => [
     { email: `news@${brand}.example`, name: brand },
     { email: `noreply${i}@${brand}.example`, name: `${brand} alerts` },
@@ -367,7 +499,7 @@ function generate(world: MailWorld, options: MailWorldOptions): void {
     const bulk = world.draw() < 0.02;
     const participants = bulk
       ? Array.from({ length: 21 + Math.floor(world.draw() * 10) }, () => world.pick(people))
-      : Array.from({ length: 1 + Math.floor(world.draw() * 2.2) }, () => world.pick(people));
+      : Array.from({ length: 1 + Math.floor(world.draw() * 2.2) }, participant);
     const unique = [...new Map(participants.map((person) => [person.email, person])).values()];
     const teammate =
       world.teammates.length > 0 && world.draw() < 0.25 ? world.pick(world.teammates) : undefined;
@@ -428,7 +560,7 @@ function generate(world: MailWorld, options: MailWorldOptions): void {
     const big = world.draw() < 0.05;
     const guests = big
       ? Array.from({ length: 20 + Math.floor(world.draw() * 6) }, () => world.pick(people))
-      : Array.from({ length: 1 + Math.floor(world.draw() * 4) }, () => world.pick(people));
+      : Array.from({ length: 1 + Math.floor(world.draw() * 4) }, participant);
     const unique = [...new Map(guests.map((person) => [person.email, person])).values()];
     const teammate =
       world.teammates.length > 0 && world.draw() < 0.3 ? world.pick(world.teammates) : undefined;
