@@ -28,6 +28,11 @@ export interface PollerOptions {
   retryDelaySeconds?: number;
   /** Long-poll wait; short so that shutdown is prompt. */
   waitTimeSeconds?: number;
+  /**
+   * Batches delivered at once, as Lambda runs several invocations of one consumer side by side.
+   * Defaults to 1. Each loop receives on its own, so a FIFO group still has one batch in flight.
+   */
+  concurrency?: number;
 }
 
 /**
@@ -63,7 +68,8 @@ export class QueuePoller {
     if (this.#running) return;
     this.#running = true;
     this.#status.running = true;
-    this.#loop = this.#run();
+    const loops = Math.max(1, this.options.concurrency ?? 1);
+    this.#loop = Promise.all(Array.from({ length: loops }, () => this.#run())).then(() => undefined);
   }
 
   async stop(): Promise<void> {

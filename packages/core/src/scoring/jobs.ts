@@ -295,6 +295,8 @@ export async function startNightly(now = new Date()): Promise<number> {
   return orgs;
 }
 
+/** Info when something moved; a recompute that found everything current is only debug. */
 function logOutcome(trigger: string, orgId: string, outcome: RecomputeOutcome): void {
-  logger.info("strength recomputed", { trigger, orgId, ...outcome });
+  const level = outcome.linksWritten > 0 || outcome.reachRecomputes > 0 ? "info" : "debug";
+  logger[level]("strength recomputed", { trigger, orgId, ...outcome });
 }
