@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { orgIdForDirectory } from "@kith/core/directory";
+import { demoMailboxSize, demoMailWorld } from "@kith/local/mailbox-providers";
 import { DEFAULT_WEBHOOK_SECRETS } from "@kith/local/runtime";
 import { loopbackTls, signGitHubDelivery } from "@kith/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -556,6 +557,72 @@ describe("npm start: the whole system as one child process", () => {
     unresolvedBeforeDisconnect = ranked.length - 1;
   });
 
+  it("strength and reachability follow for both providers: contacts for a Google-only and a Microsoft-only correspondent get the member's connection with reasons, and reachability", async () => {
+    // prepare: the sandboxes' worlds are deterministic, so the test knows whom each mailbox writes to
+    const size = demoMailboxSize({ KITH_DEMO_MAILBOX_MESSAGES: "150", KITH_DEMO_MAILBOX_MEETINGS: "20" });
+    const people = (provider: "google" | "microsoft") =>
+      demoMailWorld(provider, "maya.chen@acme.example", { size })
+        .correspondents()
+        .filter((person) => person.inbound + person.outbound + person.meetings > 0);
+    const [google, microsoft] = [people("google"), people("microsoft")];
+    const only = (mine: typeof google, theirs: typeof google) =>
+      mine.find((person) => !theirs.some((other) => other.email === person.email)) as (typeof google)[number];
+    const picks = { google: only(google, microsoft), microsoft: only(microsoft, google) };
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${baseUrl}/v1/orgs/${mail.org}${path}`, { ...init, headers: mail.headers });
+    const team = (await (
+      await api("/collections", { method: "POST", body: JSON.stringify({ name: "Team" }) })
+    ).json()) as {
+      id: string;
+    };
+    expect(
+      (
+        await api(`/collections/${team.id}/members`, {
+          method: "POST",
+          body: JSON.stringify({ userId: mail.user }),
+        })
+      ).status,
+    ).toBe(201);
+
+    // act: an admin imports both as contacts of the member's collection
+    const imported = (await (
+      await api(`/collections/${team.id}/contacts`, {
+        method: "POST",
+        body: JSON.stringify({
+          items: [
+            { name: "Google correspondent", emails: [picks.google.email] },
+            { name: "Microsoft correspondent", emails: [picks.microsoft.email] },
+          ],
+        }),
+      })
+    ).json()) as { items: { id: string }[] };
+
+    // assess: the queues carry contact.created → stats.changed → strength → reachability
+    type Detail = {
+      reachability: { tier: string; keyUserId: string | null };
+      connections: { userId: string; tier: string; reasons: { code: string; detail: string }[] }[];
+    };
+    for (const contact of imported.items) {
+      const detail = await poll(
+        async () => {
+          const body = (await (await api(`/collections/${team.id}/contacts/${contact.id}`)).json()) as Detail;
+          return body.connections.length > 0 && body.reachability.tier !== "none" ? body : undefined;
+        },
+        60_000,
+        "the member's connection with the contact",
+      );
+      expect(detail.connections[0]?.userId).toBe(mail.user);
+      expect(detail.connections[0]?.reasons.length).toBeGreaterThan(0);
+      expect(detail.reachability.keyUserId).toBe(mail.user);
+    }
+    const listed = (await (await api(`/collections/${team.id}/contacts?sort=reachability`)).json()) as {
+      items: { reachability: { tier: string } }[];
+    };
+    expect(listed.items.every((item) => item.reachability.tier !== "none")).toBe(true);
+    // Both emails left the unresolved queue: the disconnect below counts from here.
+    unresolvedBeforeDisconnect = (await unresolved()).length;
+  });
+
   it("a disconnect's wipe ends with mailbox.disconnected", async () => {
     // act
     const disconnected = await fetch(`${mail.url}/google`, { method: "DELETE", headers: mail.headers });
@@ -564,9 +631,19 @@ describe("npm start: the whole system as one child process", () => {
     expect(disconnected.status).toBe(204);
     const types = await poll(
       async () => {
-        const response = await fetch(`${baseUrl}/v1/journal?orgId=${mail.org}`, { headers: mail.headers });
-        const page = (await response.json()) as { items: { type: string }[] };
-        const seen = page.items
+        // Every page: strength's events outnumber the mailbox's by now.
+        const entries: { type: string }[] = [];
+        let cursor = "";
+        do {
+          const response = await fetch(
+            `${baseUrl}/v1/journal?orgId=${mail.org}&limit=200${cursor ? `&cursor=${cursor}` : ""}`,
+            { headers: mail.headers },
+          );
+          const page = (await response.json()) as { items: { type: string }[]; nextCursor: string | null };
+          entries.push(...page.items);
+          cursor = page.nextCursor ?? "";
+        } while (cursor);
+        const seen = entries
           .map((entry) => entry.type)
           .filter((type) => type.startsWith("mailbox.") && type !== "mailbox.backfill_progress");
         return seen.includes("mailbox.disconnected") ? seen.sort() : undefined;
