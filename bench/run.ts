@@ -12,6 +12,7 @@ const benchmarks: Record<string, () => Promise<{ run: () => Promise<void> }>> = 
   mailbox: () => import("./mailbox"),
   backfill: () => import("./backfill"),
   rollup: () => import("./rollup"),
+  scoring: () => import("./scoring"),
 };
 
 const selected = process.argv.slice(2);

@@ -219,7 +219,8 @@ export async function planTargets(job: PlanJob, now: Date): Promise<Target[]> {
         KeyConditionExpression: job.scope === "nightly" ? "gsi2pk = :pk AND gsi2sk <= :now" : "gsi2pk = :pk",
         ExpressionAttributeValues: {
           ":pk": scoringKeys.linksOfOrg(job.orgId),
-          ...(job.scope === "nightly" ? { ":now": now.toISOString() } : {}),
+          // `<nextDecayAt>#…` sorts after a bare time equal to it: `#~` takes in links due exactly now.
+          ...(job.scope === "nightly" ? { ":now": `${now.toISOString()}#~` } : {}),
         },
         ProjectionExpression: "userId, collectionId, contactId",
       });

@@ -403,6 +403,38 @@ describe("recompute triggers", () => {
     expect(connection?.reasons.map((reason) => reason.code)).toEqual(["met_24mo"]);
   });
 
+  it("the nightly plans a link exactly when its recency step is due, and its recompute lowers the score", async () => {
+    // prepare
+    const vic = await user("Vic");
+    const team = await collection("Decay team", [vic]);
+    const wes = await Contacts.createContact(table.orgId, team.id, {
+      name: "Wes",
+      emails: ["wes@ext.example"],
+    });
+    await ingest(correspondence(vic.id, "wes@ext.example", 1, 0));
+    await recompute([{ userId: vic.id, collectionId: team.id, contactId: wes.id }]);
+    const before = (await getContactDetail(ADMIN, table.orgId, team.id, wes.id)).connections[0];
+    const { Item } = await db.get({
+      Key: scoringKeys.link(table.orgId, team.id, wes.id, vic.id),
+      ConsistentRead: true,
+    });
+    const due = new Date(Item?.nextDecayAt as string);
+    const plan = (at: Date) =>
+      planTargets({ kind: "plan", orgId: table.orgId, scope: "nightly", requestedAt: at.toISOString() }, at);
+
+    // act
+    const early = await plan(new Date(due.getTime() - 1));
+    const onTime = await plan(due);
+    await recomputeTargets(table.orgId, onTime, { source: "snapshot", now: due });
+
+    // assess
+    expect(early.map((target) => target.contactId)).not.toContain(wes.id);
+    expect(onTime.map((target) => target.contactId)).toContain(wes.id);
+    const after = (await getContactDetail(ADMIN, table.orgId, team.id, wes.id)).connections[0];
+    expect(after?.score).toBeLessThan(before?.score as number);
+    expect(after?.tier).toBe("cold");
+  });
+
   it("a member leaving a collection stops counting there; a deleted contact takes its links", async () => {
     const [lea, max] = [await user("Lea"), await user("Max")];
     const team = await collection("Leaving team", [lea, max]);
