@@ -15,7 +15,8 @@ describe("two local instances side by side", () => {
   async function startInstance(): Promise<LocalRuntime> {
     const dataDir = mkdtempSync(join(tmpdir(), "kith-side-"));
     dataDirs.push(dataDir);
-    const instance = await spawnLocalRuntime({ dataDir });
+    // Ports and data directories are the point here: no demo, so neither instance backfills mail.
+    const instance = await spawnLocalRuntime({ dataDir, env: { KITH_DEMO: "0" } });
     instances.push(instance);
     return instance;
   }
