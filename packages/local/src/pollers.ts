@@ -28,11 +28,6 @@ export interface PollerOptions {
   retryDelaySeconds?: number;
   /** Long-poll wait; short so that shutdown is prompt. */
   waitTimeSeconds?: number;
-  /**
-   * Batches delivered at once, as Lambda runs several invocations of one consumer side by side.
-   * Defaults to 1. Each loop receives on its own, so a FIFO group still has one batch in flight.
-   */
-  concurrency?: number;
 }
 
 /**
@@ -68,8 +63,7 @@ export class QueuePoller {
     if (this.#running) return;
     this.#running = true;
     this.#status.running = true;
-    const loops = Math.max(1, this.options.concurrency ?? 1);
-    this.#loop = Promise.all(Array.from({ length: loops }, () => this.#run())).then(() => undefined);
+    this.#loop = this.#run();
   }
 
   async stop(): Promise<void> {

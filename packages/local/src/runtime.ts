@@ -42,9 +42,6 @@ import {
 import { StreamPoller } from "./streams";
 import { DynamoSupervisor } from "./supervisor";
 
-/** Invocations side by side for a one-message-at-a-time queue (Lambda would scale further). */
-const LOCAL_SINGLE_MESSAGE_CONCURRENCY = 3;
-
 export {
   DEFAULT_WEBHOOK_SECRETS,
   DEFAULT_WORKOS_WEBHOOK_SECRET,
@@ -126,14 +123,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = await bus.start();
     lifecycle.add(() => bus.stop());
 
-    // Queues whose consumer takes one message at a time (a syncer step, a wipe slice, a rebuild or
-    // scoring job) get a few invocations side by side, as Lambda would run them.
     const pollers = [...queues.values()].map(
-      (queue) =>
-        new QueuePoller(sqs, queue, {
-          retryDelaySeconds: options.retryDelaySeconds,
-          concurrency: queue.definition.batchSize === 1 ? LOCAL_SINGLE_MESSAGE_CONCURRENCY : 1,
-        }),
+      (queue) => new QueuePoller(sqs, queue, { retryDelaySeconds: options.retryDelaySeconds }),
     );
     for (const poller of pollers) poller.start();
     lifecycle.add(() => Promise.all(pollers.map((poller) => poller.stop())).then(() => undefined));
