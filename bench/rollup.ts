@@ -21,11 +21,17 @@ import { DAY, type EventSpec, interaction, storeEvents } from "../test/support/r
 import {
   addCounts,
   apiName,
+  describeCounts,
   emptyCounts,
+  ms,
   perCall,
   percentile,
+  pick,
   printTable,
   type Row,
+  secs,
+  thousands,
+  units,
   withBenchTable,
 } from "./support";
 
@@ -98,23 +104,11 @@ const ACTOR = { actor: "system:bench" };
 
 type Counts = Storage.RequestCounts;
 
-const thousands = (value: number) => Math.round(value).toLocaleString("en-US");
-const ms = (value: number) => `${value.toFixed(1)} ms`;
-const secs = (value: number) => `${(value / 1000).toFixed(2)} s`;
-const units = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(2));
-
 /** Records what a correctness check found; any failure makes the run exit 1. */
 const failures: string[] = [];
 function check(ok: boolean, what: string): boolean {
   if (!ok) failures.push(what);
   return ok;
-}
-
-function describeCounts(counts: Counts, per: number): string {
-  const parts = Object.entries(counts.byCommand)
-    .sort((a, b) => b[1] - a[1])
-    .map(([api, count]) => `${api} ${perCall(count / per)}`);
-  return `${perCall(counts.total / per)} (${parts.join(", ") || "none"})`;
 }
 
 const commandCount = (counts: Counts, api: string) => counts.byCommand[api] ?? 0;
@@ -137,15 +131,6 @@ function allocate(total: number, count: number, exponent: number): number[] {
     counts[at] = (counts[at] ?? 0) + 1;
   }
   return counts;
-}
-
-function pick<T>(rng: () => number, choices: readonly (readonly [T, number])[]): T {
-  let roll = rng() * choices.reduce((sum, [, weight]) => sum + weight, 0);
-  for (const [value, weight] of choices) {
-    roll -= weight;
-    if (roll < 0) return value;
-  }
-  return (choices[choices.length - 1] as readonly [T, number])[0];
 }
 
 interface Owner {

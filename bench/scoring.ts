@@ -38,11 +38,17 @@ import { fromLinkItem, fromReachItem } from "../packages/core/src/scoring/store"
 import {
   addCounts,
   apiName,
+  describeCounts,
   emptyCounts,
+  ms,
   perCall,
   percentile,
+  pick,
   printTable,
   type Row,
+  secs,
+  thousands,
+  units,
   withBenchTable,
 } from "./support";
 
@@ -117,10 +123,6 @@ function range(from: number, to: number): number[] {
   return Array.from({ length: to - from }, (_, k) => from + k);
 }
 
-const thousands = (value: number) => Math.round(value).toLocaleString("en-US");
-const ms = (value: number) => `${value.toFixed(1)} ms`;
-const secs = (value: number) => `${(value / 1000).toFixed(2)} s`;
-const units = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(2));
 const at = (offsetDays: number) => new Date(NOW.getTime() + offsetDays * DAY);
 
 /** Records what a correctness check found; any failure makes the run exit 1. */
@@ -128,22 +130,6 @@ const failures: string[] = [];
 function check(ok: boolean, what: string): boolean {
   if (!ok) failures.push(what);
   return ok;
-}
-
-function describeCounts(counts: Counts, per: number): string {
-  const parts = Object.entries(counts.byCommand)
-    .sort((a, b) => b[1] - a[1])
-    .map(([api, count]) => `${api} ${perCall(count / per)}`);
-  return `${perCall(counts.total / per)} (${parts.join(", ") || "none"})`;
-}
-
-function pick<T>(rng: () => number, choices: readonly (readonly [T, number])[]): T {
-  let roll = rng() * choices.reduce((sum, [, weight]) => sum + weight, 0);
-  for (const [value, weight] of choices) {
-    roll -= weight;
-    if (roll < 0) return value;
-  }
-  return (choices[choices.length - 1] as readonly [T, number])[0];
 }
 
 const between = (rng: () => number, min: number, max: number) => min + Math.floor(rng() * (max - min + 1));

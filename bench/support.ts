@@ -138,3 +138,27 @@ export function addCounts(into: RequestCounts, more: RequestCounts): RequestCoun
   }
   return into;
 }
+
+/** Figures as the benches print them. */
+export const thousands = (value: number) => Math.round(value).toLocaleString("en-US");
+export const ms = (value: number) => `${value.toFixed(1)} ms`;
+export const secs = (value: number) => `${(value / 1000).toFixed(2)} s`;
+export const units = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(2));
+
+/** Requests per unit of work, in total and by command, busiest first. */
+export function describeCounts(counts: RequestCounts, per: number): string {
+  const parts = Object.entries(counts.byCommand)
+    .sort((a, b) => b[1] - a[1])
+    .map(([api, count]) => `${api} ${perCall(count / per)}`);
+  return `${perCall(counts.total / per)} (${parts.join(", ") || "none"})`;
+}
+
+/** A weighted choice with a seeded generator. */
+export function pick<T>(rng: () => number, choices: readonly (readonly [T, number])[]): T {
+  let roll = rng() * choices.reduce((sum, [, weight]) => sum + weight, 0);
+  for (const [value, weight] of choices) {
+    roll -= weight;
+    if (roll < 0) return value;
+  }
+  return (choices[choices.length - 1] as readonly [T, number])[0];
+}

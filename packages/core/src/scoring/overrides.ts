@@ -8,7 +8,7 @@ import { KeyConnectionOptOutChanged } from "./events";
 import { scoringKeys } from "./keys";
 import { recomputeOne, type Target } from "./recompute";
 import type { Tier } from "./rules";
-import { type ConnectionView, readOptOuts, toConnection } from "./store";
+import { type ConnectionView, toConnection } from "./store";
 
 /**
  * Overrides and the key-connection opt-out: the two things a member decides about their own
@@ -104,10 +104,9 @@ export async function setKeyConnectionOptOut(
   now = new Date(),
 ): Promise<{ userId: string; optOut: boolean; updatedAt: string }> {
   await requireUser(orgId, userId);
-  const current = await readOptOuts(orgId);
-  const was = current.has(userId);
-  if (was === optOut) return { userId, optOut, updatedAt: now.toISOString() };
   const key = scoringKeys.optOut(orgId, userId);
+  const was = (await db.get({ Key: key, ConsistentRead: true })).Item !== undefined;
+  if (was === optOut) return { userId, optOut, updatedAt: now.toISOString() };
   await commit(
     [
       optOut
