@@ -30,7 +30,10 @@ describe("two local instances side by side", () => {
     await startInstance();
     await startInstance();
 
-    const [first, second] = await Promise.all(instances.map((instance) => instance.waitHealthy<Health>()));
+    // Two JVMs and two emulators booting at once beside the rest of the suite: a generous hang guard.
+    const [first, second] = await Promise.all(
+      instances.map((instance) => instance.waitHealthy<Health>(110_000)),
+    );
 
     expect(first?.components.dynamodb.endpoint).not.toBe(second?.components.dynamodb.endpoint);
     expect(first?.components.sqs.endpoint).not.toBe(second?.components.sqs.endpoint);
