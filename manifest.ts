@@ -10,6 +10,7 @@
  * which is the form SST's `Function` `handler` prop takes.
  */
 
+import { ENRICHMENT_CONSUMERS } from "@kith/core/enrichment/consumers";
 import type { Route } from "@kith/core/http/route";
 import { routes } from "@kith/core/routes";
 
@@ -39,6 +40,11 @@ export interface QueueDefinition {
   maxBatchingWindowSeconds?: number;
   /** The consumer's memory; SST's default (1,024 MB) when absent. */
   memoryMB?: number;
+  /**
+   * At most this many consumer invocations at once (the event source's maximum concurrency, at
+   * least 2), for consumers that share a provider's rate limit.
+   */
+  maxConcurrency?: number;
   /** What the consumer may do with the secrets key (KMS), as a route's `sealedSecrets`. */
   sealedSecrets?: "seal" | "open" | "seal+open";
 }
@@ -225,6 +231,20 @@ export const manifest = {
       consumer: "functions/queues/scoring-jobs.handler",
       consumerTimeoutSeconds: 300,
     },
+    {
+      // Enrichment: correspondents to resolve, members and contacts to enrich, F7 refreshes. Every
+      // Findem call is made here, at most ENRICHMENT_CONSUMERS containers at once, each pacing at
+      // its share of Findem's limit.
+      name: "enrichment",
+      fifo: false,
+      visibilityTimeoutSeconds: 120,
+      batchSize: 10,
+      maxReceiveCount: 5,
+      consumer: "functions/queues/enrichment.handler",
+      consumerTimeoutSeconds: 60,
+      maxBatchingWindowSeconds: 1,
+      maxConcurrency: ENRICHMENT_CONSUMERS,
+    },
   ],
   streams: [
     {
@@ -245,6 +265,17 @@ export const manifest = {
       entity: ["interactionEvent"],
       consumer: "functions/streams/rollup-events.handler",
       consumerTimeoutSeconds: 60,
+      batchSize: 100,
+      maxBatchingWindowSeconds: 1,
+      maxRecordAgeSeconds: 6 * 3600,
+    },
+    {
+      // Correspondents the rollup flagged for enrichment (a first signal, or an expired answer)
+      // become resolve jobs on the enrichment queue: the email stays off the bus.
+      name: "enrichment-requests",
+      entity: ["correspondent"],
+      consumer: "functions/streams/enrichment-requests.handler",
+      consumerTimeoutSeconds: 30,
       batchSize: 100,
       maxBatchingWindowSeconds: 1,
       maxRecordAgeSeconds: 6 * 3600,
@@ -288,6 +319,13 @@ export const manifest = {
       handler: "functions/schedules/scoring-nightly.handler",
       timeoutSeconds: 120,
     },
+    // Members' work and education histories, refreshed weekly (Monday 02:00 UTC).
+    {
+      name: "enrichment-users-weekly",
+      cron: "0 2 ? * MON *",
+      handler: "functions/schedules/enrichment-weekly.handler",
+      timeoutSeconds: 120,
+    },
   ],
   subscriptions: [
     {
@@ -325,9 +363,17 @@ export const manifest = {
           "contact.deleted",
           "rules.changed",
           "user.key_connection_changed",
+          "user.enriched",
+          "contact.enriched",
         ],
       },
       target: { queue: "scoring-events" },
+    },
+    {
+      // A member who connects a mailbox is enriched; a contact when it first has a connection.
+      name: "enrichment-on-domain-events",
+      pattern: { source: [EVENT_SOURCE], detailType: ["mailbox.connected", "strength.changed"] },
+      target: { queue: "enrichment" },
     },
   ],
 } as const satisfies Manifest;

@@ -19,7 +19,8 @@ export function config(_input?: unknown) {
  * Settings read from the deploying shell, passed to every function when set (docs/operations.md):
  * where providers send a member back after OAuth consent (default: the API's own URL, as each
  * request reached it), where the callback then redirects the browser (default: a small page), and
- * the Gmail quota table and limit of the project's Cloud quota (default: the 2026 table, 6,000).
+ * the Gmail quota table and limit of the project's Cloud quota (default: the 2026 table, 6,000),
+ * and enrichment's switch and Findem settings.
  */
 export function deployTimeSettings(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const names = [
@@ -28,6 +29,12 @@ export function deployTimeSettings(env: NodeJS.ProcessEnv = process.env): Record
     // The Gmail quota the syncers pace by: the project's cost table and per-user limit.
     "GMAIL_QUOTA_TABLE",
     "GMAIL_UNITS_PER_MINUTE",
+    // Enrichment: `findem` turns it on (with the FINDEM_API_KEY secret set); Findem's base URL,
+    // its rate limit per key, and the confidence a match needs.
+    "KITH_ENRICHMENT",
+    "FINDEM_API_URL",
+    "FINDEM_REQUESTS_PER_SECOND",
+    "ENRICHMENT_MIN_CONFIDENCE",
   ] as const;
   return Object.fromEntries(names.flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])));
 }

@@ -13,6 +13,7 @@ const benchmarks: Record<string, () => Promise<{ run: () => Promise<void> }>> = 
   backfill: () => import("./backfill"),
   rollup: () => import("./rollup"),
   scoring: () => import("./scoring"),
+  enrichment: () => import("./enrichment"),
 };
 
 const selected = process.argv.slice(2);

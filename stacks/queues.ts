@@ -121,6 +121,7 @@ export function Queues({ stack, app }: StackContext) {
       new SqsEventSource(queue, {
         batchSize: definition.batchSize,
         reportBatchItemFailures: true,
+        ...(definition.maxConcurrency !== undefined ? { maxConcurrency: definition.maxConcurrency } : {}),
         // Lambda rejects a batching window on FIFO queues.
         ...(!definition.fifo && definition.maxBatchingWindowSeconds !== undefined
           ? { maxBatchingWindow: Duration.seconds(definition.maxBatchingWindowSeconds) }

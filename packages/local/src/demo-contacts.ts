@@ -124,6 +124,12 @@ export interface DemoContactsPlan {
    * `twoway_12mo_5plus` clause, so her connection is warm).
    */
   spotlight: { collection: string; email: string };
+  /**
+   * A contact Maya barely corresponds with (the least mail of her Google mailbox's correspondents,
+   * not the spotlight) whose enrichment profile puts them beside her at a past employer for years
+   * (demo-enrichment.ts): warm through `long_work_overlap`, not through mail.
+   */
+  pastColleague: { collection: string; email: string };
 }
 
 function title(name: string): string {
@@ -197,9 +203,14 @@ export function demoContactsPlan(size: DemoMailboxSize = demoMailboxSize()): Dem
   const mayaGoogle = people({ member: "maya.chen@acme.example", provider: "google" });
   const strength = (person: WorldCorrespondent) => Math.min(person.inbound12mo, person.outbound12mo);
   const [spotlight] = [...mayaGoogle].sort((a, b) => strength(b) - strength(a) || byEmail(a, b));
+  const signal = (person: WorldCorrespondent) => person.outbound + person.twoWayThreads + 2 * person.meetings;
+  const [pastColleague] = mayaGoogle
+    .filter((person) => person.email !== spotlight?.email && person.inbound + person.meetings > 0)
+    .sort((a, b) => signal(a) - signal(b) || byEmail(a, b));
   return {
     collections,
     spotlight: { collection: DESIGN[0]?.name ?? "", email: spotlight?.email ?? "" },
+    pastColleague: { collection: DESIGN[0]?.name ?? "", email: pastColleague?.email ?? "" },
   };
 }
 
@@ -252,8 +263,11 @@ export interface DemoSpotlight {
  */
 export async function findDemoSpotlight(
   slug: string,
-  seededPlan?: Pick<DemoContactsPlan, "spotlight">,
-): Promise<{ orgId: string; spotlight?: Omit<DemoSpotlight, "orgId"> } | undefined> {
+  seededPlan?: Pick<DemoContactsPlan, "spotlight" | "pastColleague">,
+): Promise<
+  | { orgId: string; spotlight?: Omit<DemoSpotlight, "orgId">; pastColleague?: Omit<DemoSpotlight, "orgId"> }
+  | undefined
+> {
   const claim = await db.get({ Key: Orgs.keys.slugClaim(slug) });
   const orgId = claim.Item?.orgId as string | undefined;
   if (!orgId) return undefined;
@@ -269,13 +283,20 @@ export async function findDemoSpotlight(
   if (!collectionId) return { orgId };
   cursor = undefined;
   let first: string | undefined;
+  let spotlight: string | undefined;
+  let pastColleague: string | undefined;
   do {
     const page = await Contacts.listContacts(reader, orgId, collectionId, { limit: "200", cursor });
     first ??= page.items[0]?.id;
-    const contact = page.items.find((item) => item.emails.includes(plan.spotlight.email));
-    if (contact) return { orgId, spotlight: { collectionId, contactId: contact.id } };
+    spotlight ??= page.items.find((item) => item.emails.includes(plan.spotlight.email))?.id;
+    pastColleague ??= page.items.find((item) => item.emails.includes(plan.pastColleague.email))?.id;
     cursor = page.nextCursor ?? undefined;
-  } while (cursor);
+  } while (cursor && !(spotlight && pastColleague));
   // Seeded with another mailbox size (another plan): the collection's first contact by name.
-  return first ? { orgId, spotlight: { collectionId, contactId: first } } : { orgId };
+  const chosen = spotlight ?? first;
+  return {
+    orgId,
+    ...(chosen ? { spotlight: { collectionId, contactId: chosen } } : {}),
+    ...(pastColleague ? { pastColleague: { collectionId, contactId: pastColleague } } : {}),
+  };
 }

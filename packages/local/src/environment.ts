@@ -16,6 +16,8 @@ export const DEFAULT_WEBHOOK_SECRETS = {
   GITHUB_WEBHOOK_SECRET: "local-github-webhook-secret",
   LINEAR_WEBHOOK_SECRET: "local-linear-webhook-secret",
   WORKOS_WEBHOOK_SECRET: DEFAULT_WORKOS_WEBHOOK_SECRET,
+  // Standard Webhooks secrets are `whsec_` and base64: this is "local-findem-webhook-secret".
+  FINDEM_WEBHOOK_SECRET: "whsec_bG9jYWwtZmluZGVtLXdlYmhvb2stc2VjcmV0",
 } as const;
 
 /** A loopback port nothing listens on (discard), so an SDK client with no local stand-in fails at once. */

@@ -75,6 +75,11 @@ function demoBanner(runtime: Pick<Runtime, "url" | "demo">, ownOperatorKey: bool
     lines.push(`  A contact with a warm connection: ${collection}/contacts/${spotlight.contactId}`);
     lines.push(`  Its collection's contacts by reachability: ${collection}/contacts?sort=reachability`);
   }
+  if (collection && demo.pastColleague) {
+    lines.push(
+      `  A contact warm through a past job (enrichment, long_work_overlap): ${collection}/contacts/${demo.pastColleague.contactId}`,
+    );
+  }
   return `${lines.join("\n")}\n`;
 }
 

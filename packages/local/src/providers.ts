@@ -1,4 +1,5 @@
 import type {
+  FindemSandbox,
   GitHubSandbox,
   GoogleSandbox,
   LinearSandbox,
@@ -6,6 +7,7 @@ import type {
   SlackSandbox,
 } from "@kith/sandbox";
 import { WorkOSSandbox } from "@kith/sandbox";
+import { startFindemSandboxUnlessConfigured } from "./findem";
 import type { Lifecycle } from "./lifecycle";
 import {
   startGoogleSandboxUnlessConfigured,
@@ -22,6 +24,7 @@ export interface ProviderSandboxes {
   linear?: LinearSandbox;
   google?: GoogleSandbox;
   microsoft?: MicrosoftSandbox;
+  findem?: FindemSandbox;
 }
 
 /**
@@ -30,7 +33,8 @@ export interface ProviderSandboxes {
  * unset, Slack's Web API (`users.info`, `auth.test`) when `SLACK_API_URL` is unset, the GitHub App
  * API when `GITHUB_APP_ID` is unset and Linear's GraphQL API when `LINEAR_API_URL` is unset (the
  * last two prove tenants an org admin claims), and Google's and Microsoft's OAuth (with user info and
- * Graph `/me`) when `GOOGLE_CLIENT_ID` or `MICROSOFT_CLIENT_ID` is unset (mailbox connections).
+ * Graph `/me`) when `GOOGLE_CLIENT_ID` or `MICROSOFT_CLIENT_ID` is unset (mailbox connections),
+ * and Findem (enrichment) when `FINDEM_API_KEY` is unset.
  */
 export async function startProviderSandboxes(lifecycle: Lifecycle): Promise<ProviderSandboxes> {
   const sandboxes: ProviderSandboxes = {};
@@ -65,6 +69,11 @@ export async function startProviderSandboxes(lifecycle: Lifecycle): Promise<Prov
   if (microsoft) {
     lifecycle.add(() => microsoft.close());
     sandboxes.microsoft = microsoft;
+  }
+  const findem = await startFindemSandboxUnlessConfigured();
+  if (findem) {
+    lifecycle.add(() => findem.close());
+    sandboxes.findem = findem;
   }
   return sandboxes;
 }

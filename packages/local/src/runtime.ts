@@ -80,7 +80,12 @@ export interface Runtime {
    * The demo org and the contact the start banner points to, when the demo org exists (seeded now
    * or on an earlier start); the contact is missing if someone removed it.
    */
-  demo?: { orgId: string; spotlight?: Omit<DemoSpotlight, "orgId"> };
+  demo?: {
+    orgId: string;
+    spotlight?: Omit<DemoSpotlight, "orgId">;
+    /** A contact warm through a past job (enrichment), not through mail. */
+    pastColleague?: Omit<DemoSpotlight, "orgId">;
+  };
   health(): Promise<HealthReport>;
   stop(): Promise<void>;
 }

@@ -1,11 +1,24 @@
 /**
- * Loopback provider sandboxes (Slack, WorkOS, GitHub, Linear, Google, Microsoft, …) for tests, the demo and
+ * Loopback provider sandboxes (Slack, WorkOS, GitHub, Linear, Google, Microsoft, Findem, …) for tests, the demo and
  * benchmarks. Each one answers the real client library on 127.0.0.1 through the provider's
  * base-URL environment variable (`SLACK_API_URL`, `WORKOS_API_URL`, `GITHUB_API_URL`,
  * `LINEAR_API_URL`, …).
  */
 
 export type { AwsCredentials } from "./aws-sigv4";
+export {
+  type FindemEducation,
+  type FindemEndpoint,
+  type FindemFailure,
+  type FindemPerson,
+  type FindemRecordedRequest,
+  FindemSandbox,
+  type FindemSandboxOptions,
+  type FindemSynthesis,
+  type FindemUsage,
+  type FindemWork,
+  signFindemWebhook,
+} from "./findem";
 export {
   type AddInstallationInput,
   type GitHubAccountInput,

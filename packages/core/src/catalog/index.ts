@@ -1,4 +1,5 @@
 import * as ContactEvents from "../contacts/events";
+import * as EnrichmentEvents from "../enrichment/events";
 import { eventUnion } from "../events/define";
 import * as IdentityEvents from "../identity/events";
 import * as IntegrationEvents from "../integrations/events";
@@ -23,6 +24,7 @@ export const domainEvents = eventUnion([
   ...ContactEvents.all,
   ...RollupEvents.all,
   ...ScoringEvents.all,
+  ...EnrichmentEvents.all,
   ...SystemEvents.all,
 ]);
 

@@ -44,6 +44,9 @@ export const SECRET_NAMES = [
   "MICROSOFT_CLIENT_SECRET",
   // Signs the OAuth `state` (HMAC-SHA256), so a callback rejects a forged one before any read.
   "OAUTH_STATE_SECRET",
+  // Enrichment: the Findem API key, and the secret its profile-update webhooks (F7) are signed with.
+  "FINDEM_API_KEY",
+  "FINDEM_WEBHOOK_SECRET",
 ] as const;
 
 /**

@@ -32,6 +32,8 @@ export const keys = {
   }),
   /** gsi1 of the contact items: a collection's contacts, by name then id. */
   contactsByName: (collectionId: string) => `COLLECTION#${collectionId}#CONTACTS`,
+  /** gsi2 of the contact items: the org's contacts with one LinkedIn handle, in any collection (enrichment matches by it). */
+  contactsByHandle: (orgId: string, handle: string) => `ORG#${orgId}#LINKEDIN#${handle.toLowerCase()}`,
   /** The claim that makes an email one contact's within its collection. */
   emailClaim: (orgId: string, collectionId: string, email: string) => ({
     pk: `ORG#${orgId}#COLLECTION#${collectionId}#EMAIL#${email}`,
@@ -130,6 +132,12 @@ export function contactItem(contact: StoredContact): Record<string, unknown> {
     ...contact,
     gsi1pk: keys.contactsByName(contact.collectionId),
     gsi1sk: nameSortKey(contact.name, contact.id),
+    ...(contact.linkedinHandle
+      ? {
+          gsi2pk: keys.contactsByHandle(contact.orgId, contact.linkedinHandle),
+          gsi2sk: `${contact.collectionId}#${contact.id}`,
+        }
+      : {}),
   };
 }
 

@@ -89,15 +89,20 @@ export function writeContribution(
   ref: { orgId: string; userId: string; email: string },
   lookup: Record<string, unknown> | undefined,
   after: Contribution | null,
+  now = new Date(),
 ): TransactItem | null {
   const members = { ...((lookup?.members as Record<string, Contribution> | undefined) ?? {}) };
   if (sameContribution(members[ref.userId], after)) return null;
   if (after) members[ref.userId] = after;
   else delete members[ref.userId];
   const sums = totals(members);
-  const listed = refsOf(lookup).size === 0 && sums.users.length > 0;
+  const listed = !isResolved(lookup) && sums.users.length > 0;
   const version = (lookup?.version as number | undefined) ?? 0;
+  // Everything other writers keep on the item (contact refs, enrichment's resolution) is carried
+  // over; the index keys are decided here, and an outbox already relayed is not carried.
+  const { gsi1pk: _pk, gsi1sk: _sk, outbox: _outbox, ...kept } = lookup ?? {};
   const item: Record<string, unknown> = {
+    ...kept,
     ...rollupKeys.lookup(ref.orgId, ref.email),
     entity: "correspondent",
     orgId: ref.orgId,
@@ -105,7 +110,7 @@ export function writeContribution(
     members,
     ...sums,
     version: version + 1,
-    ...(refsOf(lookup).size > 0 ? { contactRefs: refsOf(lookup) } : {}),
+    ...(after && needsEnrichment(lookup, now) ? { enrichmentRequestedAt: now.toISOString() } : {}),
     ...(listed ? { gsi1pk: rollupKeys.unresolved(ref.orgId), gsi1sk: rankKey(ref.email, sums) } : {}),
   };
   return lookup
@@ -119,6 +124,21 @@ export function writeContribution(
     : { Put: { Item: item, ConditionExpression: "attribute_not_exists(pk)" } };
 }
 
+/** Whether some contact carries the email, or enrichment resolved it to one. */
+function isResolved(lookup: Record<string, unknown> | undefined): boolean {
+  return refsOf(lookup).size > 0 || ((lookup?.resolvedRefs as Set<string> | undefined)?.size ?? 0) > 0;
+}
+
+/**
+ * A correspondent with signal is asked about once (enrichment's stream consumer picks up a new
+ * `enrichmentRequestedAt`), and again when the answer it got has expired from the cache.
+ */
+function needsEnrichment(lookup: Record<string, unknown> | undefined, now: Date): boolean {
+  if (!lookup?.enrichmentRequestedAt) return true;
+  const recheckAt = lookup.enrichmentRecheckAt as number | undefined;
+  return recheckAt !== undefined && recheckAt * 1000 <= now.getTime();
+}
+
 /**
  * After a contact lost an email: the email goes back into the unresolved queue when no contact
  * carries it any more and some member has signal with it.
@@ -128,7 +148,7 @@ export async function settleLookup(orgId: string, email: string): Promise<void> 
     const lookup = (await db.get({ Key: rollupKeys.lookup(orgId, email), ConsistentRead: true })).Item;
     if (!lookup) return;
     const sums = totals((lookup.members as Record<string, Contribution> | undefined) ?? {});
-    const shouldList = refsOf(lookup).size === 0 && sums.users.length > 0;
+    const shouldList = !isResolved(lookup) && sums.users.length > 0;
     const listed = lookup.gsi1pk !== undefined;
     const rank = shouldList ? rankKey(email, sums) : undefined;
     if (shouldList === listed && lookup.gsi1sk === rank) return;

@@ -183,7 +183,10 @@ function statsChangedItem(
   lookup: Record<string, unknown> | undefined,
   now: Date,
 ): TransactItem[] {
-  const refs = [...((lookup?.contactRefs as Set<string> | undefined) ?? [])];
+  const refs = [
+    ...((lookup?.contactRefs as Set<string> | undefined) ?? []),
+    ...((lookup?.resolvedRefs as Set<string> | undefined) ?? []),
+  ];
   if (refs.length === 0) return [];
   const contacts = [...new Set(refs)].sort().map(parseContactRef);
   const contactIds = [...new Set(contacts.map((contact) => contact.contactId))].sort();
@@ -241,7 +244,7 @@ export async function applyChange(change: EventChange, now: Date): Promise<PairO
         );
       }
       const after = contributionOf(result.pair.applied === 0 ? undefined : result.pair.stats);
-      const lookupWrite = writeContribution(ref, lookup, after);
+      const lookupWrite = writeContribution(ref, lookup, after, now);
       if (lookupWrite) writes.push(lookupWrite);
       const changed = !sameStats(pair?.stats, result.pair.applied === 0 ? undefined : result.pair.stats);
       if (changed) writes.push(...statsChangedItem(ref, lookup, now));
@@ -412,7 +415,7 @@ export async function rebuildStoredPair(
     } else if (stored) {
       finalWrites.push(guardedDelete(pairKey(ref), stored.version));
     }
-    const lookupWrite = writeContribution(ref, lookup, contributionOf(rebuilt.pair?.stats));
+    const lookupWrite = writeContribution(ref, lookup, contributionOf(rebuilt.pair?.stats), now);
     if (lookupWrite) finalWrites.push(lookupWrite);
     const changed = !sameStats(stored?.stats, rebuilt.pair?.stats);
     if (changed) finalWrites.push(...statsChangedItem(ref, lookup, now));

@@ -4,8 +4,9 @@ import { type ContactRef, parseContactRef, rollupKeys } from "./keys";
 /**
  * Resolution: which contacts of the org an email stands for. The rollup keeps statistics per
  * (member, email) whatever the answer; resolution links them to contacts. Today an email resolves
- * through the lookup item per (org, email), which the contacts module keeps; enrichment (a person
- * found by another of their emails, or by LinkedIn handle) plugs in behind the same interface.
+ * through the lookup item per (org, email): the contacts carrying it (the contacts module keeps
+ * them) and those enrichment resolved it to (`resolvedRefs`). Enrichment's own resolver
+ * (enrichment/resolve.ts) asks Findem for what is not yet known, behind the same interface.
  */
 export interface Resolver {
   /** The contacts carrying each email; an email no contact carries maps to an empty list. */
@@ -26,7 +27,12 @@ export const lookupResolver: Resolver = {
     );
     const resolved = new Map<string, ContactRef[]>(distinct.map((email) => [email, []]));
     for (const item of items) {
-      const refs = [...((item.contactRefs as Set<string> | undefined) ?? [])].sort();
+      const refs = [
+        ...new Set([
+          ...((item.contactRefs as Set<string> | undefined) ?? []),
+          ...((item.resolvedRefs as Set<string> | undefined) ?? []),
+        ]),
+      ].sort();
       resolved.set(item.email as string, refs.map(parseContactRef));
     }
     return resolved;

@@ -1,6 +1,7 @@
 import * as ApiRoutes from "../api/routes";
 import * as ContactRoutes from "../contacts/routes";
 import * as DirectoryRoutes from "../directory/routes";
+import * as EnrichmentRoutes from "../enrichment/routes";
 import * as HealthRoutes from "../health/routes";
 import * as IdentityRoutes from "../identity/routes";
 import * as IntegrationRoutes from "../integrations/routes";
@@ -25,6 +26,7 @@ export const routes = [
   ...IntegrationRoutes.all,
   ...WebhookRoutes.all,
   ...DirectoryRoutes.all,
+  ...EnrichmentRoutes.all,
   ...MailboxRoutes.all,
   ...RollupRoutes.all,
   ...ContactRoutes.all,

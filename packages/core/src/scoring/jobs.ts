@@ -33,9 +33,10 @@ export const ScoringJobSchema = z.discriminatedUnion("kind", [
      * - `nightly`: links whose score decays by now; `rules`: every link of the org (snapshot);
      * - `member_added`: every contact of the collection for the member (from the stats);
      * - `member_removed`: the member's links in the collection (deleted);
-     * - `opt_out`: the reachability of every contact the member has a link with.
+     * - `opt_out`: the reachability of every contact the member has a link with;
+     * - `member_enriched`: every contact of every collection of the member (their history moved).
      */
-    scope: z.enum(["nightly", "rules", "member_added", "member_removed", "opt_out"]),
+    scope: z.enum(["nightly", "rules", "member_added", "member_removed", "opt_out", "member_enriched"]),
     collectionId: z.optional(z.string()),
     userId: z.optional(z.string()),
     requestedAt: z.iso.datetime(),
@@ -86,6 +87,8 @@ export const ScoringEventMessageSchema = z.object({
     ),
     detailOf("rules.changed", z.object({ version: z.number(), previousVersion: z.number() })),
     detailOf("user.key_connection_changed", z.object({ userId: z.string(), optOut: z.boolean() })),
+    detailOf("user.enriched", z.object({ userId: z.string() })),
+    detailOf("contact.enriched", z.object({ collectionId: z.string(), contactId: z.string() })),
   ]),
 });
 export type ScoringEventMessage = z.infer<typeof ScoringEventMessageSchema>;
@@ -148,6 +151,35 @@ export async function handleScoringEvent(message: ScoringEventMessage, now = new
         requestedAt,
       } satisfies ScoringJob);
       return;
+    case "user.enriched":
+      await Queues.send(SCORING_JOBS_QUEUE, {
+        kind: "plan",
+        orgId,
+        scope: "member_enriched",
+        userId: detail.data.userId,
+        requestedAt,
+      } satisfies ScoringJob);
+      return;
+    case "contact.enriched": {
+      // One contact with every member of its collection: a team's worth, done here.
+      const { collectionId, contactId } = detail.data;
+      const members = await queryAll({
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: {
+          ":pk": contactKeys.collectionPartition(orgId, collectionId),
+          ":prefix": contactKeys.memberPrefix,
+        },
+        ProjectionExpression: "userId",
+        ConsistentRead: true,
+      });
+      const outcome = await recomputeTargets(
+        orgId,
+        members.map((member) => ({ userId: member.userId as string, collectionId, contactId })),
+        { source: "pairs", now },
+      );
+      logOutcome("contact.enriched", orgId, outcome);
+      return;
+    }
     case "user.key_connection_changed":
       await Queues.send(SCORING_JOBS_QUEUE, {
         kind: "plan",
@@ -197,7 +229,7 @@ async function plan(job: PlanJob, now: Date): Promise<void> {
     return;
   }
   const targets = await planTargets(job, now);
-  const source = job.scope === "member_added" ? "pairs" : "snapshot";
+  const source = job.scope === "member_added" || job.scope === "member_enriched" ? "pairs" : "snapshot";
   await sendChunks(targets, (chunk) => ({
     kind: "targets",
     orgId: job.orgId,
@@ -238,6 +270,26 @@ export async function planTargets(job: PlanJob, now: Date): Promise<Target[]> {
         collectionId: job.collectionId as string,
         contactId: contact.id as string,
       }));
+    }
+    case "member_enriched": {
+      const memberships = await queryAll({
+        IndexName: "gsi2",
+        KeyConditionExpression: "gsi2pk = :pk",
+        ExpressionAttributeValues: {
+          ":pk": contactKeys.collectionsOfMember(job.orgId, job.userId as string),
+        },
+        ProjectionExpression: "collectionId",
+      });
+      const targets: Target[] = [];
+      for (const { collectionId } of memberships) {
+        targets.push(
+          ...(await planTargets(
+            { ...job, scope: "member_added", collectionId: collectionId as string },
+            now,
+          )),
+        );
+      }
+      return targets;
     }
     case "member_removed":
       return (await linksOfUser(job.orgId, job.userId as string)).filter(

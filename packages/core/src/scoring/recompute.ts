@@ -1,4 +1,6 @@
 import { keys as contactKeys, fromContactItem, nameSortKey, type StoredContact } from "../contacts/store";
+import { computeOverlaps, monthOf } from "../enrichment/overlaps";
+import { readProfiles, readUserPersons, type StoredProfile } from "../enrichment/profiles";
 import { combineStats } from "../rollup/combine";
 import { rollupKeys } from "../rollup/keys";
 import { pairFromItem } from "../rollup/pairs";
@@ -16,7 +18,7 @@ import { evaluate } from "./evaluate";
 import { StrengthChanged } from "./events";
 import { scoringKeys, upsertReachItem } from "./keys";
 import { reachabilityOf } from "./reachability";
-import type { DataSource, RuleSet, Tier } from "./rules";
+import type { DataSource, Overlaps, RuleSet, Tier } from "./rules";
 import { currentRuleSet, orgSources } from "./rulesets";
 import {
   effectiveTier,
@@ -134,6 +136,7 @@ async function runRound(
 ): Promise<void> {
   const { groups, links, members } = await readInputs(orgId, targets);
   const stats = context.source === "pairs" ? await readStats(orgId, groups, members) : undefined;
+  const overlapsOf = await readOverlaps(orgId, groups, context);
   const retry: Target[] = [];
   await inParallel(groups, IN_FLIGHT, async (group) => {
     const changes = group.targets.map((target) => {
@@ -144,7 +147,15 @@ async function runRound(
         : (before?.stats ?? null);
       const after =
         group.contact && member
-          ? nextLink(orgId, target, before, statsOf, context, before?.override ?? null)
+          ? nextLink(
+              orgId,
+              target,
+              before,
+              statsOf,
+              context,
+              before?.override ?? null,
+              overlapsOf(group, target),
+            )
           : null;
       return { before, after };
     });
@@ -182,8 +193,9 @@ export function nextLink(
   stats: PairStats | null,
   context: Pick<RoundContext, "rules" | "sources" | "now">,
   override: Tier | null,
+  overlaps: Overlaps | null = null,
 ): StoredLink | null {
-  const evaluation = evaluate({ stats }, context.rules, context.sources, context.now);
+  const evaluation = evaluate({ stats, overlaps }, context.rules, context.sources, context.now);
   if (evaluation.tier === null && override === null) return null;
   const candidate: StoredLink = {
     orgId,
@@ -195,6 +207,7 @@ export function nextLink(
     score: evaluation.score,
     reasons: evaluation.reasons,
     stats,
+    overlaps,
     lastInteractionAt: evaluation.lastInteractionAt,
     nextDecayAt: evaluation.nextDecayAt,
     ruleSetVersion: evaluation.ruleSetVersion,
@@ -342,6 +355,47 @@ async function readInputs(orgId: string, targets: readonly Target[]) {
   return { groups: [...groupsByKey.values()], links, members };
 }
 
+/** The contact's own emails and those enrichment resolved to it, each once. */
+function emailsOf(group: ContactGroup): string[] {
+  return [...new Set([...(group.contact?.emails ?? []), ...(group.reach?.resolvedEmails ?? [])])];
+}
+
+/**
+ * The overlap facts per (member, contact), from both sides' profiles: computed fresh on every
+ * recompute (the month an open-ended job runs to moves, and small_team_overlap's size threshold is
+ * tunable), and null when enrichment is off or either side has no profile.
+ */
+async function readOverlaps(
+  orgId: string,
+  groups: readonly ContactGroup[],
+  context: Pick<RoundContext, "rules" | "sources" | "now">,
+): Promise<(group: ContactGroup, target: Target) => Overlaps | null> {
+  const none = () => null;
+  if (!context.sources.has("enrichment")) return none;
+  const contactPersons = groups.flatMap((group) => (group.reach?.findemId ? [group.reach.findemId] : []));
+  if (contactPersons.length === 0) return none;
+  const userPersons = await readUserPersons(
+    orgId,
+    groups.flatMap((group) => group.targets.map((target) => target.userId)),
+  );
+  if (userPersons.size === 0) return none;
+  const profiles = await readProfiles([...contactPersons, ...userPersons.values()]);
+  const smallTeam = context.rules.clauses.find((clause) => clause.code === "small_team_overlap");
+  const options = {
+    maxOrgSize: smallTeam?.thresholds.maxOrgSize ?? 50,
+    currentMonth: monthOf(context.now),
+  };
+  const profileOf = (id: string | null | undefined): StoredProfile | undefined =>
+    id ? profiles.get(id) : undefined;
+  return (group, target) => {
+    const contact = profileOf(group.reach?.findemId);
+    const user = profileOf(userPersons.get(target.userId));
+    // A member and a contact who are the same person are not each other's overlap.
+    if (!contact || !user || contact.findemId === user.findemId) return null;
+    return computeOverlaps(user, contact, options);
+  };
+}
+
 /** Each (member, contact) pair's stats: the contact's emails' pairs, combined as the contract says. */
 async function readStats(orgId: string, groups: readonly ContactGroup[], members: ReadonlySet<string>) {
   const wanted: { target: Target; email: string }[] = [];
@@ -349,7 +403,7 @@ async function readStats(orgId: string, groups: readonly ContactGroup[], members
     if (!group.contact) continue;
     for (const target of group.targets) {
       if (!members.has(`${target.collectionId}/${target.userId}`)) continue;
-      for (const email of group.contact.emails) wanted.push({ target, email });
+      for (const email of emailsOf(group)) wanted.push({ target, email });
     }
   }
   // One member may reach the same email through contacts in several collections: each key once.
@@ -366,7 +420,7 @@ async function readStats(orgId: string, groups: readonly ContactGroup[], members
   for (const group of groups) {
     if (!group.contact) continue;
     for (const target of group.targets) {
-      const parts = group.contact.emails
+      const parts = emailsOf(group)
         .map((email) => byPair.get(`${target.userId}\u0000${email}`))
         .filter((part): part is PairStats => part !== undefined);
       stats.set(`${contactKey(target)}/${target.userId}`, parts.length > 0 ? combineStats(parts) : null);
@@ -486,6 +540,7 @@ export async function recomputeOne(
   const { groups, links, members } = await readInputs(orgId, [target]);
   const group = groups[0] as ContactGroup;
   const stats = await readStats(orgId, groups, members);
+  const overlapsOf = await readOverlaps(orgId, groups, context);
   const before = links.get(`${contactKey(target)}/${target.userId}`);
   const override = options.override ? options.override.value : (before?.override ?? null);
   const after =
@@ -497,6 +552,7 @@ export async function recomputeOne(
           stats.get(`${contactKey(target)}/${target.userId}`) ?? null,
           context,
           override,
+          overlapsOf(group, target),
         )
       : null;
   const overrideMoved = (before?.override ?? null) !== (after?.override ?? null);

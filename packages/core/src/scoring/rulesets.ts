@@ -1,3 +1,4 @@
+import { enrichmentConfigured } from "../enrichment/configured";
 import { get as getOrg } from "../orgs/orgs";
 import { commit, db, retryOnConflict } from "../storage";
 import { Conflict } from "../util/errors";
@@ -24,9 +25,12 @@ class RulesRaced extends Conflict {
   }
 }
 
-/** The data an org has for the clauses to use. Enrichment arrives with its own issue. */
+/**
+ * The data an org has for the clauses to use: mail and calendars always; enrichment when the
+ * deployment has a provider (the same for every org: members and contacts are enriched alike).
+ */
 export function orgSources(_orgId: string): ReadonlySet<DataSource> {
-  return availableSources({ enrichment: false });
+  return availableSources({ enrichment: enrichmentConfigured() });
 }
 
 /** The org's current rule set, read strongly consistent (a recompute must not use an older one). */

@@ -3,7 +3,7 @@ import { queryAll } from "../storage";
 import type { Reason } from "./evaluate";
 import { NO_KEY_STRENGTH_RANK, type ReachTierName, scoringKeys, strengthSortKey } from "./keys";
 import { type ReachabilityCounts, tierRank } from "./reachability";
-import type { Tier } from "./rules";
+import type { Overlaps, Tier } from "./rules";
 
 /**
  * The items of strength and reachability (keys.ts), and their mapping to the contract's
@@ -22,6 +22,8 @@ export interface StoredLink {
   score: number;
   reasons: Reason[];
   stats: PairStats | null;
+  /** The overlap facts from both sides' work and education histories; null without both profiles. */
+  overlaps: Overlaps | null;
   lastInteractionAt: string | null;
   nextDecayAt: string | null;
   ruleSetVersion: number;
@@ -57,6 +59,7 @@ export function fromLinkItem(item: Record<string, unknown>): StoredLink {
     score: (item.score as number | undefined) ?? 0,
     reasons: (item.reasons as Reason[] | undefined) ?? [],
     stats: (item.stats as PairStats | null | undefined) ?? null,
+    overlaps: (item.overlaps as Overlaps | null | undefined) ?? null,
     lastInteractionAt: (item.lastInteractionAt as string | null | undefined) ?? null,
     nextDecayAt: (item.nextDecayAt as string | null | undefined) ?? null,
     ruleSetVersion: (item.ruleSetVersion as number | undefined) ?? 0,
@@ -92,7 +95,8 @@ export function sameLink(a: StoredLink, b: StoredLink): boolean {
     a.nextDecayAt === b.nextDecayAt &&
     a.ruleSetVersion === b.ruleSetVersion &&
     canonical(a.reasons) === canonical(b.reasons) &&
-    canonical(a.stats) === canonical(b.stats)
+    canonical(a.stats) === canonical(b.stats) &&
+    canonical(a.overlaps) === canonical(b.overlaps)
   );
 }
 
@@ -118,6 +122,10 @@ export interface StoredReach extends ReachabilityCounts {
   computedVersion: number;
   keyTierRank: number;
   keyScore: number;
+  /** Emails enrichment resolved to this contact, beyond its own: their stats count as the contact's. */
+  resolvedEmails: string[];
+  /** The contact's person at the enrichment provider, once enriched. */
+  findemId: string | null;
 }
 
 export function fromReachItem(item: Record<string, unknown>): StoredReach {
@@ -135,6 +143,8 @@ export function fromReachItem(item: Record<string, unknown>): StoredReach {
     computedVersion: (item.computedVersion as number | undefined) ?? 0,
     keyTierRank: (item.keyTierRank as number | undefined) ?? NO_KEY_STRENGTH_RANK,
     keyScore: (item.keyScore as number | undefined) ?? 0,
+    resolvedEmails: [...((item.resolvedEmails as Set<string> | undefined) ?? [])].sort(),
+    findemId: (item.findemId as string | null | undefined) ?? null,
   };
 }
 

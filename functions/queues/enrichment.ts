@@ -1,0 +1,6 @@
+import * as Enrichment from "@kith/core/enrichment";
+import { sqsConsumer } from "@kith/core/lambda";
+
+export const handler = sqsConsumer({ body: Enrichment.EnrichmentMessageSchema }, async (message) => {
+  await Enrichment.handleEnrichmentMessage(message);
+});

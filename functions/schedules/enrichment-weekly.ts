@@ -1,0 +1,6 @@
+import * as Enrichment from "@kith/core/enrichment";
+import { scheduledJob } from "@kith/core/lambda";
+
+export const handler = scheduledJob(async () => {
+  await Enrichment.startWeeklyUserEnrichment();
+});

@@ -1,0 +1,13 @@
+export * from "./cache";
+export * from "./configured";
+export * from "./consumers";
+export * from "./events";
+export * from "./findem";
+export * from "./jobs";
+export * from "./keys";
+export * from "./overlaps";
+export * from "./profiles";
+export * from "./provider";
+export * from "./resolve";
+export * as Routes from "./routes";
+export * from "./webhook";
