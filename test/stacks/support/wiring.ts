@@ -244,6 +244,12 @@ export function checkQueues(
         `queue "${name}": MaximumBatchingWindowInSeconds ${m.MaximumBatchingWindowInSeconds}, expected ${window}`,
       );
     }
+    const concurrency = (m.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency;
+    if (concurrency !== definition.maxConcurrency) {
+      problems.push(
+        `queue "${name}": MaximumConcurrency ${concurrency}, expected ${definition.maxConcurrency}`,
+      );
+    }
     const fn = lambdaAt(ctx, m.FunctionName, mapping.stack);
     const handler = fn && handlerOf(ctx, fn.stack, fn.logicalId);
     if (!fn || handler !== definition.consumer) {

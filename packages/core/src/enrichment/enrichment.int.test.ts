@@ -11,6 +11,7 @@ import {
 import { DAY, interaction, storeEvents } from "../../../../test/support/rollup";
 import * as Contacts from "../contacts";
 import * as Users from "../identity/users";
+import { keys as mailboxKeys } from "../mailbox/store";
 import { rollupKeys } from "../rollup/keys";
 import { listUnresolved } from "../rollup/lookup";
 import { applyEventChanges } from "../rollup/rollup";
@@ -29,7 +30,13 @@ import {
 } from "./cache";
 import { useProviderForTests } from "./configured";
 import { FindemClient, findemBreakerState, resetFindemForTests } from "./findem";
-import { type EnrichmentJob, handleEnrichmentMessage, requestResolutions, runJob } from "./jobs";
+import {
+  type EnrichmentJob,
+  handleEnrichmentMessage,
+  requestResolutions,
+  runJob,
+  startWeeklyUserEnrichment,
+} from "./jobs";
 import { enrichmentKeys } from "./keys";
 import { enrichContact, enrichUser } from "./profiles";
 import { EnrichmentDeferred } from "./provider";
@@ -552,6 +559,64 @@ describe("profiles and the enrichment clauses", () => {
       ConsistentRead: true,
     });
     expect(reach.Item?.findemId).toBe(`fdm_${label}`);
+  });
+
+  it("a member connecting a mailbox is enriched, and the weekly refresh queues every member with a connected mailbox once", async () => {
+    const [ann, ben, cid] = [await member("Ann"), await member("Ben"), await member("Cid")];
+    findem.addPerson(person(unique("conn"), [ann.email as string]));
+    const connected = {
+      version: "0",
+      id: unique("evt"),
+      "detail-type": "mailbox.connected",
+      source: "kith",
+      account: "000000000000",
+      time: NOW.toISOString(),
+      region: "us-east-1",
+      resources: [],
+      detail: {
+        id: unique("evt"),
+        type: "mailbox.connected" as const,
+        occurredAt: NOW.toISOString(),
+        orgId: table.orgId,
+        data: { userId: ann.id },
+      },
+    };
+
+    await handleEnrichmentMessage(connected, NOW);
+
+    expect(findem.usage().enrich).toBe(1);
+    const enriched = await db.get({ Key: enrichmentKeys.user(table.orgId, ann.id), ConsistentRead: true });
+    expect(enriched.Item?.findemId).toMatch(/^fdm_conn-/);
+
+    // Ann has Google and Microsoft, Ben Google (in error), Cid's account is disconnected.
+    const account = (userId: string, provider: "google" | "microsoft", status: string) => ({
+      ...mailboxKeys.account(table.orgId, userId, provider),
+      entity: "mailboxAccount",
+      orgId: table.orgId,
+      userId,
+      provider,
+      status,
+      gsi2pk: mailboxKeys.providerAccounts(provider),
+      gsi2sk: `${table.orgId}#${userId}`,
+    });
+    for (const item of [
+      account(ann.id, "google", "connected"),
+      account(ann.id, "microsoft", "syncing"),
+      account(ben.id, "google", "error"),
+      account(cid.id, "google", "disconnected"),
+    ]) {
+      await db.put({ Item: item });
+    }
+    await drainQueue(testSqsClient(), queueUrl);
+
+    const queued = await startWeeklyUserEnrichment({ spreadSeconds: 0 });
+
+    const jobs = (await drainQueue(testSqsClient(), queueUrl)).map(
+      (message) => JSON.parse(message.Body ?? "{}") as EnrichmentJob,
+    );
+    const mine = jobs.filter((job) => job.kind === "user" && [ann.id, ben.id, cid.id].includes(job.userId));
+    expect(mine.map((job) => (job as { userId: string }).userId).sort()).toEqual([ann.id, ben.id].sort());
+    expect(queued).toBeGreaterThanOrEqual(2);
   });
 
   it("counts calls and hits as the bench reports them", async () => {

@@ -166,7 +166,8 @@ export async function requestResolutions(
 const SPREAD_SECONDS = 900;
 
 /** The weekly refresh: every member with a connected mailbox is enriched again, spread over 15 minutes. */
-export async function startWeeklyUserEnrichment(): Promise<number> {
+export async function startWeeklyUserEnrichment(options: { spreadSeconds?: number } = {}): Promise<number> {
+  const spread = options.spreadSeconds ?? SPREAD_SECONDS;
   if (!enrichmentConfigured()) return 0;
   const users = new Map<string, EnrichmentJob>();
   for (const provider of ["google", "microsoft"] as const) {
@@ -191,7 +192,7 @@ export async function startWeeklyUserEnrichment(): Promise<number> {
   }
   await Queues.sendBatch(
     ENRICHMENT_QUEUE,
-    [...users.values()].map((body, index) => ({ body, delaySeconds: index % SPREAD_SECONDS })),
+    [...users.values()].map((body, index) => ({ body, delaySeconds: spread > 0 ? index % spread : 0 })),
   );
   logger.info("weekly user enrichment started", { users: users.size });
   return users.size;
