@@ -43,6 +43,8 @@ async function start(dataDir: string, env: Record<string, string> = {}): Promise
       KITH_DEMO: "",
       KITH_DEMO_MAILBOX_MESSAGES: "60",
       KITH_DEMO_MAILBOX_MEETINGS: "10",
+      // On, as `npm start` has it: the demo's past colleague is warm through enrichment.
+      KITH_ENRICHMENT: "",
       ...env,
     },
     timeoutMs: 45_000,
@@ -201,6 +203,34 @@ describe("demo data (KITH_DEMO unset: seed an empty database)", () => {
       "Priya Natarajan microsoft",
     ]);
     expect(first.output()).toContain("demo mailboxes: 6 of 6 connected");
+  });
+
+  it("enrichment turns the banner's past colleague warm through long_work_overlap, though their mail alone is not", async () => {
+    const url = /warm through a past job \(enrichment, long_work_overlap\): (\S+)/.exec(first.output())?.[1];
+    expect(url, "the banner's enrichment line").toBeDefined();
+    const path = new URL(url as string).pathname;
+    const maya = users.find((user) => user.name === "Maya Chen");
+
+    const connection = await poll(
+      async () => {
+        const detail = await get<{
+          connections: { userId: string; tier: string; reasons: { code: string }[] }[];
+        }>(first, path);
+        const hers = detail.connections.find((one) => one.userId === maya?.id);
+        return hers?.reasons.some((reason) => reason.code === "long_work_overlap") ? hers : undefined;
+      },
+      90_000,
+      "Maya's connection with the past colleague to carry long_work_overlap",
+    );
+
+    expect(connection.tier).toBe("warm");
+    const codes = connection.reasons.map((reason) => reason.code);
+    // Warm because of the overlap: no mail clause of the warm tier is met.
+    expect(codes).not.toContain("twoway_12mo_5plus");
+    expect(codes).not.toContain("sustained_2yr");
+    expect(codes).not.toContain("frequent_meetings_180d");
+    const rules = await get<{ clauses: { active: boolean }[] }>(first, `/v1/orgs/${org.id}/rules`);
+    expect(rules.clauses.filter((clause) => clause.active)).toHaveLength(14);
   });
 
   it("a restart on the same DATA_DIR seeds nothing again, and sealed secrets still open (a Slack guest is looked up)", async () => {

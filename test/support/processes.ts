@@ -58,7 +58,16 @@ export async function spawnLocalRuntime({ dataDir, env = {} }: LocalRuntimeOptio
   const baseUrl = `http://127.0.0.1:${port}`;
   let output = "";
   const child = spawn("npm", ["start"], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, KITH_SCHEDULES: "0", ...env },
+    // Enrichment is off unless a test turns it on (the demo's does): it is background work the
+    // other end-to-end tests do not check, and on 2 cores it slows what they do check.
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      KITH_SCHEDULES: "0",
+      KITH_ENRICHMENT: "off",
+      ...env,
+    },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });

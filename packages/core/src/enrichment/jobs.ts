@@ -97,7 +97,8 @@ export async function handleEnrichmentMessage(
   options: { defer?: Defer } = {},
 ): Promise<void> {
   const job = jobOf(message);
-  if (!job) return;
+  // Off (or no key): a message that reaches the queue anyway is consumed without a call.
+  if (!job || !enrichmentConfigured()) return;
   const override = providerOverride();
   const findem = override === undefined ? await configuredProvider() : (override ?? undefined);
   if (!findem) return;
