@@ -14,6 +14,7 @@ import * as Users from "../identity/users";
 import { keys as mailboxKeys } from "../mailbox/store";
 import { rollupKeys } from "../rollup/keys";
 import { listUnresolved } from "../rollup/lookup";
+import { lookupResolver } from "../rollup/resolver";
 import { applyEventChanges } from "../rollup/rollup";
 import { scoringKeys } from "../scoring/keys";
 import { getContactDetail } from "../scoring/read";
@@ -239,6 +240,8 @@ describe("resolution through enrichment", () => {
     expect([...((reach.Item?.resolvedEmails as Set<string> | undefined) ?? [])]).toEqual([personal]);
     const unresolved = await listUnresolved(table.orgId, { limit: 100 });
     expect(unresolved.items.map((item) => item.email)).not.toContain(personal);
+    const resolved = await lookupResolver.resolve(table.orgId, [personal]);
+    expect(resolved.get(personal)).toEqual([{ collectionId: team.id, contactId: rita.id }]);
 
     await recomputeTargets(table.orgId, [{ userId: ann.id, collectionId: team.id, contactId: rita.id }], {
       source: "pairs",

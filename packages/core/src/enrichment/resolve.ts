@@ -1,12 +1,15 @@
 import { keys as contactKeys } from "../contacts/store";
 import { StatsChanged } from "../rollup/events";
-import { type ContactRef, contactRef, parseContactRef, rollupKeys } from "../rollup/keys";
+import { contactRef, parseContactRef, rollupKeys } from "../rollup/keys";
 import { settleLookup } from "../rollup/lookup";
-import type { Resolver } from "../rollup/resolver";
 import { scoringKeys } from "../scoring/keys";
 import { commit, db, type GuardedItem, TransactionCancelled } from "../storage";
 import { type CachedLookup, lookupEmail, normalizeEmail, noteOrgUse } from "./cache";
 import type { EnrichmentProvider } from "./provider";
+
+// The rollup's `Resolver` (rollup/resolver.ts) reads what is recorded here: an email resolves to
+// the contacts carrying it and to its `resolvedRefs`, so every reader of the lookup item sees
+// enrichment's matches without calling Findem.
 
 /**
  * Resolution through enrichment (seed 002's resolver flow, DR-02): a correspondent email no
@@ -55,23 +58,6 @@ export async function matchContacts(orgId: string, lookup: CachedLookup): Promis
   }
   const known = [...new Set(match.emails.map(normalizeEmail))];
   return [...new Set(await contactsByEmails(orgId, known))].sort();
-}
-
-/** The resolver the rollup defined, upgraded: the lookup item's contacts, then enrichment for the rest. */
-export function enrichmentResolver(provider: EnrichmentProvider): Resolver {
-  return {
-    async resolve(orgId, emails) {
-      const resolved = new Map<string, ContactRef[]>();
-      for (const email of new Set(emails.map(normalizeEmail))) {
-        const { Item } = await db.get({ Key: rollupKeys.lookup(orgId, email), ConsistentRead: true });
-        const direct = [...((Item?.contactRefs as Set<string> | undefined) ?? [])];
-        const { lookup } = await lookupEmail(provider, email);
-        const found = await matchContacts(orgId, lookup);
-        resolved.set(email, [...new Set([...direct, ...found])].sort().map(parseContactRef));
-      }
-      return resolved;
-    },
-  };
 }
 
 export interface ResolveOutcome {
