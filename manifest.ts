@@ -97,12 +97,30 @@ export interface SubscriptionDefinition {
   target: SubscriptionTarget;
 }
 
+/**
+ * The admin console (packages/console), a static site over the public HTTP API: the console stack
+ * deploys it as an SST `StaticSite` built with the API's URL in `apiUrlEnv`; `npm start` builds it
+ * into its own `dist/` and serves that at `/` on the gateway (same origin, relative URLs).
+ */
+export interface ConsoleDefinition {
+  /** The site's folder, relative to the repository root. */
+  path: string;
+  /** Run in `path` by `sst deploy`; it must write `buildOutput`. */
+  buildCommand: string;
+  /** Relative to `path`; not `dist/`, which the local runtime builds and serves without an API URL. */
+  buildOutput: string;
+  /** The build-time variable carrying the API's URL (Vite exposes `VITE_*` to the browser code). */
+  apiUrlEnv: string;
+}
+
 export interface Manifest {
   routes: readonly RouteDefinition[];
   queues: readonly QueueDefinition[];
   streams: readonly StreamDefinition[];
   schedules: readonly ScheduleDefinition[];
   subscriptions: readonly SubscriptionDefinition[];
+  /** Optional so that a test's own manifest needs none. */
+  console?: ConsoleDefinition;
 }
 
 /**
@@ -376,6 +394,12 @@ export const manifest = {
       target: { queue: "enrichment" },
     },
   ],
+  console: {
+    path: "packages/console",
+    buildCommand: "npm run build:site",
+    buildOutput: "dist-site",
+    apiUrlEnv: "VITE_KITH_API_URL",
+  },
 } as const satisfies Manifest;
 
 /** The physical queue name for a manifest queue (FIFO queues need the `.fifo` suffix). */

@@ -3,6 +3,7 @@ import type { App } from "sst/constructs";
 import { DEFAULT_FUNCTION_TIMEOUT_SECONDS } from "./manifest";
 import { Api } from "./stacks/api";
 import { FUNCTION_NODEJS } from "./stacks/bundling";
+import { Console } from "./stacks/console";
 import { Events } from "./stacks/events";
 import { Queues } from "./stacks/queues";
 import { Schedules } from "./stacks/schedules";
@@ -53,7 +54,15 @@ export function stacks(app: App): void {
   if (!retainsData(app)) app.setDefaultRemovalPolicy("destroy");
 
   // Dependency order: each stack only `use()`s the ones before it.
-  app.stack(Storage).stack(Secrets).stack(Events).stack(Queues).stack(Streams).stack(Api).stack(Schedules);
+  app
+    .stack(Storage)
+    .stack(Secrets)
+    .stack(Events)
+    .stack(Queues)
+    .stack(Streams)
+    .stack(Api)
+    .stack(Console)
+    .stack(Schedules);
 }
 
 export default { config, stacks } satisfies SSTConfig;

@@ -42,8 +42,17 @@ export function Api({ stack }: StackContext) {
   }
 
   const api = new SstApi(stack, "Api", {
-    // Authentication happens in the handlers (manifest `auth`); no browser client calls this API yet.
-    cors: false,
+    // The admin console (stacks/console.ts) calls this API from its CloudFront origin. Any origin may:
+    // callers authenticate with a bearer token in `Authorization`, never a cookie, so a page on
+    // another origin gains nothing a script with the token could not do anyway. Naming the console's
+    // origin here would make the two stacks depend on each other (it is built with this API's URL).
+    cors: {
+      allowOrigins: ["*"],
+      allowHeaders: ["authorization", "content-type"],
+      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+      allowCredentials: false,
+      maxAge: "1 day",
+    },
     accessLog: { retention: "one_month" },
     routes,
   });

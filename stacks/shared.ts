@@ -92,11 +92,56 @@ export const NAG_SUPPRESSIONS = [
   },
 ] as const;
 
-/** Applies {@link NAG_SUPPRESSIONS} to every resource of `stack`; every stack function calls this. */
-export function applyNagSuppressions(stack: Stack): void {
+type NagSuppression = { id: string; reason: string; appliesTo?: readonly (string | { regex: string })[] };
+
+/**
+ * Findings accepted for the console's stack only (an SST `StaticSite`: a private S3 bucket behind
+ * CloudFront, holding the console's public build output, no data).
+ */
+export const CONSOLE_NAG_SUPPRESSIONS: readonly NagSuppression[] = [
+  {
+    id: "AwsSolutions-S1",
+    reason:
+      "The bucket holds only the console's build output (public HTML, JS and CSS, replaced on every deploy) and " +
+      "is read only by CloudFront; access logs would record nothing but deployments and CloudFront's fetches.",
+  },
+  {
+    id: "AwsSolutions-CFR1",
+    reason:
+      "The console is a public static page whose every call needs a bearer token; no geographic restriction applies.",
+  },
+  {
+    id: "AwsSolutions-CFR2",
+    reason:
+      "The distribution serves static files only; the API it calls is API Gateway, where throttling and " +
+      "authentication apply. A WAF web ACL is an operator's choice per stage (docs/stacks.md).",
+  },
+  {
+    id: "AwsSolutions-CFR3",
+    reason: "Access logs of static files would record only page loads; the API keeps its own access log.",
+  },
+  {
+    id: "AwsSolutions-CFR4",
+    reason:
+      "Without a custom domain the distribution uses CloudFront's default certificate, whose minimum protocol " +
+      "CloudFront fixes at TLSv1; with `customDomain` SST sets TLSv1.2_2021.",
+  },
+  {
+    id: "AwsSolutions-CFR7",
+    reason:
+      "SST 2's StaticSite reads its bucket through an origin access identity; origin access control needs SST 3.",
+  },
+];
+
+/**
+ * Applies {@link NAG_SUPPRESSIONS} (and a stack's own, when it has any) to every resource of
+ * `stack`; every stack function calls this.
+ */
+export function applyNagSuppressions(stack: Stack, own: readonly NagSuppression[] = []): void {
+  const all: readonly NagSuppression[] = [...NAG_SUPPRESSIONS, ...own];
   NagSuppressions.addStackSuppressions(
     stack,
-    NAG_SUPPRESSIONS.map((s) => ({ ...s, appliesTo: "appliesTo" in s ? [...s.appliesTo] : undefined })),
+    all.map((s) => ({ ...s, appliesTo: s.appliesTo ? [...s.appliesTo] : undefined })),
     true,
   );
 }

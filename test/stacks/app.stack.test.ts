@@ -5,6 +5,7 @@
 
 import { tableDefinition } from "@kith/core/storage";
 import { Match } from "aws-cdk-lib/assertions";
+import { StaticSite, type StaticSiteProps } from "sst/constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { manifest, type RouteDefinition } from "../../manifest";
 import { SECRET_NAMES } from "../../stacks/secrets";
@@ -200,6 +201,57 @@ describe("api", () => {
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
     });
     template.hasOutput("ApiUrl", {});
+  });
+});
+
+describe("console", () => {
+  it("lets browsers on any origin call the API with a bearer token, and no cookies", () => {
+    synth.templates.Api.hasResourceProperties("AWS::ApiGatewayV2::Api", {
+      CorsConfiguration: Match.objectLike({
+        AllowOrigins: ["*"],
+        AllowHeaders: Match.arrayWith(["authorization"]),
+        AllowCredentials: false,
+      }),
+    });
+  });
+
+  it("deploys the manifest's console as a StaticSite built with the API's URL, behind CloudFront", () => {
+    // prepare
+    const sites = synth.app.node.findAll().filter((construct) => construct instanceof StaticSite);
+    const definition = manifest.console;
+
+    // assess: one site, declared by the manifest, its build given the API's URL
+    expect(sites).toHaveLength(1);
+    // SST keeps the props the stack gave it (private in its types).
+    const props = (sites[0] as unknown as { props: StaticSiteProps }).props;
+    expect(props).toMatchObject({
+      path: definition.path,
+      buildCommand: definition.buildCommand,
+      buildOutput: definition.buildOutput,
+      errorPage: "redirect_to_index_page",
+    });
+    // The HTTP API's endpoint (a token of the Api stack, exported to this one on deploy).
+    expect(synth.stacks.Api.resolve(props.environment?.[definition.apiUrlEnv])).toEqual({
+      "Fn::GetAtt": [expect.stringMatching(/^Api/), "ApiEndpoint"],
+    });
+    const template = synth.templates.Console;
+    template.resourceCountIs("AWS::CloudFront::Distribution", 1);
+    template.hasResourceProperties("AWS::S3::Bucket", {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    // The single-page app's own routes: a path S3 does not have answers index.html.
+    template.hasResourceProperties("AWS::CloudFront::Distribution", {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: "index.html",
+        CustomErrorResponses: Match.arrayWith([Match.objectLike({ ResponsePagePath: "/index.html" })]),
+      }),
+    });
+    template.hasOutput("ConsoleUrl", {});
   });
 });
 

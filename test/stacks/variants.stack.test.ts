@@ -3,6 +3,8 @@
  * and a detail-type pattern, a route with its own timeout and memory, a stream consumer filtered by
  * entity), wired through the same stacks by mocking the manifest module, and checked with the same checks.
  */
+
+import { StaticSite } from "sst/constructs";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Manifest, StreamDefinition } from "../../manifest";
 import { type SynthesizedApp, synthesize } from "./support/synth";
@@ -87,6 +89,13 @@ let ctx: WiringContext;
 beforeAll(async () => {
   synth = await synthesize({ stage: "test" });
   ctx = wiringContext(synth);
+});
+
+describe("a manifest without a console", () => {
+  it("deploys no StaticSite and no distribution", () => {
+    expect(synth.app.node.findAll().filter((construct) => construct instanceof StaticSite)).toEqual([]);
+    synth.templates.Console.resourceCountIs("AWS::CloudFront::Distribution", 0);
+  });
 });
 
 describe("manifest variants", () => {

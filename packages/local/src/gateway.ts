@@ -11,6 +11,7 @@ import {
 } from "./apigw";
 import { InvocationTimeout, invoke } from "./lambda";
 import { log } from "./log";
+import { isApiPath, serveStatic } from "./static-site";
 
 /** API Gateway HTTP APIs accept at most 10 MB; the handlers apply their own, smaller limits. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -47,7 +48,15 @@ export class LocalGateway {
   #draining = false;
   #drained: (() => void) | undefined;
 
-  constructor(routes: readonly RouteDefinition[], localRoutes: LocalRoute[]) {
+  /** The built admin console, served for every GET outside the API's paths (none: 404 as before). */
+  readonly #staticRoot: string | undefined;
+
+  constructor(
+    routes: readonly RouteDefinition[],
+    localRoutes: LocalRoute[],
+    options: { staticRoot?: string } = {},
+  ) {
+    this.#staticRoot = options.staticRoot;
     this.#routes = sortBySpecificity(routes.map(compileRoute));
     this.#localRoutes = localRoutes.map((route) => {
       const compiled = compileRoute({
@@ -127,7 +136,13 @@ export class LocalGateway {
     }
 
     const match = matchRoute(this.#routes, method, path);
-    if (!match) return send(response, 404, { message: "Not Found" });
+    if (!match) {
+      // The console's files and its own routes (SPA fallback); the API's paths keep their 404.
+      if (this.#staticRoot && (method === "GET" || method === "HEAD") && !isApiPath(path)) {
+        return serveStatic(this.#staticRoot, path, method, response);
+      }
+      return send(response, 404, { message: "Not Found" });
+    }
     const event = toEvent(
       {
         method,

@@ -1,3 +1,4 @@
+import { prepareConsole } from "./console";
 import { Lifecycle, StartupCancelled } from "./lifecycle";
 import { type Runtime, startRuntime } from "./runtime";
 
@@ -39,10 +40,15 @@ async function main(): Promise<void> {
       streams: process.env.KITH_STREAMS !== "0",
       retryDelaySeconds: retryDelay === undefined || retryDelay === "" ? undefined : Number(retryDelay),
       lifecycle,
+      // Built (when stale) while the stores start; the gateway waits for it.
+      console: prepareConsole(),
     });
     process.stdout.write(
       `Kith is running at ${runtime.url} (healthy in ${runtime.startedInMs} ms). Health: ${runtime.url}/_local/health. Ctrl-C stops it.\n`,
     );
+    if (runtime.consoleUrl) {
+      process.stdout.write(`The admin console: ${runtime.consoleUrl} (sign in with the operator token).\n`);
+    }
     process.stdout.write(demoBanner(runtime, ownOperatorKey));
   } catch (error) {
     if (error instanceof StartupCancelled) return;

@@ -64,6 +64,11 @@ export interface RuntimeOptions {
   manifest?: Manifest;
   /** Lets the caller stop the runtime at any moment, including mid-startup. */
   lifecycle?: Lifecycle;
+  /**
+   * The built admin console's folder (console.ts), awaited before the gateway listens and served at
+   * `/`; absent or resolving to undefined, the gateway serves the API only.
+   */
+  console?: Promise<string | undefined>;
 }
 
 export interface Runtime {
@@ -76,6 +81,8 @@ export interface Runtime {
   queues: Map<string, ProvisionedQueue>;
   streamPollers: StreamPoller[];
   startedInMs: number;
+  /** Where the admin console is served, when it is. */
+  consoleUrl?: string;
   /**
    * The demo org and the contact the start banner points to, when the demo org exists (seeded now
    * or on an earlier start); the contact is missing if someone removed it.
@@ -200,9 +207,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       });
 
     let url = "";
+    const staticRoot = await options.console;
+    lifecycle.assertRunning();
     const gateway = new LocalGateway(
       manifest.routes,
       localRoutes({ health, scheduler, workos: sandboxes.workos, gatewayUrl: () => url, sqs, queues }),
+      { staticRoot },
     );
     const port = await gateway.listen(options.port);
     url = `http://127.0.0.1:${port}`;
@@ -222,6 +232,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       queues,
       streamPollers,
       startedInMs: Date.now() - started,
+      ...(staticRoot ? { consoleUrl: `${url}/` } : {}),
       ...(demo ? { demo } : {}),
       health,
       stop: stopAll,

@@ -12,6 +12,7 @@ import { App, getStack, Function as SstFunction, type Stack as SstStack } from "
 import { initProject } from "sst/project.js";
 import { config, stacks } from "../../../sst.config";
 import { Api } from "../../../stacks/api";
+import { Console } from "../../../stacks/console";
 import { Events } from "../../../stacks/events";
 import { Queues } from "../../../stacks/queues";
 import { Schedules } from "../../../stacks/schedules";
@@ -20,7 +21,7 @@ import { Storage } from "../../../stacks/storage";
 import { Streams } from "../../../stacks/streams";
 import type { CfnTemplate } from "./template";
 
-export const STACKS = { Storage, Secrets, Events, Queues, Streams, Api, Schedules } as const;
+export const STACKS = { Storage, Secrets, Events, Queues, Streams, Api, Console, Schedules } as const;
 export type StackKey = keyof typeof STACKS;
 
 export interface SynthesizedApp {

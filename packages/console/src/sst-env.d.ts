@@ -1,0 +1,7 @@
+/// <reference types="vite/client" />
+interface ImportMetaEnv {
+  readonly VITE_KITH_API_URL: string
+}
+interface ImportMeta {
+  readonly env: ImportMetaEnv
+}
