@@ -130,6 +130,35 @@ async function lookupItem(email: string) {
   return (await db.get({ Key: rollupKeys.lookup(table.orgId, email), ConsistentRead: true })).Item;
 }
 
+/** Ann, a collection of hers, and a contact in it with one corporate email and (unless not) a LinkedIn handle. */
+async function annWithContact(prefix: string, options: { handle?: boolean } = {}) {
+  const ann = await member("Ann");
+  const team = await collection([ann]);
+  const label = unique(prefix);
+  const work = `${label}@corp.example`;
+  const contact = await Contacts.createContact(table.orgId, team.id, {
+    name: label,
+    emails: [work],
+    ...(options.handle === false ? {} : { linkedinHandle: `${label}-handle` }),
+  });
+  return { ann, team, label, work, contact, ref: `${team.id}/${contact.id}` };
+}
+
+/** A domain event as EventBridge delivers it to the enrichment queue. */
+function busEvent<Type extends "mailbox.connected" | "strength.changed", Data>(type: Type, data: Data) {
+  return {
+    version: "0",
+    id: unique("evt"),
+    "detail-type": type,
+    source: "kith",
+    account: "000000000000",
+    time: NOW.toISOString(),
+    region: "us-east-1",
+    resources: [],
+    detail: { id: unique("evt"), type, occurredAt: NOW.toISOString(), orgId: table.orgId, data },
+  };
+}
+
 describe("the EnrichedEmailLookup cache", () => {
   it("asks Findem once per email however many callers, and keeps a hit 90 to 180 days", async () => {
     const email = `${unique("hit")}@ext.example`;
@@ -212,16 +241,9 @@ describe("the EnrichedEmailLookup cache", () => {
 
 describe("resolution through enrichment", () => {
   it("matches a correspondent to a contact by LinkedIn handle and counts its mail as the contact's", async () => {
-    const ann = await member("Ann");
-    const team = await collection([ann]);
-    const label = unique("rita");
-    const rita = await Contacts.createContact(table.orgId, team.id, {
-      name: "Rita",
-      emails: [`${label}@work.example`],
-      linkedinHandle: `${label}-handle`,
-    });
+    const { ann, team, label, work, contact: rita } = await annWithContact("rita");
     const personal = `${label}@home.example`;
-    findem.addPerson(person(label, [`${label}@work.example`, personal]));
+    findem.addPerson(person(label, [work, personal]));
     await mail(ann.id, personal, 6, 6);
     expect((await lookupItem(personal))?.enrichmentRequestedAt).toBeDefined();
 
@@ -253,33 +275,20 @@ describe("resolution through enrichment", () => {
   });
 
   it("falls back to the person's known emails when no contact has the handle", async () => {
-    const ann = await member("Ann");
-    const team = await collection([ann]);
-    const label = unique("sam");
-    const sam = await Contacts.createContact(table.orgId, team.id, {
-      name: "Sam",
-      emails: [`${label}@corp.example`],
-    });
-    findem.addPerson(person(label, [`${label}@corp.example`, `${label}@home.example`]));
+    const { ann, label, work, ref } = await annWithContact("sam", { handle: false });
+    findem.addPerson(person(label, [work, `${label}@home.example`]));
     await mail(ann.id, `${label}@home.example`, 2);
 
     const outcome = await resolveCorrespondent(client, table.orgId, `${label}@home.example`, NOW);
 
-    expect(outcome.added).toEqual([`${team.id}/${sam.id}`]);
+    expect(outcome.added).toEqual([ref]);
   });
 
   it("leaves ambiguous and low-confidence answers unresolved, in the unresolved queue", async () => {
-    const ann = await member("Ann");
-    const team = await collection([ann]);
-    const label = unique("twin");
-    await Contacts.createContact(table.orgId, team.id, {
-      name: "Twin",
-      emails: [`${label}@corp.example`],
-      linkedinHandle: `${label}-handle`,
-    });
+    const { ann, label, work } = await annWithContact("twin");
     const ambiguous = `${label}@a.example`;
     const low = `${label}@b.example`;
-    findem.addPerson(person(label, [`${label}@corp.example`, ambiguous, low]));
+    findem.addPerson(person(label, [work, ambiguous, low]));
     findem.setAmbiguous(ambiguous, `fdm_${label}`);
     findem.setConfidence(low, 0.79);
     await mail(ann.id, ambiguous, 2);
@@ -390,20 +399,11 @@ describe("F7: profile updates", () => {
   });
 
   it("invalidates the person's cached emails and re-resolves them where they were used", async () => {
-    const ann = await member("Ann");
-    const team = await collection([ann]);
-    const label = unique("moved");
-    const contact = await Contacts.createContact(table.orgId, team.id, {
-      name: "Moved",
-      emails: [`${label}@corp.example`],
-      linkedinHandle: `${label}-handle`,
-    });
+    const { ann, label, work, ref } = await annWithContact("moved");
     const old = `${label}@old.example`;
-    findem.addPerson(person(label, [`${label}@corp.example`, old]));
+    findem.addPerson(person(label, [work, old]));
     await mail(ann.id, old, 2);
-    expect((await resolveCorrespondent(client, table.orgId, old, NOW)).added).toEqual([
-      `${team.id}/${contact.id}`,
-    ]);
+    expect((await resolveCorrespondent(client, table.orgId, old, NOW)).added).toEqual([ref]);
     await drainQueue(testSqsClient(), queueUrl);
 
     // The address was someone else's all along: Findem corrects the profile and says so.
@@ -507,15 +507,8 @@ describe("profiles and the enrichment clauses", () => {
   });
 
   it("enriches a contact once, and not again until asked (F7 or a forced refresh)", async () => {
-    const ann = await member("Ann");
-    const team = await collection([ann]);
-    const label = unique("once");
-    const contact = await Contacts.createContact(table.orgId, team.id, {
-      name: "Once",
-      emails: [`${label}@ext.example`],
-      linkedinHandle: `${label}-handle`,
-    });
-    findem.addPerson(person(label, [`${label}@ext.example`]));
+    const { team, label, work, contact } = await annWithContact("once");
+    findem.addPerson(person(label, [work]));
 
     const first = await enrichContact(client, table.orgId, team.id, contact.id, { now: NOW });
     const second = await enrichContact(client, table.orgId, team.id, contact.id, { now: NOW });
@@ -526,32 +519,16 @@ describe("profiles and the enrichment clauses", () => {
   });
 
   it("a first connection (strength.changed from no tier) enriches the contact; later changes do not", async () => {
-    const ann = await member("Ann");
-    const team = await collection([ann]);
-    const label = unique("first");
-    const contact = await Contacts.createContact(table.orgId, team.id, {
-      name: "First",
-      emails: [`${label}@ext.example`],
-      linkedinHandle: `${label}-handle`,
-    });
-    findem.addPerson(person(label, [`${label}@ext.example`]));
-    const event = (from: string | null, to: string | null) => ({
-      version: "0",
-      id: unique("evt"),
-      "detail-type": "strength.changed",
-      source: "kith",
-      account: "000000000000",
-      time: NOW.toISOString(),
-      region: "us-east-1",
-      resources: [],
-      detail: {
-        id: unique("evt"),
-        type: "strength.changed" as const,
-        occurredAt: NOW.toISOString(),
-        orgId: table.orgId,
-        data: { collectionId: team.id, contactId: contact.id, userId: ann.id, from, to },
-      },
-    });
+    const { ann, team, label, work, contact } = await annWithContact("first");
+    findem.addPerson(person(label, [work]));
+    const event = (from: string | null, to: string | null) =>
+      busEvent("strength.changed", {
+        collectionId: team.id,
+        contactId: contact.id,
+        userId: ann.id,
+        from,
+        to,
+      });
 
     await handleEnrichmentMessage(event("cold", "known"), NOW);
     expect(findem.usage().enrich).toBe(0);
@@ -567,23 +544,7 @@ describe("profiles and the enrichment clauses", () => {
   it("a member connecting a mailbox is enriched, and the weekly refresh queues every member with a connected mailbox once", async () => {
     const [ann, ben, cid] = [await member("Ann"), await member("Ben"), await member("Cid")];
     findem.addPerson(person(unique("conn"), [ann.email as string]));
-    const connected = {
-      version: "0",
-      id: unique("evt"),
-      "detail-type": "mailbox.connected",
-      source: "kith",
-      account: "000000000000",
-      time: NOW.toISOString(),
-      region: "us-east-1",
-      resources: [],
-      detail: {
-        id: unique("evt"),
-        type: "mailbox.connected" as const,
-        occurredAt: NOW.toISOString(),
-        orgId: table.orgId,
-        data: { userId: ann.id },
-      },
-    };
+    const connected = busEvent("mailbox.connected", { userId: ann.id });
 
     await handleEnrichmentMessage(connected, NOW);
 
