@@ -1,8 +1,7 @@
 import * as z from "zod/mini";
 import { envelopeFields } from "../events/detail";
-import { keys as mailboxKeys } from "../mailbox/store";
+import { LIVE_STATUSES, providerAccountPages } from "../mailbox/store";
 import * as Queues from "../queues";
-import { db } from "../storage";
 import { logger } from "../util/logger";
 import { enrichmentConfigured, providerOverride } from "./configured";
 import { configuredProvider } from "./findem";
@@ -172,24 +171,11 @@ export async function startWeeklyUserEnrichment(options: { spreadSeconds?: numbe
   if (!enrichmentConfigured()) return 0;
   const users = new Map<string, EnrichmentJob>();
   for (const provider of ["google", "microsoft"] as const) {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await db.query({
-        IndexName: "gsi2",
-        KeyConditionExpression: "gsi2pk = :pk",
-        ExpressionAttributeValues: { ":pk": mailboxKeys.providerAccounts(provider) },
-        ProjectionExpression: "orgId, userId, #status",
-        ExpressionAttributeNames: { "#status": "status" },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      });
-      for (const item of page.Items ?? []) {
-        if (!["connected", "syncing", "error"].includes(item.status as string)) continue;
-        const orgId = item.orgId as string;
-        const userId = item.userId as string;
-        users.set(`${orgId}/${userId}`, { kind: "user", orgId, userId });
+    for await (const page of providerAccountPages(provider)) {
+      for (const { orgId, userId, status } of page) {
+        if (LIVE_STATUSES.includes(status)) users.set(`${orgId}/${userId}`, { kind: "user", orgId, userId });
       }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
   }
   await Queues.sendBatch(
     ENRICHMENT_QUEUE,

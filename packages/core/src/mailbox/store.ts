@@ -1,4 +1,4 @@
-import type { GuardedItem } from "../storage";
+import { db, type GuardedItem } from "../storage";
 import type {
   AccountStatus,
   MailboxAccount,
@@ -26,6 +26,41 @@ export const keys = {
   /** gsi2: every account of a provider, for the daily fan-out. */
   providerAccounts: (provider: MailboxProvider) => `MAILBOXES#${provider}`,
 };
+
+/** An account as the fan-outs read it from gsi2. */
+export interface ProviderAccountRow {
+  orgId: string;
+  userId: string;
+  accountId: string;
+  status: AccountStatus;
+  scopes: Partial<ScopeToggles>;
+}
+
+/** Statuses whose accounts the scheduled fan-outs visit (a grant that still works, or may again). */
+export const LIVE_STATUSES: readonly AccountStatus[] = ["connected", "syncing", "error"];
+
+/** Every account of a provider, a gsi2 page at a time (the daily sync and weekly enrichment fan-outs). */
+export async function* providerAccountPages(provider: MailboxProvider): AsyncGenerator<ProviderAccountRow[]> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.query({
+      IndexName: "gsi2",
+      KeyConditionExpression: "gsi2pk = :pk",
+      ExpressionAttributeValues: { ":pk": keys.providerAccounts(provider) },
+      ProjectionExpression: "orgId, userId, accountId, #status, scopes",
+      ExpressionAttributeNames: { "#status": "status" },
+      ...(start ? { ExclusiveStartKey: start } : {}),
+    });
+    yield (page.Items ?? []).map((item) => ({
+      orgId: item.orgId as string,
+      userId: item.userId as string,
+      accountId: item.accountId as string,
+      status: item.status as AccountStatus,
+      scopes: (item.scopes ?? {}) as Partial<ScopeToggles>,
+    }));
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
 
 export interface StoredAccount {
   accountId: string;

@@ -1,8 +1,7 @@
 import { syncQueueFor } from "../mailbox/jobs";
 import { type MailboxProvider, SCOPES, type SyncJob } from "../mailbox/schemas";
-import { keys as mailboxKeys } from "../mailbox/store";
+import { LIVE_STATUSES, providerAccountPages } from "../mailbox/store";
 import * as Queues from "../queues";
-import { db } from "../storage";
 import { logger } from "../util/logger";
 
 /**
@@ -23,29 +22,19 @@ export interface FanOutResult {
 export async function fanOut(provider: MailboxProvider, now = new Date()): Promise<FanOutResult> {
   let accounts = 0;
   let jobs = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.query({
-      IndexName: "gsi2",
-      KeyConditionExpression: "gsi2pk = :pk",
-      ExpressionAttributeValues: { ":pk": mailboxKeys.providerAccounts(provider) },
-      ProjectionExpression: "orgId, userId, accountId, #status, scopes",
-      ExpressionAttributeNames: { "#status": "status" },
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    });
+  for await (const page of providerAccountPages(provider)) {
     const messages: Queues.BatchEntry[] = [];
-    for (const item of page.Items ?? []) {
-      if (!["connected", "syncing", "error"].includes(item.status as string)) continue;
+    for (const item of page) {
+      if (!LIVE_STATUSES.includes(item.status)) continue;
       accounts += 1;
-      const scopes = (item.scopes ?? {}) as Record<string, boolean>;
       for (const scope of SCOPES) {
-        if (!scopes[scope]) continue;
+        if (!item.scopes[scope]) continue;
         const job: SyncJob = {
           kind: "sync",
-          orgId: item.orgId as string,
-          userId: item.userId as string,
+          orgId: item.orgId,
+          userId: item.userId,
           provider,
-          accountId: item.accountId as string,
+          accountId: item.accountId,
           scope,
           reason: "schedule",
           requestedAt: now.toISOString(),
@@ -55,8 +44,7 @@ export async function fanOut(provider: MailboxProvider, now = new Date()): Promi
     }
     await Queues.sendBatch(syncQueueFor(provider), messages);
     jobs += messages.length;
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
   logger.info("mailbox sync fan-out", { provider, accounts, jobs });
   return { accounts, jobs };
 }
