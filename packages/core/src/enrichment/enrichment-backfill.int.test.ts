@@ -120,10 +120,10 @@ async function connectAgain(orgId: string, world: MailWorld): Promise<ConnectedM
 
 describe("enrichment of a realistic backfill", () => {
   it("asks Findem once per unique correspondent with signal, and a second backfill of the mailbox asks nothing", async () => {
-    const world = newWorld({ people: 60 });
+    const world = newWorld({ people: 50, messages: 150, meetings: 20 });
     const expected = withSignal(world);
     const everyone = world.correspondents().map((person) => person.email);
-    expect(expected.length).toBeGreaterThan(40);
+    expect(expected.length).toBeGreaterThan(30);
     expect(everyone.length).toBeGreaterThan(expected.length);
 
     const mailbox = await harness.connect(world);
@@ -150,5 +150,7 @@ describe("enrichment of a realistic backfill", () => {
     expect(sentAgain).toBe(expected.length);
     expect(findem.usage().lookup).toBe(0);
     expect(lookupCounters).toMatchObject({ cacheHits: expected.length, cacheMisses: 0 });
-  });
+    // Two backfills, each synced, folded and resolved: a hang guard, not a speed check (15 s alone,
+    // over 120 s once beside the rest of the suite on 2 cores).
+  }, 300_000);
 });
