@@ -354,7 +354,7 @@ export async function run(): Promise<void> {
             met: day1Calls.rateLimited === 0,
           },
           {
-            measure: "day 1: resolution wall time (K = " + SCALE + ")",
+            measure: `day 1: resolution wall time (K = ${SCALE})`,
             figure: `${secs(day1Run.ms)}, ${units(day1Jobs.length / (day1Run.ms / 1000))} correspondents/s`,
             target: `paced at ${units(10 * SCALE * 0.4)}/s`,
           },
