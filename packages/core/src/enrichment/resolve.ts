@@ -1,5 +1,5 @@
 import { keys as contactKeys } from "../contacts/store";
-import { StatsChanged } from "../rollup/events";
+import { statsChangedFor } from "../rollup/events";
 import { contactRef, parseContactRef, rollupKeys } from "../rollup/keys";
 import { settleLookup } from "../rollup/lookup";
 import { scoringKeys } from "../scoring/keys";
@@ -106,7 +106,7 @@ export async function resolveCorrespondent(
     if (unchanged) return { called: !cached, outcome: lookup.outcome, added, removed };
     try {
       await commit(recordResolution(orgId, email, Item, after, { added, removed, existing, lookup }), {
-        events: statsChangedFor(orgId, Item, [...added, ...removed], now),
+        events: statsChangedForMembers(orgId, Item, [...added, ...removed], now),
         now,
       });
       if (after.size === 0 && before.size > 0) await settleLookup(orgId, email);
@@ -179,15 +179,13 @@ function reachEmailUpdate(orgId: string, ref: string, email: string, op: "ADD" |
 }
 
 /** Every member with signal on the email: their stats with these contacts moved. */
-function statsChangedFor(
+function statsChangedForMembers(
   orgId: string,
   lookupItem: Record<string, unknown>,
   refs: readonly string[],
   now: Date,
 ) {
   if (refs.length === 0) return [];
-  const contacts = [...new Set(refs)].sort().map(parseContactRef);
-  const contactIds = [...new Set(contacts.map((contact) => contact.contactId))].sort();
   const members = Object.keys((lookupItem.members as Record<string, unknown> | undefined) ?? {}).sort();
-  return members.map((userId) => StatsChanged.create(orgId, { userId, contactIds, contacts }, now));
+  return members.map((userId) => statsChangedFor(orgId, userId, refs, now));
 }

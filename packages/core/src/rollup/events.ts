@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { defineEvent } from "../events/define";
+import { parseContactRef } from "./keys";
 
 /** Domain events of the rollup. Ids only: never an email address of a correspondent. */
 
@@ -14,5 +15,12 @@ export const StatsChanged = defineEvent(
   }),
   "A member's statistics with some contacts changed (new or deleted interactions, aging windows, a contact gaining or losing an email); strength recomputes only those.",
 );
+
+/** `stats.changed` for one member and the contacts named by their refs (`<collectionId>/<contactId>`). */
+export function statsChangedFor(orgId: string, userId: string, refs: Iterable<string>, now: Date) {
+  const contacts = [...new Set(refs)].sort().map(parseContactRef);
+  const contactIds = [...new Set(contacts.map((contact) => contact.contactId))].sort();
+  return StatsChanged.create(orgId, { userId, contactIds, contacts }, now);
+}
 
 export const all = [StatsChanged] as const;

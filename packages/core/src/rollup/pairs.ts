@@ -1,7 +1,7 @@
 import { db, outboxItem, type TransactItem, TransactionCancelled } from "../storage";
 import { eventFromItem, eventKeys, type InteractionEvent } from "../sync/event";
-import { StatsChanged } from "./events";
-import { parseContactRef, rollupKeys } from "./keys";
+import { statsChangedFor } from "./events";
+import { rollupKeys } from "./keys";
 import { type Contribution, contributionOf, writeContribution } from "./lookup";
 import {
   type ApplyResult,
@@ -188,9 +188,7 @@ function statsChangedItem(
     ...((lookup?.resolvedRefs as Set<string> | undefined) ?? []),
   ];
   if (refs.length === 0) return [];
-  const contacts = [...new Set(refs)].sort().map(parseContactRef);
-  const contactIds = [...new Set(contacts.map((contact) => contact.contactId))].sort();
-  return [outboxItem([StatsChanged.create(ref.orgId, { userId: ref.userId, contactIds, contacts }, now)])];
+  return [outboxItem([statsChangedFor(ref.orgId, ref.userId, refs, now)])];
 }
 
 export type EventChange = { op: "insert" | "remove"; event: InteractionEvent };
