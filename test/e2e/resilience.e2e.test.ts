@@ -156,7 +156,8 @@ describe("npm start under faults", () => {
         const response = await fetch(`${runtime.baseUrl}/v1/orgs/${orgId}`, { headers: operator });
         return response.status === 200 ? response : undefined;
       },
-      60_000,
+      // A hang guard: a JVM restart beside the full suite on 2 cores once took over 60 s.
+      120_000,
       "the org again once DynamoDB Local is back",
     );
     const health = await poll(
@@ -178,5 +179,5 @@ describe("npm start under faults", () => {
       lastExit: { signal: "SIGKILL" },
     });
     expect(health.components.dynamodb.pid).not.toBe(pid);
-  });
+  }, 240_000);
 });
