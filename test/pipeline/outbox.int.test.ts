@@ -64,7 +64,7 @@ describe("transactional outbox: committed events reach the journal exactly once"
   });
 
   beforeEach(async () => {
-    table = await useFreshTable();
+    table = await useFreshTable({ stream: true });
     dir = mkdtempSync(join(tmpdir(), "kith-outbox-"));
     const queue = await provisionQueue(sqs, { ...journalQueue, name: uniqueName("journal") }, "it-");
     dlqUrl = (await provisionDeadLetterQueue(sqs, uniqueName("relay-dlq"))).url;

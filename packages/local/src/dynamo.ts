@@ -308,12 +308,18 @@ export function localClient(endpoint: string): DynamoDBClient {
 /**
  * Creates the table from the shared definition, or brings an existing one up to date: missing
  * GSIs are added, the stream and TTL are switched on. Idempotent, so every start can call it.
+ *
+ * `stream: false` is for integration tests that never read the stream: DynamoDB Local keeps every
+ * stream record of every table, deleted tables included, and each write to a stream-enabled table
+ * slows with that total (docs/decisions.md, "Integration-test tables have no stream").
  */
 export async function ensureTable(
   client: DynamoDBClient,
   tableName: string,
   definition: Storage.TableDefinition = Storage.tableDefinition,
+  options: { stream?: boolean } = {},
 ): Promise<"created" | "updated" | "unchanged"> {
+  const withStream = options.stream ?? true;
   const attributeDefinitions: AttributeDefinition[] = Storage.keyAttributes(definition).map((name) => ({
     AttributeName: name,
     AttributeType: "S",
@@ -343,7 +349,9 @@ export async function ensureTable(
           { AttributeName: definition.sortKey, KeyType: "RANGE" },
         ],
         GlobalSecondaryIndexes: indexes,
-        StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream },
+        ...(withStream
+          ? { StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream } }
+          : {}),
       }),
     );
     outcome = "created";
@@ -362,7 +370,7 @@ export async function ensureTable(
       );
       outcome = "updated";
     }
-    if (existing.Table?.StreamSpecification?.StreamViewType !== definition.stream) {
+    if (withStream && existing.Table?.StreamSpecification?.StreamViewType !== definition.stream) {
       await waitUntilActive(client, tableName);
       await client.send(
         new UpdateTableCommand({

@@ -63,7 +63,7 @@ describe("stream poller: Lambda's DynamoDB Streams event-source mapping, locally
     sqs.destroy();
   });
   beforeEach(async () => {
-    table = await useFreshTable();
+    table = await useFreshTable({ stream: true });
     dlqUrl = (await provisionDeadLetterQueue(sqs, uniqueName("stream-dlq"))).url;
     dir = mkdtempSync(join(tmpdir(), "kith-streams-"));
     received.length = 0;
