@@ -159,7 +159,10 @@ describe("npm start under faults", () => {
       // A hang guard: a JVM restart beside the full suite on 2 cores once took over 60 s.
       120_000,
       "the org again once DynamoDB Local is back",
-    );
+    ).catch((error: Error) => {
+      // What the runtime said about its restarts is the only clue to why it never came back.
+      throw new Error(`${error.message}\nruntime output (tail):\n${runtime.output().slice(-4000)}`);
+    });
     const health = await poll(
       async () => {
         const report = (await (await fetch(`${runtime.baseUrl}/_local/health`)).json()) as Health;

@@ -1,6 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "@kith/local/ports";
 
 /** Every process in a process group, as its command line (empty once all have exited). */
 export function processesInGroup(groupId: number): string[] {
@@ -32,46 +31,6 @@ export async function poll<T>(
   throw new Error(`timed out waiting for ${what}: ${String(lastError ?? "")}`);
 }
 
-/** The kernel's ephemeral range: ports the OS hands out for port 0 and for outgoing connections. */
-function ephemeralPortRange(): [number, number] {
-  try {
-    const [low, high] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8")
-      .trim()
-      .split(/\s+/)
-      .map(Number);
-    if (low && high) return [low, high];
-  } catch {
-    // not Linux: IANA's range
-  }
-  return [49152, 65535];
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.unref();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
-
-/**
- * A free port below the ephemeral range for a runtime's gateway. The gateway listens last, after the
- * runtime has started DynamoDB Local, the SQS emulator and the sandboxes on OS-chosen ports and opened
- * connections to them; a port picked with `listen(0)` comes from that same range, and once CI saw one
- * of those take it first (EADDRINUSE). Below the range, only another explicit choice can collide.
- */
-export async function gatewayPort(): Promise<number> {
-  const [ephemeralLow] = ephemeralPortRange();
-  const low = 10_000;
-  const high = Math.max(low + 1_000, ephemeralLow) - 1;
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const port = low + Math.floor(Math.random() * (high - low + 1));
-    if (await canListen(port)) return port;
-  }
-  throw new Error(`no free port between ${low} and ${high}`);
-}
-
 export interface LocalRuntimeOptions {
   /** DATA_DIR: where DynamoDB Local keeps its data (the caller creates and removes it). */
   dataDir: string;
@@ -95,7 +54,9 @@ export interface LocalRuntime {
 
 /** Spawns `npm start` on a free port without waiting for it to become healthy. */
 export async function spawnLocalRuntime({ dataDir, env = {} }: LocalRuntimeOptions): Promise<LocalRuntime> {
-  const port = await gatewayPort();
+  // Below the ephemeral range (ports.ts): the gateway listens last, after the runtime has opened
+  // many connections whose OS-chosen source ports could otherwise take it first.
+  const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   let output = "";
   const child = spawn("npm", ["start"], {

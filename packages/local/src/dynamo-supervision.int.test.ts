@@ -1,13 +1,20 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CreateTableCommand, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  GetItemCommand,
+  PutItemCommand,
+} from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
 import { poll } from "../../../test/support/processes";
 import { isLoopback, listeningAddresses } from "../../../test/support/sockets";
 import { type DynamoExit, localClient, startDynamoLocal } from "./dynamo";
+import { DynamoSupervisor } from "./supervisor";
 
 // These start their own DynamoDB Local JVMs (not the shared one), so they get generous timeouts.
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -141,4 +148,55 @@ describe("DynamoDB Local supervision", () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 240_000);
+
+  it("the supervisor keeps restarting a JVM whose port is held, and brings the table back once the port is free", async () => {
+    // prepare: an in-memory DynamoDB Local under a supervisor; whoever takes the port right after the JVM dies
+    const dynamo = await startDynamoLocal();
+    const client = localClient(dynamo.endpoint);
+    const squatter = createServer();
+    dynamo.onExit(() => {
+      // Registered before the supervisor's listener, so the port is held before any restart binds.
+      squatter.listen(dynamo.port, "127.0.0.1");
+    });
+    const supervisor = new DynamoSupervisor(dynamo, client, "supervised");
+    try {
+      const firstPid = dynamo.process.pid as number;
+
+      // act 1: the JVM dies while something else takes its port
+      process.kill(firstPid, "SIGKILL");
+
+      // assess 1: a restart failed, and the supervisor is still at it
+      const failing = await poll(
+        async () => {
+          const status = supervisor.status();
+          return status.lastRestartError ? status : undefined;
+        },
+        120_000,
+        "a failed restart to be reported",
+      );
+      expect(failing).toMatchObject({ restarting: true, restarts: 0 });
+
+      // act 2: the port is free again
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+
+      // assess 2: back on the same port, with the table made again (the database was in memory)
+      const recovered = await poll(
+        async () => {
+          const status = supervisor.status();
+          return status.restarts === 1 && !status.restarting ? status : undefined;
+        },
+        120_000,
+        "the supervisor to bring DynamoDB Local back",
+      );
+      expect(recovered.lastRestartError).toBeUndefined();
+      expect(recovered.pid).not.toBe(firstPid);
+      const described = await client.send(new DescribeTableCommand({ TableName: "supervised" }));
+      expect(described.Table?.TableStatus).toBe("ACTIVE");
+    } finally {
+      supervisor.stop();
+      squatter.close();
+      client.destroy();
+      await dynamo.stop();
+    }
+  }, 300_000);
 });

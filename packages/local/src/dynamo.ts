@@ -50,6 +50,8 @@ export interface DynamoLocal {
 }
 
 const READY_TIMEOUT_MS = 30_000;
+/** What `restart()` rejects with once `stop()` was called: a supervisor stops trying then. */
+export const DYNAMO_STOPPED_MESSAGE = "DynamoDB Local was stopped";
 const START_ATTEMPTS = 3;
 const STOP_GRACE_MS = 5_000;
 const STDERR_TAIL_CHARS = 16_384;
@@ -107,7 +109,7 @@ export async function startDynamoLocal(
   };
 
   const launch = (port: number): Jvm => {
-    if (stopped) throw new Error("DynamoDB Local was stopped");
+    if (stopped) throw new Error(DYNAMO_STOPPED_MESSAGE);
     const jvm = spawnJvm(port, dataDir);
     current = jvm;
     void jvm.exited.then((exit) => {
@@ -156,7 +158,7 @@ export async function startDynamoLocal(
   });
 
   const restart = (): Promise<void> => {
-    if (stopped) return Promise.reject(new Error("DynamoDB Local was stopped"));
+    if (stopped) return Promise.reject(new Error(DYNAMO_STOPPED_MESSAGE));
     restarting ??= (async () => {
       try {
         if (current) await stopJvm(current);

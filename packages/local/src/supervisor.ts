@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoExit, DynamoLocal } from "./dynamo";
-import { ensureTable } from "./dynamo";
+import { ensureTable, DYNAMO_STOPPED_MESSAGE as STOPPED_MESSAGE } from "./dynamo";
 import type { ComponentHealth } from "./health";
 import { log } from "./log";
 
@@ -13,6 +13,7 @@ import { log } from "./log";
 export class DynamoSupervisor {
   #restarts = 0;
   #restarting = false;
+  #stopped = false;
   #lastExit: { code: number | null; signal: string | null; at: string } | undefined;
   #lastError: string | undefined;
   readonly #unsubscribe: () => void;
@@ -27,19 +28,37 @@ export class DynamoSupervisor {
     });
   }
 
+  /**
+   * Restarts until DynamoDB Local is back or the runtime stops: a failed restart (its port briefly
+   * held, a JVM slow to boot on a loaded machine) is tried again after a growing pause, up to 30 s,
+   * rather than leaving the runtime without storage until someone restarts it.
+   */
   async #recover(exit: DynamoExit): Promise<void> {
     this.#restarting = true;
     this.#lastExit = { code: exit.code, signal: exit.signal, at: new Date().toISOString() };
     log("error", "DynamoDB Local exited on its own; restarting it", { code: exit.code, signal: exit.signal });
     try {
-      await this.dynamo.restart();
-      this.#restarts += 1;
-      await ensureTable(this.client, this.tableName);
-      this.#lastError = undefined;
-      log("info", "DynamoDB Local is back", { restarts: this.#restarts });
-    } catch (error) {
-      this.#lastError = (error as Error).message;
-      log("error", "DynamoDB Local could not be restarted", { error: this.#lastError });
+      for (let attempt = 1; !this.#stopped; attempt++) {
+        try {
+          await this.dynamo.restart();
+          this.#restarts += 1;
+          await ensureTable(this.client, this.tableName);
+          this.#lastError = undefined;
+          log("info", "DynamoDB Local is back", { restarts: this.#restarts });
+          return;
+        } catch (error) {
+          this.#lastError = (error as Error).message;
+          // The runtime is stopping: DynamoDB Local refuses restarts once told to stop.
+          if (this.#stopped || this.#lastError === STOPPED_MESSAGE) return;
+          const pauseMs = Math.min(30_000, 1_000 * 2 ** (attempt - 1));
+          log("error", "DynamoDB Local could not be restarted; trying again", {
+            error: this.#lastError,
+            attempt,
+            retryInMs: pauseMs,
+          });
+          await new Promise((resolve) => setTimeout(resolve, pauseMs).unref());
+        }
+      }
     } finally {
       this.#restarting = false;
     }
@@ -57,6 +76,7 @@ export class DynamoSupervisor {
   }
 
   stop(): void {
+    this.#stopped = true;
     this.#unsubscribe();
   }
 }
