@@ -70,12 +70,19 @@ export interface ScheduleDefinition {
  * - `newImageAttribute`: records whose new image has that attribute (the outbox relay).
  * - `entity`: records whose new or old image has an `entity` equal to one of the values, for
  *   INSERT, MODIFY and REMOVE alike: a REMOVE (a delete, a wipe, a TTL expiry) has only the old image.
+ *   `eventNames` narrows it to those kinds of change (`["REMOVE"]`: deletions only).
  */
 export type StreamDefinition = StreamConsumerSettings &
   (
-    | { newImageAttribute: string; entity?: never }
-    | { entity: readonly [string, ...string[]]; newImageAttribute?: never }
+    | { newImageAttribute: string; entity?: never; eventNames?: never }
+    | {
+        entity: readonly [string, ...string[]];
+        eventNames?: readonly [StreamEventName, ...StreamEventName[]];
+        newImageAttribute?: never;
+      }
   );
+
+export type StreamEventName = "INSERT" | "MODIFY" | "REMOVE";
 
 interface StreamConsumerSettings {
   name: string;
@@ -293,6 +300,19 @@ export const manifest = {
       name: "enrichment-requests",
       entity: ["correspondent"],
       consumer: "functions/streams/enrichment-requests.handler",
+      consumerTimeoutSeconds: 30,
+      batchSize: 100,
+      maxBatchingWindowSeconds: 1,
+      maxRecordAgeSeconds: 6 * 3600,
+    },
+    {
+      // A deleted contact's reachability item names the emails enrichment resolved to it
+      // (`resolvedEmails`): each is resolved again, from the cache, so the lookup item drops the
+      // gone contact and an email nobody else carries goes back to the unresolved queue.
+      name: "enrichment-unresolve",
+      entity: ["reachability"],
+      eventNames: ["REMOVE"],
+      consumer: "functions/streams/enrichment-unresolve.handler",
       consumerTimeoutSeconds: 30,
       batchSize: 100,
       maxBatchingWindowSeconds: 1,

@@ -84,7 +84,7 @@ export function Streams({ stack, app }: StackContext) {
 /**
  * The mapping's event filters for the entry's declared filter (Lambda passes a record matching any
  * of them). An entity filter matches either image: a REMOVE record has only the old one, an INSERT
- * only the new one.
+ * only the new one. `eventNames` adds the record's `eventName` to both patterns.
  */
 function streamFilters(definition: StreamDefinition): Record<string, unknown>[] {
   if (definition.entity === undefined) {
@@ -95,8 +95,9 @@ function streamFilters(definition: StreamDefinition): Record<string, unknown>[] 
     ];
   }
   const entity = { entity: { S: [...definition.entity] } };
+  const eventName = definition.eventNames ? { eventName: [...definition.eventNames] } : {};
   return [
-    FilterCriteria.filter({ dynamodb: { NewImage: entity } }),
-    FilterCriteria.filter({ dynamodb: { OldImage: entity } }),
+    FilterCriteria.filter({ ...eventName, dynamodb: { NewImage: entity } }),
+    FilterCriteria.filter({ ...eventName, dynamodb: { OldImage: entity } }),
   ];
 }

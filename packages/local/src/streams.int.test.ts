@@ -38,6 +38,13 @@ const entityDefinition: StreamDefinition = {
   ...consumerSettings,
 };
 
+const removalsDefinition: StreamDefinition = {
+  name: "test-removals-stream",
+  entity: ["interactionEvent"],
+  eventNames: ["REMOVE"],
+  ...consumerSettings,
+};
+
 describe("stream poller: Lambda's DynamoDB Streams event-source mapping, locally", () => {
   let table: { tableName: string; drop: () => Promise<void> };
   let dynamo: ReturnType<typeof localClient>;
@@ -142,6 +149,26 @@ describe("stream poller: Lambda's DynamoDB Streams event-source mapping, locally
     const removed = received[2];
     expect(removed?.newImage).toBeUndefined();
     expect(removed?.oldImage).toMatchObject({ entity: { S: "interactionEvent" }, direction: { S: "sent" } });
+  });
+
+  it("an entity stream with eventNames REMOVE delivers only that entity's deletions", async () => {
+    // prepare
+    await put("kept", { entity: "interactionEvent" });
+    await put("gone", { entity: "interactionEvent" });
+    await put("gone", { entity: "interactionEvent", direction: "sent" });
+    await put("other", { entity: "contact" });
+    await remove("other");
+    await remove("gone");
+
+    // act
+    const running = poller({ definition: removalsDefinition });
+    running.start();
+    await waitFor(() => received.length >= 1);
+    await running.drain();
+
+    // assess: no insert or modify, and no other entity's removal
+    expect(received.map((record) => [record.pk, record.eventName])).toEqual([["gone", "REMOVE"]]);
+    expect(received[0]?.oldImage).toMatchObject({ direction: { S: "sent" } });
   });
 
   it("a reported failure is retried from that record on, and the records before it are not delivered again", async () => {

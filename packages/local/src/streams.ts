@@ -442,11 +442,14 @@ export class StreamPoller {
 
 /**
  * Whether a record passes the entry's filter, as the event filters `stacks/streams.ts` gives its
- * mapping would: an entity filter looks at both images, since a REMOVE record has only the old one.
+ * mapping would: an entity filter looks at both images, since a REMOVE record has only the old one,
+ * and `eventNames`, when declared, at the record's kind.
  */
 function passesStreamFilter(definition: StreamDefinition, record: StreamRecord): boolean {
   const { NewImage, OldImage } = record.dynamodb ?? {};
   if (definition.entity === undefined) return !!NewImage?.[definition.newImageAttribute];
+  const eventNames: readonly string[] | undefined = definition.eventNames;
+  if (eventNames && !eventNames.includes(record.eventName ?? "")) return false;
   const entities: readonly string[] = definition.entity;
   return [NewImage, OldImage].some((image) => {
     const entity = image?.entity?.S;

@@ -291,7 +291,11 @@ function expectedStreamFilters(definition: StreamDefinition): unknown[] {
   if (definition.entity === undefined)
     return [{ dynamodb: { NewImage: { [definition.newImageAttribute]: { S: [{ exists: true }] } } } }];
   const entity = { entity: { S: [...definition.entity] } };
-  return [{ dynamodb: { NewImage: entity } }, { dynamodb: { OldImage: entity } }];
+  const eventName = definition.eventNames ? { eventName: [...definition.eventNames] } : {};
+  return [
+    { ...eventName, dynamodb: { NewImage: entity } },
+    { ...eventName, dynamodb: { OldImage: entity } },
+  ];
 }
 
 export function checkStreams(ctx: WiringContext, streams: readonly StreamDefinition[]): string[] {

@@ -34,6 +34,7 @@ import { FindemClient, findemBreakerState, resetFindemForTests } from "./findem"
 import {
   type EnrichmentJob,
   handleEnrichmentMessage,
+  requestReresolutionsOfDeletedContacts,
   requestResolutions,
   runJob,
   startWeeklyUserEnrichment,
@@ -434,6 +435,43 @@ describe("F7: profile updates", () => {
     expect(unresolved).toContain(old);
     // Asked once before the update and once after it: the re-resolution did not use the old answer.
     expect(findem.usage().lookupsByEmail.get(old)).toBe(2);
+  });
+
+  it("a deleted contact's resolved emails are resolved again from the cache, and go back to the unresolved queue", async () => {
+    // prepare: Gina's home address resolved to her contact through enrichment
+    const { ann, team, label, work, contact, ref } = await annWithContact("gina");
+    const home = `${label}@home.example`;
+    findem.addPerson(person(label, [work, home]));
+    await mail(ann.id, home, 3, 3);
+    expect((await resolveCorrespondent(client, table.orgId, home, NOW)).added).toEqual([ref]);
+    await drainQueue(testSqsClient(), queueUrl);
+    // The reachability item as the stream's REMOVE record will carry it (its old image).
+    const reach = (
+      await db.get({ Key: scoringKeys.reach(table.orgId, team.id, contact.id), ConsistentRead: true })
+    ).Item;
+
+    // act: the contact is deleted; the stream hands its reachability item's removal to the consumer
+    await Contacts.deleteContact(table.orgId, team.id, contact.id);
+    const sent = await requestReresolutionsOfDeletedContacts([
+      { oldImage: reach },
+      // a change that is not a deletion, and another entity's deletion: nothing to do
+      { newImage: reach, oldImage: reach },
+      { oldImage: { entity: "contact", orgId: table.orgId, emails: new Set([work]) } },
+    ]);
+    const jobs = (await drainQueue(testSqsClient(), queueUrl)).map(
+      (message) => JSON.parse(message.Body ?? "{}") as EnrichmentJob,
+    );
+    for (const job of jobs) await handleEnrichmentMessage(job, NOW);
+
+    // assess
+    expect(sent).toBe(1);
+    expect(jobs).toEqual([{ kind: "resolve", orgId: table.orgId, email: home }]);
+    expect((await lookupItem(home))?.resolvedRefs).toBeUndefined();
+    expect((await lookupResolver.resolve(table.orgId, [home])).get(home) ?? []).toEqual([]);
+    const unresolved = (await listUnresolved(table.orgId, { limit: 100 })).items.map((item) => item.email);
+    expect(unresolved).toContain(home);
+    // Answered from the cache: Findem was asked about the address once, before the deletion.
+    expect(findem.usage().lookupsByEmail.get(home)).toBe(1);
   });
 });
 

@@ -163,6 +163,32 @@ export async function requestResolutions(
   return jobs.size;
 }
 
+/**
+ * The other stream part: a deleted contact's reachability item (a REMOVE, with its old image) names
+ * the emails enrichment resolved to that contact. Each is resolved again; the answer is cached, so
+ * this costs no provider call inside its TTL. Resolution keeps only contacts that still exist, so
+ * the lookup item drops the gone one, and an email that resolves to nobody else returns to the
+ * unresolved queue. The contact's own emails need nothing: its deletion took its references off
+ * their lookup items in the same transaction.
+ */
+export async function requestReresolutionsOfDeletedContacts(
+  changes: readonly { newImage?: Record<string, unknown>; oldImage?: Record<string, unknown> }[],
+): Promise<number> {
+  const jobs = new Map<string, EnrichmentJob>();
+  for (const { newImage, oldImage } of changes) {
+    if (newImage || oldImage?.entity !== "reachability") continue;
+    const orgId = oldImage.orgId as string;
+    const emails = (oldImage.resolvedEmails as Iterable<string> | undefined) ?? [];
+    for (const email of emails) jobs.set(`${orgId}\u0000${email}`, { kind: "resolve", orgId, email });
+  }
+  if (jobs.size === 0 || !enrichmentConfigured()) return 0;
+  await Queues.sendBatch(
+    ENRICHMENT_QUEUE,
+    [...jobs.values()].map((body) => ({ body })),
+  );
+  return jobs.size;
+}
+
 const SPREAD_SECONDS = 900;
 
 /** The weekly refresh: every member with a connected mailbox is enriched again, spread over 15 minutes. */
