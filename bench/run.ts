@@ -14,6 +14,7 @@ const benchmarks: Record<string, () => Promise<{ run: () => Promise<void> }>> = 
   rollup: () => import("./rollup"),
   scoring: () => import("./scoring"),
   enrichment: () => import("./enrichment"),
+  "dynamo-streams": () => import("./dynamo-streams"),
 };
 
 const selected = process.argv.slice(2);
