@@ -463,7 +463,12 @@ describe("F7: profile updates", () => {
     );
     for (const job of jobs) await handleEnrichmentMessage(job, NOW);
 
-    // assess
+    // assess: the deletion removed the reachability item (the REMOVE the stream carries)
+    const reachAfter = await db.get({
+      Key: scoringKeys.reach(table.orgId, team.id, contact.id),
+      ConsistentRead: true,
+    });
+    expect(reachAfter.Item).toBeUndefined();
     expect(sent).toBe(1);
     expect(jobs).toEqual([{ kind: "resolve", orgId: table.orgId, email: home }]);
     expect((await lookupItem(home))?.resolvedRefs).toBeUndefined();
