@@ -139,6 +139,18 @@ describe("npm start under faults", () => {
     // prepare
     const runtime = await start(dataDir());
     const orgId = await createOrg(runtime.baseUrl, "Outage Co");
+    // The org's creation has settled: its event went through the stream and the bus to the journal.
+    await poll(
+      async () => {
+        const response = await fetch(`${runtime.baseUrl}/v1/journal?orgId=${orgId}&limit=50`, {
+          headers: operator,
+        });
+        const page = (await response.json()) as { items?: { type: string }[] };
+        return page.items?.some((entry) => entry.type === "org.created") ? true : undefined;
+      },
+      30_000,
+      "org.created in the journal",
+    );
     const { pid } = runtime.health.components.dynamodb;
 
     // act
@@ -159,9 +171,20 @@ describe("npm start under faults", () => {
       // A hang guard: a JVM restart beside the full suite on 2 cores once took over 60 s.
       120_000,
       "the org again once DynamoDB Local is back",
-    ).catch((error: Error) => {
-      // What the runtime said about its restarts is the only clue to why it never came back.
-      throw new Error(`${error.message}\nruntime output (tail):\n${runtime.output().slice(-4000)}`);
+    ).catch(async (error: Error) => {
+      // What the runtime said about DynamoDB Local, and its health now, are the clues to why the org never came back.
+      const health = await fetch(`${runtime.baseUrl}/_local/health`)
+        .then((response) => response.text())
+        .catch((cause: Error) => cause.message);
+      const lines = runtime
+        .output()
+        .split("\n")
+        .filter((line) => /DynamoDB Local/.test(line) && !/request rejected/.test(line))
+        .slice(-40)
+        .join("\n");
+      throw new Error(
+        `${error.message}\nhealth: ${health}\nDynamoDB Local in the runtime's output:\n${lines}`,
+      );
     });
     const health = await poll(
       async () => {
