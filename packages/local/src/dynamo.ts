@@ -47,11 +47,11 @@ export interface DynamoLocal {
   restart(): Promise<void>;
   /** Ends the current JVM (SIGTERM, then SIGKILL after 5 s) and refuses any later restart. */
   stop(): Promise<void>;
+  /** True once `stop()` was called: a supervisor stops restarting then. */
+  readonly stopped: boolean;
 }
 
 const READY_TIMEOUT_MS = 30_000;
-/** What `restart()` rejects with once `stop()` was called: a supervisor stops trying then. */
-export const DYNAMO_STOPPED_MESSAGE = "DynamoDB Local was stopped";
 const START_ATTEMPTS = 3;
 const STOP_GRACE_MS = 5_000;
 const STDERR_TAIL_CHARS = 16_384;
@@ -109,7 +109,7 @@ export async function startDynamoLocal(
   };
 
   const launch = (port: number): Jvm => {
-    if (stopped) throw new Error(DYNAMO_STOPPED_MESSAGE);
+    if (stopped) throw new Error("DynamoDB Local was stopped");
     const jvm = spawnJvm(port, dataDir);
     current = jvm;
     void jvm.exited.then((exit) => {
@@ -158,7 +158,7 @@ export async function startDynamoLocal(
   });
 
   const restart = (): Promise<void> => {
-    if (stopped) return Promise.reject(new Error(DYNAMO_STOPPED_MESSAGE));
+    if (stopped) return Promise.reject(new Error("DynamoDB Local was stopped"));
     restarting ??= (async () => {
       try {
         if (current) await stopJvm(current);
@@ -189,6 +189,9 @@ export async function startDynamoLocal(
     },
     restart,
     stop,
+    get stopped() {
+      return stopped;
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoExit, DynamoLocal } from "./dynamo";
-import { ensureTable, DYNAMO_STOPPED_MESSAGE as STOPPED_MESSAGE } from "./dynamo";
+import { ensureTable } from "./dynamo";
 import type { ComponentHealth } from "./health";
 import { log } from "./log";
 
@@ -38,7 +38,7 @@ export class DynamoSupervisor {
     this.#lastExit = { code: exit.code, signal: exit.signal, at: new Date().toISOString() };
     log("error", "DynamoDB Local exited on its own; restarting it", { code: exit.code, signal: exit.signal });
     try {
-      for (let attempt = 1; !this.#stopped; attempt++) {
+      for (let attempt = 1; !this.#stopped && !this.dynamo.stopped; attempt++) {
         try {
           await this.dynamo.restart();
           this.#restarts += 1;
@@ -49,7 +49,7 @@ export class DynamoSupervisor {
         } catch (error) {
           this.#lastError = (error as Error).message;
           // The runtime is stopping: DynamoDB Local refuses restarts once told to stop.
-          if (this.#stopped || this.#lastError === STOPPED_MESSAGE) return;
+          if (this.#stopped || this.dynamo.stopped) return;
           const pauseMs = Math.min(30_000, 1_000 * 2 ** (attempt - 1));
           log("error", "DynamoDB Local could not be restarted; trying again", {
             error: this.#lastError,

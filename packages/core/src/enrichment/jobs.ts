@@ -155,12 +155,7 @@ export async function requestResolutions(
     const email = newImage.email as string;
     jobs.set(`${orgId}\u0000${email}`, { kind: "resolve", orgId, email });
   }
-  if (jobs.size === 0 || !enrichmentConfigured()) return 0;
-  await Queues.sendBatch(
-    ENRICHMENT_QUEUE,
-    [...jobs.values()].map((body) => ({ body })),
-  );
-  return jobs.size;
+  return sendResolveJobs(jobs);
 }
 
 /**
@@ -181,6 +176,11 @@ export async function requestReresolutionsOfDeletedContacts(
     const emails = (oldImage.resolvedEmails as Iterable<string> | undefined) ?? [];
     for (const email of emails) jobs.set(`${orgId}\u0000${email}`, { kind: "resolve", orgId, email });
   }
+  return sendResolveJobs(jobs);
+}
+
+/** Queues the resolve jobs, keyed by (org, email) so a batch asks once per email; none when enrichment is off. */
+async function sendResolveJobs(jobs: ReadonlyMap<string, EnrichmentJob>): Promise<number> {
   if (jobs.size === 0 || !enrichmentConfigured()) return 0;
   await Queues.sendBatch(
     ENRICHMENT_QUEUE,
